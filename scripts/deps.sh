@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs the Debian packages owed needs to build and test, and only those that are missing.
+# Usage: scripts/deps.sh [build|test|fuzz]   (each level includes the one before)
+set -euo pipefail
+
+level=${1:-build}
+build_pkgs=(gcc make cmake ninja-build pkg-config libsqlite3-dev sqlite3 libjansson-dev)
+test_pkgs=(libcmocka-dev python3)
+fuzz_pkgs=(clang libclang-rt-14-dev)
+
+want=("${build_pkgs[@]}")
+case $level in
+build) ;;
+test) want+=("${test_pkgs[@]}") ;;
+fuzz) want+=("${test_pkgs[@]}" "${fuzz_pkgs[@]}") ;;
+*) echo "usage: $0 [build|test|fuzz]" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$p")
+    fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "owed: installing missing Debian packages: ${missing[*]}" >&2
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "owed: need root or sudo to run apt-get" >&2; exit 1; }
+    sudo=sudo
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "owed: installed ${missing[*]}" >&2

@@ -1,0 +1,194 @@
+/* `owed customer show REF`: one customer's terms, open items, payments and balance. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/app.h"
+#include "app/render.h"
+#include "base.h"
+
+struct lists {
+    struct owed_invoice *inv;
+    size_t ninv, cap_inv;
+    struct owed_payment *pay;
+    size_t npay, cap_pay;
+};
+
+static int on_invoice(void *ctx, const struct owed_invoice *inv)
+{
+    struct lists *l = ctx;
+    OWED_ALLOC_GROW(l->inv, l->ninv + 1, l->cap_inv);
+    l->inv[l->ninv++] = *inv;
+    return OWED_OK;
+}
+
+static int on_payment(void *ctx, const struct owed_payment *p)
+{
+    struct lists *l = ctx;
+    OWED_ALLOC_GROW(l->pay, l->npay + 1, l->cap_pay);
+    l->pay[l->npay++] = *p;
+    return OWED_OK;
+}
+
+static void amount_text(char *dst, size_t cap, int64_t minor, int exp, bool group)
+{
+    struct owed_buf b = OWED_BUF_INIT(0);
+    owed_amount_format(&b, minor, exp, group);
+    snprintf(dst, cap, "%s", b.ptr);
+    owed_buf_release(&b);
+}
+
+static void render_table(struct owed_buf *out, const struct owed_customer *c,
+                         const struct lists *l, owed_date as_of, int exp, int64_t open,
+                         int64_t unapplied, long nopen)
+{
+    char a[48], b[48], d1[11], d2[11];
+    owed_buf_addf(out, "Customer %s  %s\n", c->ref, c->name);
+    owed_buf_addf(out, "Email %s  Currency %s  Terms %s  Credit limit ", c->email[0] ? c->email : "-",
+                  c->currency, c->terms);
+    if (c->has_credit_limit) {
+        amount_text(a, sizeof a, c->credit_limit_minor, exp, true);
+        owed_buf_addf(out, "%s\n", a);
+    } else {
+        owed_buf_adds(out, "none\n");
+    }
+    amount_text(a, sizeof a, open, exp, true);
+    amount_text(b, sizeof b, unapplied, exp, true);
+    owed_buf_addf(out, "Open %s %s in %ld invoice%s; unapplied cash %s; ", a, c->currency, nopen,
+                  nopen == 1 ? "" : "s", b);
+    amount_text(a, sizeof a, open - unapplied, exp, true);
+    owed_buf_addf(out, "balance %s\n", a);
+
+    owed_date_format(as_of, d1);
+    owed_buf_addf(out, "\nOpen invoices (days late as of %s)\n", d1);
+    struct owed_table t;
+    owed__table_init(&t, 6);
+    t.left[0] = true;
+    const char *head[] = {"Invoice", "Issued", "Due", "Amount", "Open", "Days late"};
+    owed__table_add(&t, head);
+    owed__table_rule(&t);
+    for (size_t i = 0; i < l->ninv; i++) {
+        const struct owed_invoice *inv = &l->inv[i];
+        if (inv->amount_minor == inv->allocated_minor) continue;
+        char late[16];
+        owed_date_format(inv->issue_date, d1);
+        owed_date_format(inv->due_date, d2);
+        amount_text(a, sizeof a, inv->amount_minor, exp, true);
+        amount_text(b, sizeof b, inv->amount_minor - inv->allocated_minor, exp, true);
+        int days = as_of - inv->due_date;
+        snprintf(late, sizeof late, "%d", days > 0 ? days : 0);
+        const char *row[] = {inv->number, d1, d2, a, b, late};
+        owed__table_add(&t, row);
+    }
+    if (t.nrows == 1) owed_buf_adds(out, "(none)\n");
+    else owed__table_render(&t, out);
+    owed__table_release(&t);
+
+    owed_buf_adds(out, "\nPayments\n");
+    owed__table_init(&t, 6);
+    t.left[0] = t.left[3] = t.left[4] = true;
+    const char *phead[] = {"Payment", "Received", "Amount", "Method", "Invoice", "Unapplied"};
+    owed__table_add(&t, phead);
+    owed__table_rule(&t);
+    for (size_t i = 0; i < l->npay; i++) {
+        const struct owed_payment *p = &l->pay[i];
+        owed_date_format(p->received_date, d1);
+        amount_text(a, sizeof a, p->amount_minor, exp, true);
+        amount_text(b, sizeof b, p->amount_minor - p->allocated_minor, exp, true);
+        const char *row[] = {p->ref, d1, a, p->method, p->invoice_number[0] ? p->invoice_number : "-",
+                             b};
+        owed__table_add(&t, row);
+    }
+    if (t.nrows == 1) owed_buf_adds(out, "(none)\n");
+    else owed__table_render(&t, out);
+    owed__table_release(&t);
+}
+
+static void render_json(struct owed_buf *out, const struct owed_customer *c,
+                        const struct lists *l, owed_date as_of, int exp, int64_t open,
+                        int64_t unapplied)
+{
+    char d[11];
+    json_t *o = json_object();
+    json_object_set_new(o, "customer_ref", json_string(c->ref));
+    json_object_set_new(o, "name", json_string(c->name));
+    json_object_set_new(o, "email", json_string(c->email));
+    json_object_set_new(o, "currency", json_string(c->currency));
+    json_object_set_new(o, "terms", json_string(c->terms));
+    json_object_set_new(o, "credit_limit",
+                        c->has_credit_limit ? owed__json_amount(c->credit_limit_minor, exp)
+                                            : json_null());
+    owed_date_format(as_of, d);
+    json_object_set_new(o, "as_of", json_string(d));
+    json_object_set_new(o, "open", owed__json_amount(open, exp));
+    json_object_set_new(o, "unapplied", owed__json_amount(unapplied, exp));
+    json_object_set_new(o, "balance", owed__json_amount(open - unapplied, exp));
+    json_t *invs = json_array();
+    for (size_t i = 0; i < l->ninv; i++) {
+        const struct owed_invoice *inv = &l->inv[i];
+        json_t *j = json_object();
+        json_object_set_new(j, "invoice_number", json_string(inv->number));
+        owed_date_format(inv->issue_date, d);
+        json_object_set_new(j, "issue_date", json_string(d));
+        owed_date_format(inv->due_date, d);
+        json_object_set_new(j, "due_date", json_string(d));
+        json_object_set_new(j, "amount", owed__json_amount(inv->amount_minor, exp));
+        json_object_set_new(j, "open",
+                            owed__json_amount(inv->amount_minor - inv->allocated_minor, exp));
+        json_object_set_new(j, "po_number", json_string(inv->po_number));
+        json_array_append_new(invs, j);
+    }
+    json_object_set_new(o, "invoices", invs);
+    json_t *pays = json_array();
+    for (size_t i = 0; i < l->npay; i++) {
+        const struct owed_payment *p = &l->pay[i];
+        json_t *j = json_object();
+        json_object_set_new(j, "payment_ref", json_string(p->ref));
+        owed_date_format(p->received_date, d);
+        json_object_set_new(j, "received_date", json_string(d));
+        json_object_set_new(j, "amount", owed__json_amount(p->amount_minor, exp));
+        json_object_set_new(j, "method", json_string(p->method));
+        json_object_set_new(j, "reference", json_string(p->reference));
+        json_object_set_new(j, "invoice_number", json_string(p->invoice_number));
+        json_object_set_new(j, "unapplied",
+                            owed__json_amount(p->amount_minor - p->allocated_minor, exp));
+        json_array_append_new(pays, j);
+    }
+    json_object_set_new(o, "payments", pays);
+    owed__put_json(out, o);
+}
+
+int owed_report_customer(struct owed_store *s, int64_t org, const char *ref, owed_date as_of,
+                         enum owed_format fmt, struct owed_buf *out, struct owed_buf *err)
+{
+    struct owed_customer c;
+    int rc = s->ops->customer_get(s, org, ref, &c, err);
+    if (rc == OWED_E_NOT_FOUND) {
+        owed_buf_addf(err, "no customer '%s'", ref);
+        return rc;
+    }
+    if (rc) return rc;
+    struct lists l;
+    memset(&l, 0, sizeof l);
+    /* Everything recorded; as_of only dates the "days late" column. */
+    struct owed_list_filter f = {c.id, 0, true};
+    rc = s->ops->invoices_each(s, org, &f, on_invoice, &l, err);
+    if (!rc) rc = s->ops->payments_each(s, org, &f, on_payment, &l, err);
+    if (!rc) {
+        int exp = owed_currency_exponent(c.currency);
+        int64_t open = 0, unapplied = 0;
+        long nopen = 0;
+        for (size_t i = 0; i < l.ninv; i++) {
+            int64_t o = l.inv[i].amount_minor - l.inv[i].allocated_minor;
+            open += o;
+            nopen += o > 0;
+        }
+        for (size_t i = 0; i < l.npay; i++)
+            unapplied += l.pay[i].amount_minor - l.pay[i].allocated_minor;
+        if (fmt == OWED_FORMAT_JSON) render_json(out, &c, &l, as_of, exp, open, unapplied);
+        else render_table(out, &c, &l, as_of, exp, open, unapplied, nopen);
+    }
+    free(l.inv);
+    free(l.pay);
+    return rc;
+}

@@ -1,0 +1,41 @@
+/* Internal helpers shared by every layer: allocation that aborts on OOM, assertions that
+ * stay on in release builds, and the banned-function list. No domain words here. */
+#ifndef OWED_BASE_H
+#define OWED_BASE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "owed/buf.h"
+#include "owed/date.h"
+#include "owed/error.h"
+#include "owed/money.h"
+
+#define OWED_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Aborts with file:line on failure, in every build type (Redis serverAssert). */
+#define OWED_ASSERT(cond) \
+    ((cond) ? (void)0 : owed__assert_fail(#cond, __FILE__, __LINE__))
+_Noreturn void owed__assert_fail(const char *expr, const char *file, int line);
+
+/* Abort on out-of-memory (Redis, git), so callers never test for NULL. */
+void *owed_xmalloc(size_t n);
+void *owed_xcalloc(size_t count, size_t size);
+void *owed_xrealloc(void *p, size_t n);
+char *owed_xstrdup(const char *s);
+char *owed_xstrndup(const char *s, size_t n);
+
+/* Grows *p (an array of `elem` bytes) to hold at least `need` elements. */
+#define OWED_ALLOC_GROW(p, need, cap)                                        \
+    do {                                                                     \
+        if ((need) > (cap)) {                                                \
+            size_t owed__c = (cap) ? (cap) * 2 : 16;                         \
+            while (owed__c < (need)) owed__c *= 2;                           \
+            (p) = owed_xrealloc((p), owed__c * sizeof(*(p)));                \
+            (cap) = owed__c;                                                 \
+        }                                                                    \
+    } while (0)
+
+#include "banned.h"
+
+#endif

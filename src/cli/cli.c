@@ -1,0 +1,118 @@
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base.h"
+#include "cli/cli.h"
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("owed: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+int cli_usage(const struct cmd *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("owed: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    if (cmd) fprintf(stderr, "see `owed %s --help`\n", cmd->name);
+    else fputs("see `owed help`\n", stderr);
+    return EXIT_USAGE;
+}
+
+bool cli_common_opt(struct cli *cli, const struct cmd *cmd, int opt, const char *arg)
+{
+    if (opt == 'D') {
+        cli->db = arg;
+        return true;
+    }
+    if (opt == 'h') {
+        fputs(cmd->help, stdout);
+        exit(EXIT_OK);
+    }
+    return false;
+}
+
+int cli_exit_code(int rc)
+{
+    switch (rc) {
+    case OWED_OK:
+        return EXIT_OK;
+    case OWED_E_REJECTED:
+    case OWED_E_PARSE:
+        return EXIT_REJECTED;
+    case OWED_E_INVALID:
+        return EXIT_USAGE;
+    default:
+        return EXIT_FAILURE_;
+    }
+}
+
+int cli_open(struct cli *cli)
+{
+    struct owed_buf err = OWED_BUF_INIT(0);
+    int rc = owed_store_open(cli->db, false, &cli->store, &err);
+    if (rc == OWED_OK) {
+        int version = 0;
+        rc = cli->store->ops->schema_version(cli->store, &version, &err);
+        if (rc == OWED_OK && version == 0) {
+            owed_buf_addf(&err, "%s is not an owed database (create one with `owed init`)",
+                          cli->db);
+            rc = OWED_E_NOT_FOUND;
+        }
+        /* Bring an older database up to date; migrations are idempotent. */
+        if (rc == OWED_OK) rc = cli->store->ops->migrate(cli->store, &err);
+        if (rc == OWED_OK) rc = cli->store->ops->default_org(cli->store, &cli->org, &err);
+        if (rc) {
+            owed_store_close(cli->store);
+            cli->store = NULL;
+        }
+    }
+    if (rc) cli_error("%s", err.ptr);
+    owed_buf_release(&err);
+    return rc;
+}
+
+void cli_close(struct cli *cli)
+{
+    owed_store_close(cli->store);
+    cli->store = NULL;
+}
+
+bool cli_parse_date(const struct cmd *cmd, const char *arg, owed_date *out)
+{
+    if (owed_date_parse(arg, strlen(arg), out) == OWED_OK) return true;
+    cli_usage(cmd, "'%s' is not a date (YYYY-MM-DD)", arg);
+    return false;
+}
+
+owed_date cli_today(const struct cli *cli)
+{
+    return owed_date_from_time(cli->clock.now_ms(cli->clock.ctx));
+}
+
+bool cli_write(const struct owed_buf *b)
+{
+    if (fwrite(b->ptr, 1, b->len, stdout) != b->len || fflush(stdout) != 0) {
+        cli_error("write to standard output failed: %s", strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+const struct cmd *cli_find(const char *name)
+{
+    for (size_t i = 0; i < owed_ncommands; i++)
+        if (strcmp(owed_commands[i].name, name) == 0) return &owed_commands[i];
+    return NULL;
+}

@@ -1,0 +1,80 @@
+/* The command-line front end: parse arguments, call app/, print, map codes to exit codes.
+ * Commands follow git's builtin pattern: one file per command, one table in main.c. */
+#ifndef OWED_CLI_H
+#define OWED_CLI_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "app/app.h"
+#include "owed/date.h"
+#include "owed/error.h"
+
+/* Exit codes (DESIGN.md "CLI contract"). */
+enum {
+    EXIT_OK = 0,
+    EXIT_FAILURE_ = 1,
+    EXIT_USAGE = 2,
+    EXIT_REJECTED = 3,
+};
+
+struct cli {
+    const char *db;        /* --db, else $OWED_DB, else ./owed.db */
+    struct owed_clock clock;
+    struct owed_store *store;
+    int64_t org;
+};
+
+struct cmd {
+    const char *name;
+    int (*run)(struct cli *cli, int argc, char **argv);
+    const char *summary;
+    const char *help; /* full text for `owed help CMD` and `owed CMD --help` */
+};
+
+extern const struct cmd owed_commands[];
+extern const size_t owed_ncommands;
+
+/* Options every command accepts; append to a command's own long options. */
+#define CLI_COMMON_OPTS {"db", required_argument, NULL, 'D'}, {"help", no_argument, NULL, 'h'}
+
+/* Handles the common options; returns true if the option was one of them. For --help it
+ * prints the command's help and exits 0. */
+bool cli_common_opt(struct cli *cli, const struct cmd *cmd, int opt, const char *arg);
+/* Prints "owed: msg" and the command's usage line hint; returns EXIT_USAGE. */
+int cli_usage(const struct cmd *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints "owed: msg" to stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Opens the store and finds the organization; prints the error itself. */
+int cli_open(struct cli *cli);
+void cli_close(struct cli *cli);
+/* Maps an owed rc to an exit code. */
+int cli_exit_code(int rc);
+/* Parses --as-of; prints the error itself. */
+bool cli_parse_date(const struct cmd *cmd, const char *arg, owed_date *out);
+owed_date cli_today(const struct cli *cli);
+/* Writes a buffer to stdout; false on a write error (reported). */
+bool cli_write(const struct owed_buf *b);
+const struct cmd *cli_find(const char *name);
+
+
+
+/* Every command: int cmd_NAME(struct cli *, int, char **) and its help text. */
+#define OWED_CLI_COMMANDS(X) \
+    X(init)                  \
+    X(import)                \
+    X(aging)                 \
+    X(kpi)                   \
+    X(customer)              \
+    X(check)                 \
+    X(gen)                   \
+    X(help)
+
+#define OWED_CLI_DECLARE(name)                                 \
+    int cmd_##name(struct cli *cli, int argc, char **argv);    \
+    extern const char cmd_##name##_summary[];                  \
+    extern const char cmd_##name##_help[];
+OWED_CLI_COMMANDS(OWED_CLI_DECLARE)
+#undef OWED_CLI_DECLARE
+#endif

@@ -1,0 +1,39 @@
+#include <stdio.h>
+
+#include "cli/cli.h"
+
+const char cmd_help_summary[] = "show help for owed or one command";
+const char cmd_help_help[] =
+    "usage: owed help [COMMAND]\n"
+    "\n"
+    "Shows the list of commands, or the full help of one command (same as\n"
+    "`owed COMMAND --help`).\n"
+    "\n"
+    "Example:\n"
+    "  owed help aging\n";
+
+int cmd_help(struct cli *cli, int argc, char **argv)
+{
+    (void)cli;
+    if (argc >= 2) {
+        const struct cmd *cmd = cli_find(argv[1]);
+        if (!cmd) return cli_usage(NULL, "'%s' is not an owed command", argv[1]);
+        fputs(cmd->help, stdout);
+        return EXIT_OK;
+    }
+    fputs("usage: owed COMMAND [OPTIONS] [ARGS]\n"
+          "\n"
+          "owed takes invoices from issued to paid: customers, invoices and payments in,\n"
+          "aging and KPIs out, on a ledger that always balances.\n"
+          "\n"
+          "Commands:\n",
+          stdout);
+    for (size_t i = 0; i < owed_ncommands; i++)
+        printf("  %-10s %s\n", owed_commands[i].name, owed_commands[i].summary);
+    fputs("\n"
+          "Every command takes --db PATH (default: $OWED_DB, else ./owed.db).\n"
+          "Exit codes: 0 success, 1 failure, 2 usage error, 3 input rejected.\n"
+          "`owed COMMAND --help` explains a command with an example.\n",
+          stdout);
+    return EXIT_OK;
+}

@@ -1,0 +1,112 @@
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+const char cmd_import_summary[] = "import customers, invoices or payments from CSV";
+const char cmd_import_help[] =
+    "usage: owed import KIND FILE [--skip-bad] [--db PATH]\n"
+    "\n"
+    "KIND is customers, invoices or payments. FILE is CSV (UTF-8, RFC 4180 quoting)\n"
+    "with a header row; columns are matched by name:\n"
+    "\n"
+    "  customers: customer_ref, name, email, currency, terms, credit_limit\n"
+    "  invoices:  invoice_number, customer_ref, issue_date, due_date, currency, amount,\n"
+    "             po_number\n"
+    "  payments:  payment_ref, customer_ref, received_date, amount, currency, method,\n"
+    "             reference, invoice_number\n"
+    "\n"
+    "Dates are YYYY-MM-DD; amounts are decimals in major units (1234.56) with no more\n"
+    "decimals than the currency has. A blank due_date comes from the customer's terms\n"
+    "(NET<n>, DUE, <p>/<d> NET<n>, EOM<n>; blank terms mean NET30); a blank currency is\n"
+    "the customer's. A payment naming an invoice is applied to it up to its open amount;\n"
+    "the rest stays on the customer's account as unapplied cash. method is one of card,\n"
+    "ach, sepa, wire, check, echeck, wallet, cash, other (blank: other).\n"
+    "\n"
+    "An import is all or nothing: any bad row rejects the whole file, every problem is\n"
+    "listed as FILE:LINE: column: reason, the database is unchanged and the exit code\n"
+    "is 3. Rows already recorded with the same content are skipped, so importing a file\n"
+    "twice changes nothing; the same ref with different content is an error.\n"
+    "\n"
+    "Options:\n"
+    "  --skip-bad  import the good rows and write the bad ones, with the reason, to\n"
+    "              FILE.rejects.csv\n"
+    "  --db PATH   database (default: $OWED_DB, else ./owed.db)\n"
+    "\n"
+    "Example:\n"
+    "  owed import customers customers.csv\n"
+    "  owed import invoices invoices.csv\n"
+    "  owed import payments payments.csv --skip-bad\n";
+
+static void print_error(void *ctx, const char *msg)
+{
+    (void)ctx;
+    fprintf(stderr, "owed: %s\n", msg);
+}
+
+struct progress {
+    const char *path;
+    int last_percent;
+};
+
+static void print_progress(void *ctx, long long done, long long total)
+{
+    struct progress *p = ctx;
+    if (total <= 0) return;
+    int percent = (int)(done * 100 / total);
+    if (percent == p->last_percent) return;
+    p->last_percent = percent;
+    int bar = percent / 4;
+    fprintf(stderr, "\r%s [%.*s%*s] %3d%%", p->path, bar, "#########################", 25 - bar,
+            "", percent);
+    if (percent >= 100) fputs("\n", stderr);
+    fflush(stderr);
+}
+
+int cmd_import(struct cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        CLI_COMMON_OPTS, {"skip-bad", no_argument, NULL, 's'}, {0, 0, 0, 0}};
+    const struct cmd *self = cli_find("import");
+    struct owed_import_opts io = {0};
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 's') io.skip_bad = true;
+        else if (!cli_common_opt(cli, self, c, optarg)) return cli_usage(self, "unknown option");
+    }
+    if (argc - optind != 2) return cli_usage(self, "import needs KIND and FILE");
+    enum owed_import_kind kind = owed_import_kind_parse(argv[optind]);
+    if (!kind)
+        return cli_usage(self, "'%s' is not a kind of import (customers, invoices, payments)",
+                         argv[optind]);
+    const char *path = argv[optind + 1];
+    if (cli_open(cli)) return EXIT_FAILURE_;
+
+    io.on_error = print_error;
+    struct progress prog = {path, -1};
+    if (isatty(STDERR_FILENO)) {
+        io.on_progress = print_progress;
+        io.progress_ctx = &prog;
+    }
+    struct owed_import_result res;
+    struct owed_buf err = OWED_BUF_INIT(0);
+    int rc = owed_import_file(cli->store, cli->org, kind, path, &io, &res, &err);
+    if (prog.last_percent >= 0 && prog.last_percent < 100) fputs("\n", stderr);
+    if (rc == OWED_E_REJECTED) {
+        cli_error("%s: rejected (%ld bad row%s); nothing was imported", path, res.rejected,
+                  res.rejected == 1 ? "" : "s");
+    } else if (rc) {
+        cli_error("%s", err.ptr);
+    } else {
+        printf("%s: %ld rows: %ld new %s, %ld already recorded", path, res.rows, res.inserted,
+               owed_import_kind_name(kind), res.unchanged);
+        if (res.rejected) printf(", %ld rejected (see %s)", res.rejected, res.rejects_path);
+        if (kind == OWED_IMPORT_PAYMENTS && res.unapplied)
+            printf("; %ld payment%s left cash unapplied", res.unapplied,
+                   res.unapplied == 1 ? "" : "s");
+        putchar('\n');
+    }
+    owed_buf_release(&err);
+    return cli_exit_code(rc);
+}

@@ -1,0 +1,41 @@
+#include <stdio.h>
+
+#include "cli/cli.h"
+
+const char cmd_init_summary[] = "create the database (or bring it up to date)";
+const char cmd_init_help[] =
+    "usage: owed init [--db PATH]\n"
+    "\n"
+    "Creates an owed database with the current schema and a default organization.\n"
+    "Running it on an existing database applies any newer schema migrations and\n"
+    "changes nothing else.\n"
+    "\n"
+    "Options:\n"
+    "  --db PATH   SQLite file (default: $OWED_DB, else ./owed.db)\n"
+    "\n"
+    "Example:\n"
+    "  owed init --db ar.db\n";
+
+int cmd_init(struct cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {CLI_COMMON_OPTS, {0, 0, 0, 0}};
+    const struct cmd *self = cli_find("init");
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
+        if (!cli_common_opt(cli, self, c, optarg)) return cli_usage(self, "unknown option");
+    if (optind != argc) return cli_usage(self, "init takes no arguments");
+
+    struct owed_buf err = OWED_BUF_INIT(0);
+    int rc = owed_store_open(cli->db, true, &cli->store, &err);
+    if (rc == OWED_OK) rc = cli->store->ops->migrate(cli->store, &err);
+    int version = 0;
+    if (rc == OWED_OK) rc = cli->store->ops->schema_version(cli->store, &version, &err);
+    if (rc) {
+        cli_error("%s", err.ptr);
+        owed_buf_release(&err);
+        return cli_exit_code(rc);
+    }
+    printf("initialized %s (schema version %d)\n", cli->db, version);
+    owed_buf_release(&err);
+    return EXIT_OK;
+}

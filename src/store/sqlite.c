@@ -1,0 +1,784 @@
+/* The SQLite backend of the store interface. Prepared statements only, each prepared once
+ * per connection and cached; WAL journal; one write transaction per use case. */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base.h"
+#include "store/store.h"
+
+struct migration {
+    int version;
+    const char *name;
+    const unsigned char *sql;
+};
+#include "migrations_sqlite.h"
+
+enum stmt_id {
+    ST_SCHEMA_VERSION,
+    ST_DEFAULT_ORG,
+    ST_BEGIN,
+    ST_COMMIT,
+    ST_ROLLBACK,
+    ST_CUSTOMER_GET,
+    ST_CUSTOMER_INSERT,
+    ST_CUSTOMER_MAX_ID,
+    ST_CUSTOMERS_EACH,
+    ST_INVOICE_GET,
+    ST_INVOICE_INSERT,
+    ST_INVOICE_MAX_ID,
+    ST_INVOICES_EACH,
+    ST_INVOICES_EACH_TEXT,
+    ST_INVOICES_OF_CUSTOMER,
+    ST_PAYMENT_GET,
+    ST_PAYMENT_INSERT,
+    ST_PAYMENT_MAX_ID,
+    ST_PAYMENTS_EACH,
+    ST_PAYMENTS_OF_CUSTOMER,
+    ST_ALLOCATION_INSERT,
+    ST_ALLOCATION_MAX_ID,
+    ST_ALLOCATIONS_EACH,
+    ST_ALLOCATIONS_OF_CUSTOMER,
+    ST_ENTRY_MAX_ID,
+    ST_LINE_INSERT,
+    ST_UNBALANCED,
+    ST_BALANCES,
+    ST_COUNT
+};
+
+/* Sums of allocations come from the allocations index, so lookups see every allocation
+ * made earlier in the same transaction. */
+#define INVOICE_COLS                                                                   \
+    "i.invoice_id, i.invoice_number, i.customer_id, i.issue_date, i.due_date, i.currency," \
+    " i.amount_minor, i.po_number"
+#define ALLOCATED_OF_INVOICE                                                     \
+    "(SELECT COALESCE(SUM(a.amount_minor), 0) FROM allocations a"                \
+    " WHERE a.org_id = i.org_id AND a.invoice_id = i.invoice_id)"
+#define PAYMENT_COLS                                                                      \
+    "p.payment_id, p.payment_ref, p.customer_id, p.received_date, p.amount_minor, p.currency," \
+    " p.method, p.reference, p.invoice_number"
+#define ALLOCATED_OF_PAYMENT                                                     \
+    "(SELECT COALESCE(SUM(a.amount_minor), 0) FROM allocations a"                \
+    " WHERE a.org_id = p.org_id AND a.payment_id = p.payment_id)"
+
+static const char *const stmt_sql[ST_COUNT] = {
+    [ST_SCHEMA_VERSION] = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+    [ST_DEFAULT_ORG] = "SELECT MIN(org_id) FROM orgs",
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_CUSTOMER_GET] =
+        "SELECT customer_id, customer_ref, name, email, currency, terms, credit_limit_minor"
+        " FROM customers WHERE org_id = ?1 AND customer_ref = ?2",
+    [ST_CUSTOMER_INSERT] =
+        "INSERT INTO customers (org_id, customer_id, customer_ref, name, email, currency,"
+        " terms, credit_limit_minor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [ST_CUSTOMER_MAX_ID] = "SELECT COALESCE(MAX(customer_id), 0) FROM customers WHERE org_id = ?1",
+    [ST_CUSTOMERS_EACH] =
+        "SELECT customer_id, customer_ref, name, email, currency, terms, credit_limit_minor"
+        " FROM customers WHERE org_id = ?1 ORDER BY customer_ref",
+    [ST_INVOICE_GET] = "SELECT " INVOICE_COLS ", " ALLOCATED_OF_INVOICE
+                       " FROM invoices i WHERE i.org_id = ?1 AND i.invoice_number = ?2",
+    [ST_INVOICE_INSERT] =
+        "INSERT INTO invoices (org_id, invoice_id, invoice_number, customer_id, issue_date,"
+        " due_date, currency, amount_minor, po_number) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [ST_INVOICE_MAX_ID] = "SELECT COALESCE(MAX(invoice_id), 0) FROM invoices WHERE org_id = ?1",
+    [ST_INVOICES_EACH] =
+        "SELECT i.invoice_id, '', i.customer_id, i.issue_date, i.due_date, i.currency,"
+        " i.amount_minor, '', 0 FROM invoices i WHERE i.org_id = ?1 AND i.issue_date <= ?2"
+        " ORDER BY i.invoice_id",
+    [ST_INVOICES_EACH_TEXT] = "SELECT " INVOICE_COLS ", 0 FROM invoices i"
+                              " WHERE i.org_id = ?1 AND i.issue_date <= ?2 ORDER BY i.invoice_id",
+    [ST_INVOICES_OF_CUSTOMER] = "SELECT " INVOICE_COLS ", " ALLOCATED_OF_INVOICE
+                                " FROM invoices i WHERE i.org_id = ?1 AND i.customer_id = ?3"
+                                " AND i.issue_date <= ?2 ORDER BY i.invoice_id",
+    [ST_PAYMENT_GET] = "SELECT " PAYMENT_COLS ", " ALLOCATED_OF_PAYMENT
+                       " FROM payments p WHERE p.org_id = ?1 AND p.payment_ref = ?2",
+    [ST_PAYMENT_INSERT] =
+        "INSERT INTO payments (org_id, payment_id, payment_ref, customer_id, received_date,"
+        " amount_minor, currency, method, reference, invoice_number)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    [ST_PAYMENT_MAX_ID] = "SELECT COALESCE(MAX(payment_id), 0) FROM payments WHERE org_id = ?1",
+    [ST_PAYMENTS_EACH] =
+        "SELECT p.payment_id, '', p.customer_id, p.received_date, p.amount_minor, p.currency,"
+        " '', '', '', 0 FROM payments p WHERE p.org_id = ?1 AND p.received_date <= ?2"
+        " ORDER BY p.payment_id",
+    [ST_PAYMENTS_OF_CUSTOMER] = "SELECT " PAYMENT_COLS ", " ALLOCATED_OF_PAYMENT
+                                " FROM payments p WHERE p.org_id = ?1 AND p.customer_id = ?3"
+                                " AND p.received_date <= ?2 ORDER BY p.payment_id",
+    [ST_ALLOCATION_INSERT] =
+        "INSERT INTO allocations (org_id, allocation_id, payment_id, invoice_id, alloc_date,"
+        " amount_minor) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_ALLOCATION_MAX_ID] =
+        "SELECT COALESCE(MAX(allocation_id), 0) FROM allocations WHERE org_id = ?1",
+    [ST_ALLOCATIONS_EACH] =
+        "SELECT allocation_id, payment_id, invoice_id, alloc_date, amount_minor FROM allocations"
+        " WHERE org_id = ?1 AND alloc_date <= ?2 ORDER BY allocation_id",
+    [ST_ALLOCATIONS_OF_CUSTOMER] =
+        "SELECT a.allocation_id, a.payment_id, a.invoice_id, a.alloc_date, a.amount_minor"
+        " FROM allocations a JOIN invoices i ON i.org_id = a.org_id AND i.invoice_id = a.invoice_id"
+        " WHERE a.org_id = ?1 AND a.alloc_date <= ?2 AND i.customer_id = ?3"
+        " ORDER BY a.allocation_id",
+    [ST_ENTRY_MAX_ID] = "SELECT COALESCE(MAX(entry_id), 0) FROM journal_lines WHERE org_id = ?1",
+    [ST_LINE_INSERT] =
+        "INSERT INTO journal_lines (org_id, entry_id, line_no, kind, source_id, customer_id,"
+        " currency, posted_date, account, amount_minor)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    [ST_UNBALANCED] = "SELECT entry_id, MIN(currency), SUM(amount_minor), COUNT(*),"
+                      " COUNT(DISTINCT currency) FROM journal_lines WHERE org_id = ?1"
+                      " GROUP BY entry_id HAVING SUM(amount_minor) != 0 OR COUNT(*) < 2"
+                      " OR COUNT(DISTINCT currency) != 1 ORDER BY entry_id",
+    [ST_BALANCES] = "SELECT customer_id, currency, account, SUM(amount_minor) FROM journal_lines"
+                    " WHERE org_id = ?1 GROUP BY customer_id, currency, account"
+                    " ORDER BY customer_id, currency, account",
+};
+
+/* Next ids per table, loaded at the start of each write transaction (single writer). */
+enum id_kind { ID_CUSTOMER, ID_INVOICE, ID_PAYMENT, ID_ALLOCATION, ID_ENTRY, ID_KINDS };
+static const enum stmt_id max_id_stmt[ID_KINDS] = {
+    ST_CUSTOMER_MAX_ID, ST_INVOICE_MAX_ID, ST_PAYMENT_MAX_ID, ST_ALLOCATION_MAX_ID,
+    ST_ENTRY_MAX_ID,
+};
+
+struct sqlite_store {
+    struct owed_store base;
+    sqlite3 *db;
+    sqlite3_stmt *stmts[ST_COUNT];
+    int64_t next_id[ID_KINDS]; /* 0 = not loaded in this transaction */
+    int64_t next_id_org;
+};
+
+static struct sqlite_store *impl(struct owed_store *s) { return (struct sqlite_store *)s; }
+
+static int db_error(struct sqlite_store *q, struct owed_buf *err, const char *what)
+{
+    if (err) owed_buf_addf(err, "%s: %s", what, sqlite3_errmsg(q->db));
+    return OWED_E_STORE;
+}
+
+/* Returns the cached statement, reset and with bindings cleared. */
+static sqlite3_stmt *stmt(struct sqlite_store *q, enum stmt_id id, struct owed_buf *err)
+{
+    sqlite3_stmt *st = q->stmts[id];
+    if (!st) {
+        if (sqlite3_prepare_v3(q->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &q->stmts[id],
+                               NULL) != SQLITE_OK) {
+            db_error(q, err, "prepare");
+            return NULL;
+        }
+        return q->stmts[id];
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return st;
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+    sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+}
+
+static void copy_col(sqlite3_stmt *st, int col, char *dst, size_t cap)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    size_t n = t ? (size_t)sqlite3_column_bytes(st, col) : 0;
+    if (n >= cap) n = cap - 1;
+    if (n) memcpy(dst, t, n);
+    dst[n] = '\0';
+}
+
+/* Runs a statement that returns nothing (or whose rows are ignored). */
+static int exec_stmt(struct sqlite_store *q, sqlite3_stmt *st, struct owed_buf *err,
+                     const char *what)
+{
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    }
+    if (rc == SQLITE_DONE) return OWED_OK;
+    if (rc == SQLITE_CONSTRAINT) {
+        int ext = sqlite3_extended_errcode(q->db);
+        if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
+            return OWED_E_EXISTS;
+    }
+    return db_error(q, err, what);
+}
+
+static int exec_sql(struct sqlite_store *q, const char *sql, struct owed_buf *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(q->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        if (err) owed_buf_addf(err, "%s", msg ? msg : sqlite3_errmsg(q->db));
+        sqlite3_free(msg);
+        return OWED_E_STORE;
+    }
+    return OWED_OK;
+}
+
+static int query_int(struct sqlite_store *q, enum stmt_id id, int64_t org, int64_t *out,
+                     struct owed_buf *err)
+{
+    sqlite3_stmt *st = stmt(q, id, err);
+    if (!st) return OWED_E_STORE;
+    if (org) sqlite3_bind_int64(st, 1, org);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) return db_error(q, err, "query");
+    *out = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return OWED_OK;
+}
+
+static int next_id(struct sqlite_store *q, int64_t org, enum id_kind kind, int64_t *out,
+                   struct owed_buf *err)
+{
+    if (q->next_id_org != org) {
+        memset(q->next_id, 0, sizeof q->next_id);
+        q->next_id_org = org;
+    }
+    if (q->next_id[kind] == 0) {
+        int64_t max;
+        int rc = query_int(q, max_id_stmt[kind], org, &max, err);
+        if (rc) return rc;
+        q->next_id[kind] = max + 1;
+    }
+    *out = q->next_id[kind]++;
+    return OWED_OK;
+}
+
+static void forget_ids(struct sqlite_store *q)
+{
+    memset(q->next_id, 0, sizeof q->next_id);
+    q->next_id_org = 0;
+}
+
+/* ---- lifecycle and schema ---- */
+
+static void sq_close(struct owed_store *s)
+{
+    struct sqlite_store *q = impl(s);
+    for (int i = 0; i < ST_COUNT; i++) sqlite3_finalize(q->stmts[i]);
+    sqlite3_close(q->db);
+    free(q);
+}
+
+static int sq_schema_version(struct owed_store *s, int *version, struct owed_buf *err)
+{
+    struct sqlite_store *q = impl(s);
+    sqlite3_stmt *st;
+    int exists = 0;
+    if (sqlite3_prepare_v2(q->db,
+                           "SELECT 1 FROM sqlite_master WHERE type = 'table'"
+                           " AND name = 'schema_migrations'",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(q, err, "schema");
+    exists = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    if (!exists) {
+        *version = 0;
+        return OWED_OK;
+    }
+    int64_t v;
+    int rc = query_int(q, ST_SCHEMA_VERSION, 0, &v, err);
+    if (rc == OWED_OK) *version = (int)v;
+    return rc;
+}
+
+static int apply_migration(struct sqlite_store *q, const struct migration *m, struct owed_buf *err)
+{
+    int rc = exec_sql(q, (const char *)m->sql, err);
+    if (rc) {
+        if (err) owed_buf_addf(err, " (migration %s)", m->name);
+        return rc;
+    }
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(q->db,
+                           "INSERT INTO schema_migrations (version, name, applied_at)"
+                           " VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(q, err, "migrate");
+    sqlite3_bind_int(st, 1, m->version);
+    bind_text(st, 2, m->name);
+    rc = exec_stmt(q, st, err, "migrate");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int sq_migrate(struct owed_store *s, struct owed_buf *err)
+{
+    struct sqlite_store *q = impl(s);
+    int rc = exec_sql(q, "BEGIN IMMEDIATE", err);
+    if (rc) return rc;
+    rc = exec_sql(q,
+                  "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
+                  " name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+                  err);
+    int version = 0;
+    if (!rc) rc = sq_schema_version(s, &version, err);
+    for (size_t i = 0; !rc && i < OWED_ARRAY_LEN(sqlite_migrations); i++)
+        if (sqlite_migrations[i].version > version)
+            rc = apply_migration(q, &sqlite_migrations[i], err);
+    if (!rc)
+        rc = exec_sql(q,
+                      "INSERT INTO orgs (org_id, name, created_at) SELECT 1, 'Default',"
+                      " strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+                      " WHERE NOT EXISTS (SELECT 1 FROM orgs)",
+                      err);
+    if (!rc) rc = exec_sql(q, "COMMIT", err);
+    if (rc) exec_sql(q, "ROLLBACK", NULL);
+    return rc;
+}
+
+static int sq_default_org(struct owed_store *s, int64_t *org_id, struct owed_buf *err)
+{
+    struct sqlite_store *q = impl(s);
+    int rc = query_int(q, ST_DEFAULT_ORG, 0, org_id, err);
+    if (rc == OWED_OK && *org_id == 0) {
+        if (err) owed_buf_adds(err, "no organization: run `owed init`");
+        return OWED_E_NOT_FOUND;
+    }
+    return rc;
+}
+
+static int sq_begin(struct owed_store *s, struct owed_buf *err)
+{
+    struct sqlite_store *q = impl(s);
+    forget_ids(q);
+    sqlite3_stmt *st = stmt(q, ST_BEGIN, err);
+    return st ? exec_stmt(q, st, err, "begin") : OWED_E_STORE;
+}
+
+static int sq_commit(struct owed_store *s, struct owed_buf *err)
+{
+    struct sqlite_store *q = impl(s);
+    forget_ids(q);
+    sqlite3_stmt *st = stmt(q, ST_COMMIT, err);
+    return st ? exec_stmt(q, st, err, "commit") : OWED_E_STORE;
+}
+
+static void sq_rollback(struct owed_store *s)
+{
+    struct sqlite_store *q = impl(s);
+    forget_ids(q);
+    if (sqlite3_get_autocommit(q->db)) return;
+    sqlite3_stmt *st = stmt(q, ST_ROLLBACK, NULL);
+    if (st) exec_stmt(q, st, NULL, "rollback");
+}
+
+/* ---- customers ---- */
+
+static void read_customer(sqlite3_stmt *st, struct owed_customer *c)
+{
+    memset(c, 0, sizeof *c);
+    c->id = sqlite3_column_int64(st, 0);
+    copy_col(st, 1, c->ref, sizeof c->ref);
+    copy_col(st, 2, c->name, sizeof c->name);
+    copy_col(st, 3, c->email, sizeof c->email);
+    copy_col(st, 4, c->currency, sizeof c->currency);
+    copy_col(st, 5, c->terms, sizeof c->terms);
+    c->has_credit_limit = sqlite3_column_type(st, 6) != SQLITE_NULL;
+    c->credit_limit_minor = sqlite3_column_int64(st, 6);
+}
+
+static int get_one(struct sqlite_store *q, sqlite3_stmt *st, struct owed_buf *err)
+{
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) return OWED_OK;
+    if (rc == SQLITE_DONE) return OWED_E_NOT_FOUND;
+    return db_error(q, err, "lookup");
+}
+
+static int sq_customer_get(struct owed_store *s, int64_t org, const char *ref,
+                           struct owed_customer *out, struct owed_buf *err)
+{
+    struct sqlite_store *q = impl(s);
+    sqlite3_stmt *st = stmt(q, ST_CUSTOMER_GET, err);
+    if (!st) return OWED_E_STORE;
+    sqlite3_bind_int64(st, 1, org);
+    bind_text(st, 2, ref);
+    int rc = get_one(q, st, err);
+    if (rc == OWED_OK) read_customer(st, out);
+    sqlite3_reset(st);
+    return rc;
+}
+
+static int sq_customer_insert(struct owed_store *s, int64_t org, struct owed_customer *c,
+                              struct owed_buf *err)
+{
+    struct sqlite_store *q = impl(s);
+    int64_t id;
+    int rc = next_id(q, org, ID_CUSTOMER, &id, err);
+    sqlite3_stmt *st = rc ? NULL : stmt(q, ST_CUSTOMER_INSERT, err);
+    if (!st) return OWED_E_STORE;
+    sqlite3_bind_int64(st, 1, org);
+    sqlite3_bind_int64(st, 2, id);
+    bind_text(st, 3, c->ref);
+    bind_text(st, 4, c->name);
+    bind_text(st, 5, c->email);
+    bind_text(st, 6, c->currency);
+    bind_text(st, 7, c->terms);
+    if (c->has_credit_limit) sqlite3_bind_int64(st, 8, c->credit_limit_minor);
+    rc = exec_stmt(q, st, err, "insert customer");
+    if (rc == OWED_E_EXISTS) q->next_id[ID_CUSTOMER]--;
+    if (rc == OWED_OK) c->id = id;
+    return rc;
+}
+
+static int sq_customers_each(struct owed_store *s, int64_t org, owed_customer_fn fn, void *ctx,
+                             struct owed_buf *err)
+{
+    struct sqlite_store *q = impl(s);
+    sqlite3_stmt *st = stmt(q, ST_CUSTOMERS_EACH, err);
+    if (!st) return OWED_E_STORE;
+    sqlite3_bind_int64(st, 1, org);
+    struct owed_customer c;
+    int rc, out = OWED_OK;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        read_customer(st, &c);
+        if ((out = fn(ctx, &c)) != OWED_OK) break;
+    }
+    if (out == OWED_OK && rc != SQLITE_DONE) out = db_error(q, err, "customers");
+    sqlite3_reset(st);
+    return out;
+}
+
+/* ---- invoices ---- */
+
+static void read_invoice(sqlite3_stmt *st, struct owed_invoice *inv, bool text)
+{
+    inv->id = sqlite3_column_int64(st, 0);
+    if (text) {
+        copy_col(st, 1, inv->number, sizeof inv->number);
+        copy_col(st, 7, inv->po_number, sizeof inv->po_number);
+    } else {
+        inv->number[0] = inv->po_number[0] = '\0';
+    }
+    inv->customer_id = sqlite3_column_int64(st, 2);
+    inv->issue_date = sqlite3_column_int(st, 3);
+    inv->due_date = sqlite3_column_int(st, 4);
+    copy_col(st, 5, inv->currency, sizeof inv->currency);
+    inv->amount_minor = sqlite3_column_int64(st, 6);
+    inv->allocated_minor = sqlite3_column_int64(st, 8);
+}
+
+static int sq_invoice_get(struct owed_store *s, int64_t org, const char *number,
+                          struct owed_invoice *out, struct owed_buf *err)
+{
+    struct sqlite_store *q = impl(s);
+    sqlite3_stmt *st = stmt(q, ST_INVOICE_GET, err);
+    if (!st) return OWED_E_STORE;
+    sqlite3_bind_int64(st, 1, org);
+    bind_text(st, 2, number);
+    int rc = get_one(q, st, err);
+    if (rc == OWED_OK) read_invoice(st, out, true);
+    sqlite3_reset(st);
+    return rc;
+}
+
+static int sq_invoice_insert(struct owed_store *s, int64_t org, struct owed_invoice *inv,
+                             struct owed_buf *err)
+{
+    struct sqlite_store *q = impl(s);
+    int64_t id;
+    int rc = next_id(q, org, ID_INVOICE, &id, err);
+    sqlite3_stmt *st = rc ? NULL : stmt(q, ST_INVOICE_INSERT, err);
+    if (!st) return OWED_E_STORE;
+    sqlite3_bind_int64(st, 1, org);
+    sqlite3_bind_int64(st, 2, id);
+    bind_text(st, 3, inv->number);
+    sqlite3_bind_int64(st, 4, inv->customer_id);
+    sqlite3_bind_int(st, 5, inv->issue_date);
+    sqlite3_bind_int(st, 6, inv->due_date);
+    bind_text(st, 7, inv->currency);
+    sqlite3_bind_int64(st, 8, inv->amount_minor);
+    bind_text(st, 9, inv->po_number);
+    rc = exec_stmt(q, st, err, "insert invoice");
+    if (rc == OWED_E_EXISTS) q->next_id[ID_INVOICE]--;
+    if (rc == OWED_OK) inv->id = id;
+    return rc;
+}
+
+static owed_date filter_date(const struct owed_list_filter *f)
+{
+    return f && f->on_or_before ? f->on_or_before : INT32_MAX;
+}
+
+static int sq_invoices_each(struct owed_store *s, int64_t org, const struct owed_list_filter *f,
+                            owed_invoice_fn fn, void *ctx, struct owed_buf *err)
+{
+    struct sqlite_store *q = impl(s);
+    bool by_customer = f && f->customer_id;
+    bool text = by_customer || (f && f->with_text);
+    enum stmt_id id = by_customer ? ST_INVOICES_OF_CUSTOMER
+                      : text      ? ST_INVOICES_EACH_TEXT
+                                  : ST_INVOICES_EACH;
+    sqlite3_stmt *st = stmt(q, id, err);
+    if (!st) return OWED_E_STORE;
+    sqlite3_bind_int64(st, 1, org);
+    sqlite3_bind_int(st, 2, filter_date(f));
+    if (by_customer) sqlite3_bind_int64(st, 3, f->customer_id);
+    struct owed_invoice inv;
+    int rc, out = OWED_OK;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        read_invoice(st, &inv, text);
+        if ((out = fn(ctx, &inv)) != OWED_OK) break;
+    }
+    if (out == OWED_OK && rc != SQLITE_DONE) out = db_error(q, err, "invoices");
+    sqlite3_reset(st);
+    return out;
+}
+
+/* ---- payments and allocations ---- */
+
+static void read_payment(sqlite3_stmt *st, struct owed_payment *p, bool text)
+{
+    p->id = sqlite3_column_int64(st, 0);
+    if (text) {
+        copy_col(st, 1, p->ref, sizeof p->ref);
+        copy_col(st, 6, p->method, sizeof p->method);
+        copy_col(st, 7, p->reference, sizeof p->reference);
+        copy_col(st, 8, p->invoice_number, sizeof p->invoice_number);
+    } else {
+        p->ref[0] = p->method[0] = p->reference[0] = p->invoice_number[0] = '\0';
+    }
+    p->customer_id = sqlite3_column_int64(st, 2);
+    p->received_date = sqlite3_column_int(st, 3);
+    p->amount_minor = sqlite3_column_int64(st, 4);
+    copy_col(st, 5, p->currency, sizeof p->currency);
+    p->allocated_minor = sqlite3_column_int64(st, 9);
+}
+
+static int sq_payment_get(struct owed_store *s, int64_t org, const char *ref,
+                          struct owed_payment *out, struct owed_buf *err)
+{
+    struct sqlite_store *q = impl(s);
+    sqlite3_stmt *st = stmt(q, ST_PAYMENT_GET, err);
+    if (!st) return OWED_E_STORE;
+    sqlite3_bind_int64(st, 1, org);
+    bind_text(st, 2, ref);
+    int rc = get_one(q, st, err);
+    if (rc == OWED_OK) read_payment(st, out, true);
+    sqlite3_reset(st);
+    return rc;
+}
+
+static int sq_payment_insert(struct owed_store *s, int64_t org, struct owed_payment *p,
+                             struct owed_buf *err)
+{
+    struct sqlite_store *q = impl(s);
+    int64_t id;
+    int rc = next_id(q, org, ID_PAYMENT, &id, err);
+    sqlite3_stmt *st = rc ? NULL : stmt(q, ST_PAYMENT_INSERT, err);
+    if (!st) return OWED_E_STORE;
+    sqlite3_bind_int64(st, 1, org);
+    sqlite3_bind_int64(st, 2, id);
+    bind_text(st, 3, p->ref);
+    sqlite3_bind_int64(st, 4, p->customer_id);
+    sqlite3_bind_int(st, 5, p->received_date);
+    sqlite3_bind_int64(st, 6, p->amount_minor);
+    bind_text(st, 7, p->currency);
+    bind_text(st, 8, p->method);
+    bind_text(st, 9, p->reference);
+    bind_text(st, 10, p->invoice_number);
+    rc = exec_stmt(q, st, err, "insert payment");
+    if (rc == OWED_E_EXISTS) q->next_id[ID_PAYMENT]--;
+    if (rc == OWED_OK) p->id = id;
+    return rc;
+}
+
+static int sq_payments_each(struct owed_store *s, int64_t org, const struct owed_list_filter *f,
+                            owed_payment_fn fn, void *ctx, struct owed_buf *err)
+{
+    struct sqlite_store *q = impl(s);
+    bool by_customer = f && f->customer_id;
+    sqlite3_stmt *st = stmt(q, by_customer ? ST_PAYMENTS_OF_CUSTOMER : ST_PAYMENTS_EACH, err);
+    if (!st) return OWED_E_STORE;
+    sqlite3_bind_int64(st, 1, org);
+    sqlite3_bind_int(st, 2, filter_date(f));
+    if (by_customer) sqlite3_bind_int64(st, 3, f->customer_id);
+    struct owed_payment p;
+    int rc, out = OWED_OK;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        read_payment(st, &p, by_customer);
+        if ((out = fn(ctx, &p)) != OWED_OK) break;
+    }
+    if (out == OWED_OK && rc != SQLITE_DONE) out = db_error(q, err, "payments");
+    sqlite3_reset(st);
+    return out;
+}
+
+static int sq_allocation_insert(struct owed_store *s, int64_t org, struct owed_allocation *a,
+                                struct owed_buf *err)
+{
+    struct sqlite_store *q = impl(s);
+    int64_t id;
+    int rc = next_id(q, org, ID_ALLOCATION, &id, err);
+    sqlite3_stmt *st = rc ? NULL : stmt(q, ST_ALLOCATION_INSERT, err);
+    if (!st) return OWED_E_STORE;
+    sqlite3_bind_int64(st, 1, org);
+    sqlite3_bind_int64(st, 2, id);
+    sqlite3_bind_int64(st, 3, a->payment_id);
+    sqlite3_bind_int64(st, 4, a->invoice_id);
+    sqlite3_bind_int(st, 5, a->date);
+    sqlite3_bind_int64(st, 6, a->amount_minor);
+    rc = exec_stmt(q, st, err, "insert allocation");
+    if (rc == OWED_OK) a->id = id;
+    return rc;
+}
+
+static int sq_allocations_each(struct owed_store *s, int64_t org,
+                               const struct owed_list_filter *f, owed_allocation_fn fn,
+                               void *ctx, struct owed_buf *err)
+{
+    struct sqlite_store *q = impl(s);
+    bool by_customer = f && f->customer_id;
+    sqlite3_stmt *st =
+        stmt(q, by_customer ? ST_ALLOCATIONS_OF_CUSTOMER : ST_ALLOCATIONS_EACH, err);
+    if (!st) return OWED_E_STORE;
+    sqlite3_bind_int64(st, 1, org);
+    sqlite3_bind_int(st, 2, filter_date(f));
+    if (by_customer) sqlite3_bind_int64(st, 3, f->customer_id);
+    struct owed_allocation a;
+    int rc, out = OWED_OK;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        a.id = sqlite3_column_int64(st, 0);
+        a.payment_id = sqlite3_column_int64(st, 1);
+        a.invoice_id = sqlite3_column_int64(st, 2);
+        a.date = sqlite3_column_int(st, 3);
+        a.amount_minor = sqlite3_column_int64(st, 4);
+        if ((out = fn(ctx, &a)) != OWED_OK) break;
+    }
+    if (out == OWED_OK && rc != SQLITE_DONE) out = db_error(q, err, "allocations");
+    sqlite3_reset(st);
+    return out;
+}
+
+/* ---- journal ---- */
+
+static int sq_entry_append(struct owed_store *s, int64_t org, const struct owed_entry *e,
+                           int64_t *entry_id, struct owed_buf *err)
+{
+    struct sqlite_store *q = impl(s);
+    OWED_ASSERT(owed_entry_balanced(e));
+    int64_t id;
+    int rc = next_id(q, org, ID_ENTRY, &id, err);
+    if (rc) return rc;
+    for (size_t i = 0; i < e->nlines; i++) {
+        sqlite3_stmt *st = stmt(q, ST_LINE_INSERT, err);
+        if (!st) return OWED_E_STORE;
+        sqlite3_bind_int64(st, 1, org);
+        sqlite3_bind_int64(st, 2, id);
+        sqlite3_bind_int64(st, 3, (int64_t)i + 1);
+        sqlite3_bind_int(st, 4, (int)e->kind);
+        sqlite3_bind_int64(st, 5, e->source_id);
+        sqlite3_bind_int64(st, 6, e->customer_id);
+        bind_text(st, 7, e->currency);
+        sqlite3_bind_int(st, 8, e->date);
+        sqlite3_bind_int(st, 9, (int)e->lines[i].account);
+        sqlite3_bind_int64(st, 10, e->lines[i].amount_minor);
+        if ((rc = exec_stmt(q, st, err, "journal")) != OWED_OK) return rc;
+    }
+    if (entry_id) *entry_id = id;
+    return OWED_OK;
+}
+
+static int sq_unbalanced_entries_each(struct owed_store *s, int64_t org, owed_unbalanced_fn fn,
+                                      void *ctx, struct owed_buf *err)
+{
+    struct sqlite_store *q = impl(s);
+    sqlite3_stmt *st = stmt(q, ST_UNBALANCED, err);
+    if (!st) return OWED_E_STORE;
+    sqlite3_bind_int64(st, 1, org);
+    int rc, out = OWED_OK;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct owed_unbalanced_entry e = {0};
+        e.entry_id = sqlite3_column_int64(st, 0);
+        copy_col(st, 1, e.currency, sizeof e.currency);
+        e.sum_minor = sqlite3_column_int64(st, 2);
+        e.nlines = sqlite3_column_int64(st, 3);
+        if ((out = fn(ctx, &e)) != OWED_OK) break;
+    }
+    if (out == OWED_OK && rc != SQLITE_DONE) out = db_error(q, err, "journal check");
+    sqlite3_reset(st);
+    return out;
+}
+
+static int sq_balances_each(struct owed_store *s, int64_t org, owed_balance_fn fn, void *ctx,
+                            struct owed_buf *err)
+{
+    struct sqlite_store *q = impl(s);
+    sqlite3_stmt *st = stmt(q, ST_BALANCES, err);
+    if (!st) return OWED_E_STORE;
+    sqlite3_bind_int64(st, 1, org);
+    int rc, out = OWED_OK;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct owed_account_balance b = {0};
+        b.customer_id = sqlite3_column_int64(st, 0);
+        copy_col(st, 1, b.currency, sizeof b.currency);
+        b.account = (enum owed_account)sqlite3_column_int(st, 2);
+        b.balance_minor = sqlite3_column_int64(st, 3);
+        if ((out = fn(ctx, &b)) != OWED_OK) break;
+    }
+    if (out == OWED_OK && rc != SQLITE_DONE) out = db_error(q, err, "balances");
+    sqlite3_reset(st);
+    return out;
+}
+
+static const struct owed_store_ops sqlite_ops = {
+    .name = "sqlite",
+    .close = sq_close,
+    .migrate = sq_migrate,
+    .schema_version = sq_schema_version,
+    .default_org = sq_default_org,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .customer_get = sq_customer_get,
+    .customer_insert = sq_customer_insert,
+    .customers_each = sq_customers_each,
+    .invoice_get = sq_invoice_get,
+    .invoice_insert = sq_invoice_insert,
+    .invoices_each = sq_invoices_each,
+    .payment_get = sq_payment_get,
+    .payment_insert = sq_payment_insert,
+    .payments_each = sq_payments_each,
+    .allocation_insert = sq_allocation_insert,
+    .allocations_each = sq_allocations_each,
+    .entry_append = sq_entry_append,
+    .unbalanced_entries_each = sq_unbalanced_entries_each,
+    .balances_each = sq_balances_each,
+};
+
+int owed__sqlite_open(const char *path, bool create, struct owed_store **out,
+                      struct owed_buf *err)
+{
+    struct sqlite_store *q = owed_xcalloc(1, sizeof *q);
+    q->base.ops = &sqlite_ops;
+    int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+    int rc = sqlite3_open_v2(path, &q->db, flags, NULL);
+    if (rc != SQLITE_OK) {
+        if (err) {
+            if (!create && rc == SQLITE_CANTOPEN)
+                owed_buf_addf(err, "%s: no database here (create one with `owed init`)", path);
+            else
+                owed_buf_addf(err, "%s: %s", path, q->db ? sqlite3_errmsg(q->db) : "cannot open");
+        }
+        sqlite3_close(q->db);
+        free(q);
+        return (!create && rc == SQLITE_CANTOPEN) ? OWED_E_NOT_FOUND : OWED_E_STORE;
+    }
+    sqlite3_extended_result_codes(q->db, 1);
+    sqlite3_busy_timeout(q->db, 5000);
+    /* WAL: readers never block the writer; synchronous=NORMAL is durable at each commit
+     * boundary in WAL mode except across power loss, and never corrupts. A large page cache
+     * keeps bulk imports in memory until commit. */
+    rc = exec_sql(q,
+                  "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+                  " PRAGMA foreign_keys = ON; PRAGMA cache_size = -262144;"
+                  " PRAGMA temp_store = MEMORY;",
+                  err);
+    if (rc) {
+        sq_close(&q->base);
+        return rc;
+    }
+    *out = &q->base;
+    return OWED_OK;
+}

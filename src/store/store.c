@@ -1,0 +1,18 @@
+#include <string.h>
+
+#include "base.h"
+#include "store/store.h"
+
+int owed_store_open(const char *url, bool create, struct owed_store **out, struct owed_buf *err)
+{
+    if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0) {
+        if (err) owed_buf_adds(err, "PostgreSQL is not supported by this build yet");
+        return OWED_E_INVALID;
+    }
+    return owed__sqlite_open(url, create, out, err);
+}
+
+void owed_store_close(struct owed_store *s)
+{
+    if (s) s->ops->close(s);
+}

@@ -1,0 +1,113 @@
+/* The storage interface: a table of function pointers (SQLite sqlite3_io_methods,
+ * TigerBeetle's Time vtable) so that SQLite and PostgreSQL backends are interchangeable.
+ * SQL lives only behind this interface. Every call takes the organization it works on.
+ *
+ * Errors: OWED_E_NOT_FOUND for a missing record, OWED_E_EXISTS for a duplicate key,
+ * OWED_E_STORE for anything the database reports (detail appended to err). */
+#ifndef OWED_STORE_H
+#define OWED_STORE_H
+
+#include <stdint.h>
+
+#include "core/ledger.h"
+#include "core/model.h"
+#include "owed/buf.h"
+
+struct owed_store;
+
+/* Iteration callbacks: return OWED_OK to go on, anything else stops and is returned. */
+typedef int (*owed_customer_fn)(void *ctx, const struct owed_customer *c);
+typedef int (*owed_invoice_fn)(void *ctx, const struct owed_invoice *inv);
+typedef int (*owed_payment_fn)(void *ctx, const struct owed_payment *p);
+typedef int (*owed_allocation_fn)(void *ctx, const struct owed_allocation *a);
+
+/* Balance of one ledger account for one customer and currency. */
+struct owed_account_balance {
+    int64_t customer_id;
+    char currency[4];
+    enum owed_account account;
+    int64_t balance_minor; /* debits minus credits */
+};
+typedef int (*owed_balance_fn)(void *ctx, const struct owed_account_balance *b);
+
+/* A journal entry whose lines do not sum to zero. */
+struct owed_unbalanced_entry {
+    int64_t entry_id;
+    char currency[4];
+    int64_t sum_minor;
+    int64_t nlines;
+};
+typedef int (*owed_unbalanced_fn)(void *ctx, const struct owed_unbalanced_entry *e);
+
+/* Filters for listings; zero values mean "no filter". */
+struct owed_list_filter {
+    int64_t customer_id;
+    owed_date on_or_before; /* issue or received date; 0 = none (1970-01-01 is not used) */
+    bool with_text;         /* fill text fields (numbers, names); off for fast report loads */
+};
+
+struct owed_store_ops {
+    const char *name;
+    void (*close)(struct owed_store *s);
+
+    /* Creates or upgrades the schema (numbered migrations) and the default organization. */
+    int (*migrate)(struct owed_store *s, struct owed_buf *err);
+    int (*schema_version)(struct owed_store *s, int *version, struct owed_buf *err);
+    int (*default_org)(struct owed_store *s, int64_t *org_id, struct owed_buf *err);
+
+    int (*begin)(struct owed_store *s, struct owed_buf *err); /* write transaction */
+    int (*commit)(struct owed_store *s, struct owed_buf *err);
+    void (*rollback)(struct owed_store *s);
+
+    int (*customer_get)(struct owed_store *s, int64_t org, const char *ref,
+                        struct owed_customer *out, struct owed_buf *err);
+    /* Sets c->id. */
+    int (*customer_insert)(struct owed_store *s, int64_t org, struct owed_customer *c,
+                           struct owed_buf *err);
+    int (*customers_each)(struct owed_store *s, int64_t org, owed_customer_fn fn, void *ctx,
+                          struct owed_buf *err); /* ordered by ref */
+
+    int (*invoice_get)(struct owed_store *s, int64_t org, const char *number,
+                       struct owed_invoice *out, struct owed_buf *err);
+    int (*invoice_insert)(struct owed_store *s, int64_t org, struct owed_invoice *inv,
+                          struct owed_buf *err);
+    /* Ordered by id. allocated_minor is filled only when filtering by customer. */
+    int (*invoices_each)(struct owed_store *s, int64_t org, const struct owed_list_filter *f,
+                         owed_invoice_fn fn, void *ctx, struct owed_buf *err);
+
+    int (*payment_get)(struct owed_store *s, int64_t org, const char *ref,
+                       struct owed_payment *out, struct owed_buf *err);
+    int (*payment_insert)(struct owed_store *s, int64_t org, struct owed_payment *p,
+                          struct owed_buf *err);
+    int (*payments_each)(struct owed_store *s, int64_t org, const struct owed_list_filter *f,
+                         owed_payment_fn fn, void *ctx, struct owed_buf *err);
+
+    int (*allocation_insert)(struct owed_store *s, int64_t org, struct owed_allocation *a,
+                             struct owed_buf *err);
+    /* f->on_or_before filters by allocation date; f->customer_id by the invoice's customer. */
+    int (*allocations_each)(struct owed_store *s, int64_t org, const struct owed_list_filter *f,
+                            owed_allocation_fn fn, void *ctx, struct owed_buf *err);
+
+    /* Appends a balanced entry (asserted before the write); sets *entry_id. */
+    int (*entry_append)(struct owed_store *s, int64_t org, const struct owed_entry *e,
+                        int64_t *entry_id, struct owed_buf *err);
+    int (*unbalanced_entries_each)(struct owed_store *s, int64_t org, owed_unbalanced_fn fn,
+                                   void *ctx, struct owed_buf *err);
+    int (*balances_each)(struct owed_store *s, int64_t org, owed_balance_fn fn, void *ctx,
+                         struct owed_buf *err);
+};
+
+struct owed_store {
+    const struct owed_store_ops *ops;
+};
+
+/* Opens the store named by `url`: a file path (SQLite) or, later, a postgresql:// URL.
+ * `create` makes a missing SQLite file; without it a missing file is OWED_E_NOT_FOUND. */
+int owed_store_open(const char *url, bool create, struct owed_store **out, struct owed_buf *err);
+void owed_store_close(struct owed_store *s);
+
+/* The SQLite backend; ":memory:" works for tests. */
+int owed__sqlite_open(const char *path, bool create, struct owed_store **out,
+                      struct owed_buf *err);
+
+#endif
