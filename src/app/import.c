@@ -672,7 +672,7 @@ static int run(struct importer *im, struct owed_csv *csv, long long size)
     if (im->opts->on_progress) im->opts->on_progress(im->opts->progress_ctx, size, size);
     return OWED_OK;
 
-csv_error:
+csv_error:;
     /* The reader cannot resynchronise after malformed quoting: reject the file. Its message
      * reads "line N: reason". */
     long line = 0;

@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "base.h"
 
@@ -37,3 +38,22 @@ char *owed_xstrndup(const char *s, size_t n)
 }
 
 char *owed_xstrdup(const char *s) { return owed_xstrndup(s, strlen(s)); }
+
+void *owed_xmalloc_big(size_t count, size_t size, bool zero)
+{
+    size_t n;
+    if (__builtin_mul_overflow(count ? count : 1, size, &n)) OWED_UNREACHABLE("allocation size");
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    const size_t huge = (size_t)2 << 20;
+    if (n >= huge) {
+        size_t rounded = (n + huge - 1) / huge * huge;
+        void *p = aligned_alloc(huge, rounded);
+        if (p) {
+            madvise(p, rounded, MADV_HUGEPAGE);
+            if (zero) memset(p, 0, n);
+            return p;
+        }
+    }
+#endif
+    return zero ? owed_xcalloc(1, n) : owed_xmalloc(n);
+}

@@ -87,47 +87,41 @@ static bool eat_tail_days(struct cursor *c, int *days)
     return eat_days(c, days) && c->p == c->end;
 }
 
-static int fail(struct owed_buf *err, const char *s, size_t len, const char *why)
+/* The detail is the reason only: callers already quote the input they passed. */
+static int fail(struct owed_buf *err, const char *why)
 {
-    if (err) {
-        owed_buf_adds(err, "bad payment terms \"");
-        owed_buf_add(err, s, len > 64 ? 64 : len);
-        owed_buf_addf(err, "\": %s", why);
-    }
+    if (err) owed_buf_adds(err, why);
     return OWED_E_PARSE;
 }
 
 int owed_terms_parse(const char *s, size_t len, struct owed_terms *out, struct owed_buf *err)
 {
     static const char *expect = "expected NET<n>, DUE, <p>/<d> NET<n> or EOM<n>";
-    if (!s || len == 0) return fail(err, "", 0, "empty");
+    if (!s || len == 0) return fail(err, "empty");
     struct cursor c = {s, s + len};
     struct owed_terms t = {0};
 
     if (eat_word(&c, "due")) {
-        if (c.p != c.end) return fail(err, s, len, expect);
+        if (c.p != c.end) return fail(err, expect);
         t.kind = OWED_TERMS_DUE;
     } else if (eat_word(&c, "net")) {
-        if (!eat_tail_days(&c, &t.days))
-            return fail(err, s, len, "NET days must be 0..3660");
+        if (!eat_tail_days(&c, &t.days)) return fail(err, "expected NET<n> with n in 0..3660");
         t.kind = OWED_TERMS_NET;
     } else if (eat_word(&c, "eom")) {
-        if (!eat_tail_days(&c, &t.days))
-            return fail(err, s, len, "EOM days must be 0..3660");
+        if (!eat_tail_days(&c, &t.days)) return fail(err, "expected EOM<n> with n in 0..3660");
         t.kind = OWED_TERMS_EOM;
     } else if (c.p < c.end && is_digit(*c.p)) {
         if (!eat_percent_bp(&c, &t.discount_bp))
-            return fail(err, s, len, "discount percent must be above 0 and below 100, "
-                                     "with at most two decimals");
+            return fail(err, "discount percent must be above 0 and below 100, with at most "
+                             "two decimals");
         if (!eat_char(&c, '/') || !eat_days(&c, &t.discount_days))
-            return fail(err, s, len, "discount days must follow '/' and be 0..3660");
+            return fail(err, "discount days must follow '/' and be 0..3660");
         if (!eat_char(&c, ' ') || !eat_word(&c, "net") || !eat_tail_days(&c, &t.days))
-            return fail(err, s, len, "expected \" NET<n>\" after the discount");
-        if (t.discount_days > t.days)
-            return fail(err, s, len, "discount days exceed the net days");
+            return fail(err, "expected \" NET<n>\" (n in 0..3660) after the discount");
+        if (t.discount_days > t.days) return fail(err, "discount days exceed the net days");
         t.kind = OWED_TERMS_DISCOUNT;
     } else {
-        return fail(err, s, len, expect);
+        return fail(err, expect);
     }
     *out = t;
     return OWED_OK;
@@ -158,7 +152,7 @@ void owed_terms_format(const struct owed_terms *t, struct owed_buf *b)
         return;
     }
     }
-    OWED_ASSERT(!"unknown terms kind");
+    OWED_UNREACHABLE("terms kind");
 }
 
 owed_date owed_terms_due_date(const struct owed_terms *t, owed_date issue)
@@ -172,7 +166,7 @@ owed_date owed_terms_due_date(const struct owed_terms *t, owed_date issue)
     case OWED_TERMS_EOM:
         return owed_date_month_end(issue) + t->days;
     }
-    OWED_ASSERT(!"unknown terms kind");
+    OWED_UNREACHABLE("terms kind");
     return issue;
 }
 

@@ -44,9 +44,11 @@ void owed_csv_free(struct owed_csv *c);
  * "line N: reason" appended to err. After an error the reader is unusable. */
 int owed_csv_next(struct owed_csv *c, struct owed_csv_row *row, bool *eof, struct owed_buf *err);
 
-/* Appends one field, quoted only when it contains a comma, quote, CR or LF. */
+/* Appends one field, quoted only when it contains a comma, quote, CR or LF, or starts with
+ * a UTF-8 byte order mark (which a reader would otherwise strip at the start of a file). */
 void owed_csv_put_field(struct owed_buf *b, const char *p, size_t n);
-/* Appends the fields joined by commas and a trailing "\n". */
+/* Appends the fields joined by commas and a trailing "\n". A row of one empty field is
+ * written as "" so that it is not read back as a blank line. */
 void owed_csv_put_row(struct owed_buf *b, const struct owed_str *fields, size_t n);
 
 #endif

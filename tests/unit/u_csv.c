@@ -258,7 +258,7 @@ static void test_utf8(void **state)
         "\xC3",             /* truncated at end of input */
         "\xE2\x82",
         "\xF0\x90\x8D",
-        "\xC3" "a",         /* ASCII where a continuation belongs */
+        "\303a",            /* ASCII where a continuation belongs (octal: 0xC3) */
         "\xE2\x82,",
         "\xE2\x82\n",
         "\xC3\xA9\xA9",     /* extra continuation */
@@ -526,7 +526,7 @@ static void test_round_trip(void **state)
     (void)state;
     static const char *vals[] = {
         "", "a", "a,b", "\"", "\"\"", "x\"y", "l1\nl2", "l1\r\nl2", "\r", " lead", "trail ",
-        "\xC3\xA9t\xC3\xA9", "\xEF\xBB\xBF" "bom", ",", "\n", "a\"\"b\"",
+        "\xC3\xA9t\xC3\xA9", "\357\273\277bom", ",", "\n", "a\"\"b\"",
     };
     size_t nv = OWED_ARRAY_LEN(vals);
     struct owed_buf b = OWED_BUF_INIT(OWED_BUF_MAX_DEFAULT);
