@@ -46,6 +46,11 @@ struct owed_list_filter {
     bool with_text;         /* fill text fields (numbers, names); off for fast report loads */
 };
 
+/* Highest id per table: an upper bound on row counts, for sizing arrays up front. */
+struct owed_store_max_ids {
+    int64_t customers, invoices, payments, allocations;
+};
+
 struct owed_store_ops {
     const char *name;
     void (*close)(struct owed_store *s);
@@ -54,6 +59,9 @@ struct owed_store_ops {
     int (*migrate)(struct owed_store *s, struct owed_buf *err);
     int (*schema_version)(struct owed_store *s, int *version, struct owed_buf *err);
     int (*default_org)(struct owed_store *s, int64_t *org_id, struct owed_buf *err);
+
+    int (*max_ids)(struct owed_store *s, int64_t org, struct owed_store_max_ids *out,
+                   struct owed_buf *err);
 
     int (*begin)(struct owed_store *s, struct owed_buf *err); /* write transaction */
     int (*commit)(struct owed_store *s, struct owed_buf *err);
