@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# `make run`: a fresh demo book in demo/owed.db, imported through the real CLI, then the
+# aging report, the KPIs and the ledger check. Usage: scripts/demo.sh PATH_TO_OWED
+set -euo pipefail
+
+owed=${1:-build/release/owed}
+dir=demo
+as_of=2026-06-30
+rm -rf "$dir"
+mkdir -p "$dir"
+export OWED_DB=$dir/owed.db
+
+step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
+
+echo "owed demo: 40 customers and 1,500 invoices over the two years ending $as_of"
+step "$owed" gen --customers 40 --invoices 1500 --seed 42 --end "$as_of" --out "$dir/data"
+step "$owed" init
+step "$owed" import customers "$dir/data/customers.csv"
+step "$owed" import invoices "$dir/data/invoices.csv"
+step "$owed" import payments "$dir/data/payments.csv"
+step "$owed" aging --as-of "$as_of"
+step "$owed" kpi --as-of "$as_of" --days 90
+step "$owed" check
+first=$(sed -n '2p' "$dir/data/customers.csv" | cut -d, -f1)
+cat <<MSG
+
+The demo database is $OWED_DB. Try:
+  export OWED_DB=$OWED_DB
+  $owed customer show $first --as-of $as_of
+  $owed aging --as-of $as_of --format csv
+  $owed aging --as-of $as_of --detail --by issue
+  $owed kpi --as-of $as_of --format json
+  $owed help
+MSG
