@@ -41,8 +41,7 @@ enum stmt_id {
     ST_ALLOCATIONS_OF_CUSTOMER,
     ST_ENTRY_MAX_ID,
     ST_LINE_INSERT,
-    ST_UNBALANCED,
-    ST_BALANCES,
+    ST_JOURNAL_LINES,
     ST_COUNT
 };
 
@@ -126,13 +125,9 @@ static const char *const stmt_sql[ST_COUNT] = {
         "INSERT INTO journal_lines (org_id, entry_id, line_no, kind, source_id, customer_id,"
         " currency, posted_date, account, amount_minor)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    [ST_UNBALANCED] = "SELECT entry_id, MIN(currency), SUM(amount_minor), COUNT(*),"
-                      " COUNT(DISTINCT currency) FROM journal_lines WHERE org_id = ?1"
-                      " GROUP BY entry_id HAVING SUM(amount_minor) != 0 OR COUNT(*) < 2"
-                      " OR COUNT(DISTINCT currency) != 1 ORDER BY entry_id",
-    [ST_BALANCES] = "SELECT customer_id, currency, account, SUM(amount_minor) FROM journal_lines"
-                    " WHERE org_id = ?1 GROUP BY customer_id, currency, account"
-                    " ORDER BY customer_id, currency, account",
+    [ST_JOURNAL_LINES] = "SELECT entry_id, line_no, kind, source_id, customer_id, currency,"
+                         " posted_date, account, amount_minor FROM journal_lines"
+                         " WHERE org_id = ?1 ORDER BY entry_id, line_no",
 };
 
 /* Next ids per table, loaded at the start of each write transaction (single writer). */
@@ -764,46 +759,29 @@ static int sq_entry_append(struct owed_store *s, int64_t org, const struct owed_
     return OWED_OK;
 }
 
-static int sq_unbalanced_entries_each(struct owed_store *s, int64_t org, owed_unbalanced_fn fn,
-                                      void *ctx, struct owed_buf *err)
+static int sq_journal_lines_each(struct owed_store *s, int64_t org, owed_journal_line_fn fn,
+                                 void *ctx, struct owed_buf *err)
 {
     struct sqlite_store *q = impl(s);
     if (flush_lines(q, err)) return OWED_E_STORE;
-    sqlite3_stmt *st = stmt(q, ST_UNBALANCED, err);
+    sqlite3_stmt *st = stmt(q, ST_JOURNAL_LINES, err);
     if (!st) return OWED_E_STORE;
     sqlite3_bind_int64(st, 1, org);
     int rc, out = OWED_OK;
+    struct owed_journal_line l;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct owed_unbalanced_entry e = {0};
-        e.entry_id = sqlite3_column_int64(st, 0);
-        copy_col(st, 1, e.currency, sizeof e.currency);
-        e.sum_minor = sqlite3_column_int64(st, 2);
-        e.nlines = sqlite3_column_int64(st, 3);
-        if ((out = fn(ctx, &e)) != OWED_OK) break;
+        l.entry_id = sqlite3_column_int64(st, 0);
+        l.line_no = sqlite3_column_int64(st, 1);
+        l.kind = (enum owed_entry_kind)sqlite3_column_int(st, 2);
+        l.source_id = sqlite3_column_int64(st, 3);
+        l.customer_id = sqlite3_column_int64(st, 4);
+        copy_col(st, 5, l.currency, sizeof l.currency);
+        l.date = sqlite3_column_int(st, 6);
+        l.account = (enum owed_account)sqlite3_column_int(st, 7);
+        l.amount_minor = sqlite3_column_int64(st, 8);
+        if ((out = fn(ctx, &l)) != OWED_OK) break;
     }
-    if (out == OWED_OK && rc != SQLITE_DONE) out = db_error(q, err, "journal check");
-    sqlite3_reset(st);
-    return out;
-}
-
-static int sq_balances_each(struct owed_store *s, int64_t org, owed_balance_fn fn, void *ctx,
-                            struct owed_buf *err)
-{
-    struct sqlite_store *q = impl(s);
-    if (flush_lines(q, err)) return OWED_E_STORE;
-    sqlite3_stmt *st = stmt(q, ST_BALANCES, err);
-    if (!st) return OWED_E_STORE;
-    sqlite3_bind_int64(st, 1, org);
-    int rc, out = OWED_OK;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct owed_account_balance b = {0};
-        b.customer_id = sqlite3_column_int64(st, 0);
-        copy_col(st, 1, b.currency, sizeof b.currency);
-        b.account = (enum owed_account)sqlite3_column_int(st, 2);
-        b.balance_minor = sqlite3_column_int64(st, 3);
-        if ((out = fn(ctx, &b)) != OWED_OK) break;
-    }
-    if (out == OWED_OK && rc != SQLITE_DONE) out = db_error(q, err, "balances");
+    if (out == OWED_OK && rc != SQLITE_DONE) out = db_error(q, err, "journal");
     sqlite3_reset(st);
     return out;
 }
@@ -830,8 +808,7 @@ static const struct owed_store_ops sqlite_ops = {
     .allocation_insert = sq_allocation_insert,
     .allocations_each = sq_allocations_each,
     .entry_append = sq_entry_append,
-    .unbalanced_entries_each = sq_unbalanced_entries_each,
-    .balances_each = sq_balances_each,
+    .journal_lines_each = sq_journal_lines_each,
 };
 
 int owed__sqlite_open(const char *path, bool create, struct owed_store **out,

@@ -21,23 +21,19 @@ typedef int (*owed_invoice_fn)(void *ctx, const struct owed_invoice *inv);
 typedef int (*owed_payment_fn)(void *ctx, const struct owed_payment *p);
 typedef int (*owed_allocation_fn)(void *ctx, const struct owed_allocation *a);
 
-/* Balance of one ledger account for one customer and currency. */
-struct owed_account_balance {
+/* One stored journal line. */
+struct owed_journal_line {
+    int64_t entry_id;
+    int64_t line_no;
+    enum owed_entry_kind kind;
+    int64_t source_id;
     int64_t customer_id;
     char currency[4];
+    owed_date date;
     enum owed_account account;
-    int64_t balance_minor; /* debits minus credits */
+    int64_t amount_minor; /* debit positive, credit negative */
 };
-typedef int (*owed_balance_fn)(void *ctx, const struct owed_account_balance *b);
-
-/* A journal entry whose lines do not sum to zero. */
-struct owed_unbalanced_entry {
-    int64_t entry_id;
-    char currency[4];
-    int64_t sum_minor;
-    int64_t nlines;
-};
-typedef int (*owed_unbalanced_fn)(void *ctx, const struct owed_unbalanced_entry *e);
+typedef int (*owed_journal_line_fn)(void *ctx, const struct owed_journal_line *l);
 
 /* Filters for listings; zero values mean "no filter". */
 struct owed_list_filter {
@@ -99,10 +95,9 @@ struct owed_store_ops {
     /* Appends a balanced entry (asserted before the write); sets *entry_id. */
     int (*entry_append)(struct owed_store *s, int64_t org, const struct owed_entry *e,
                         int64_t *entry_id, struct owed_buf *err);
-    int (*unbalanced_entries_each)(struct owed_store *s, int64_t org, owed_unbalanced_fn fn,
-                                   void *ctx, struct owed_buf *err);
-    int (*balances_each)(struct owed_store *s, int64_t org, owed_balance_fn fn, void *ctx,
-                         struct owed_buf *err);
+    /* Every line in (entry_id, line_no) order. */
+    int (*journal_lines_each)(struct owed_store *s, int64_t org, owed_journal_line_fn fn,
+                              void *ctx, struct owed_buf *err);
 };
 
 struct owed_store {
