@@ -1,72 +1,50 @@
 /* Builds the in-memory book (core/book.h) from the store: one pass over each table, ids
- * mapped to array indices through dense lookup arrays (ids are allocated sequentially). */
+ * mapped to array indices through dense lookup arrays (ids are allocated sequentially).
+ *
+ * On a large book the payments and allocations are read on a second connection in a second
+ * thread while this one reads the invoices: the scans dominate report time, and the machine
+ * has more than one core. Both connections read one snapshot: each opens a read
+ * transaction and their journal high-water marks must agree (every change appends to the
+ * journal), else they try again. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app/app.h"
 #include "base.h"
 
+enum { PARALLEL_MIN_ROWS = 100000, SNAPSHOT_TRIES = 5 };
+
+/* A loader fills part of a book. Currencies are numbered per loader and renumbered once
+ * at the end, so that two loaders never share mutable state. */
 struct loader {
     struct owed_book *b;
     bool with_numbers;
-    size_t cap_customers, cap_invoices, cap_allocs, cap_payments, cap_currencies;
-    uint32_t *customer_index; /* by customer id */
+    const uint32_t *customer_index; /* by customer id */
     size_t customer_index_len;
-    uint32_t *invoice_index; /* by invoice id, +1 (0 = not loaded) */
+    uint32_t *invoice_index; /* by invoice id, index + 1 (0 = not loaded) */
     size_t invoice_index_len;
-    int last_currency; /* cache: rows of one customer tend to share a currency */
+    char (*cur)[4];
+    size_t ncur, cap_cur;
+    int last_cur;
+    size_t cap_customers, cap_invoices, cap_allocs, cap_payments;
 };
 
-static void index_put(uint32_t **arr, size_t *len, int64_t id, uint32_t value)
-{
-    OWED_ASSERT(id >= 0);
-    size_t need = (size_t)id + 1;
-    if (need > *len) {
-        size_t n = *len ? *len : 1024;
-        while (n < need) n *= 2;
-        *arr = owed_xrealloc(*arr, n * sizeof **arr);
-        memset(*arr + *len, 0, (n - *len) * sizeof **arr);
-        *len = n;
-    }
-    (*arr)[id] = value;
-}
-
-/* Index of a currency in the (not yet sorted) currency list, adding it when new. */
 static uint16_t currency_of(struct loader *l, const char *code)
 {
-    struct owed_book *b = l->b;
-    if (l->last_currency >= 0 && memcmp(b->currencies[l->last_currency], code, 4) == 0)
-        return (uint16_t)l->last_currency;
-    for (size_t i = 0; i < b->ncurrencies; i++) {
-        if (memcmp(b->currencies[i], code, 4) == 0) {
-            l->last_currency = (int)i;
+    if (l->last_cur >= 0 && memcmp(l->cur[l->last_cur], code, 4) == 0)
+        return (uint16_t)l->last_cur;
+    for (size_t i = 0; i < l->ncur; i++) {
+        if (memcmp(l->cur[i], code, 4) == 0) {
+            l->last_cur = (int)i;
             return (uint16_t)i;
         }
     }
-    OWED_ASSERT(b->ncurrencies < UINT16_MAX);
-    OWED_ALLOC_GROW(b->currencies, b->ncurrencies + 1, l->cap_currencies);
-    memcpy(b->currencies[b->ncurrencies], code, 4);
-    l->last_currency = (int)b->ncurrencies;
-    return (uint16_t)b->ncurrencies++;
-}
-
-/* Sizes the arrays from the highest ids so that a million-row load never reallocates;
- * huge pages keep first-touch page faults from dominating. */
-static void presize(struct loader *l, const struct owed_store_max_ids *m)
-{
-    struct owed_book *b = l->b;
-    l->cap_customers = (size_t)m->customers + 1;
-    l->cap_invoices = (size_t)m->invoices + 1;
-    l->cap_payments = (size_t)m->payments + 1;
-    l->cap_allocs = (size_t)m->allocations + 1;
-    b->customers = owed_xmalloc_big(l->cap_customers, sizeof *b->customers, false);
-    b->invoices = owed_xmalloc_big(l->cap_invoices, sizeof *b->invoices, false);
-    b->payments = owed_xmalloc_big(l->cap_payments, sizeof *b->payments, false);
-    b->allocs = owed_xmalloc_big(l->cap_allocs, sizeof *b->allocs, false);
-    l->customer_index_len = (size_t)m->customers + 1;
-    l->customer_index = owed_xmalloc_big(l->customer_index_len, sizeof *l->customer_index, true);
-    l->invoice_index_len = (size_t)m->invoices + 1;
-    l->invoice_index = owed_xmalloc_big(l->invoice_index_len, sizeof *l->invoice_index, true);
+    OWED_ASSERT(l->ncur < UINT16_MAX);
+    OWED_ALLOC_GROW(l->cur, l->ncur + 1, l->cap_cur);
+    memcpy(l->cur[l->ncur], code, 4);
+    l->last_cur = (int)l->ncur;
+    return (uint16_t)l->ncur++;
 }
 
 static int on_customer(void *ctx, const struct owed_customer *c)
@@ -78,7 +56,8 @@ static int on_customer(void *ctx, const struct owed_customer *c)
     bc->id = c->id;
     bc->ref = owed_xstrdup(c->ref);
     bc->name = owed_xstrdup(c->name);
-    index_put(&l->customer_index, &l->customer_index_len, c->id, (uint32_t)b->ncustomers);
+    OWED_ASSERT(c->id >= 0 && (size_t)c->id < l->customer_index_len);
+    ((uint32_t *)l->customer_index)[c->id] = (uint32_t)b->ncustomers;
     b->ncustomers++;
     return OWED_OK;
 }
@@ -88,6 +67,7 @@ static int on_invoice(void *ctx, const struct owed_invoice *inv)
     struct loader *l = ctx;
     struct owed_book *b = l->b;
     OWED_ASSERT((size_t)inv->customer_id < l->customer_index_len);
+    OWED_ASSERT(inv->id >= 0 && (size_t)inv->id < l->invoice_index_len);
     OWED_ALLOC_GROW(b->invoices, b->ninvoices + 1, l->cap_invoices);
     struct owed_book_invoice *bi = &b->invoices[b->ninvoices];
     bi->id = inv->id;
@@ -97,20 +77,20 @@ static int on_invoice(void *ctx, const struct owed_invoice *inv)
     bi->issue_date = inv->issue_date;
     bi->due_date = inv->due_date;
     bi->amount_minor = inv->amount_minor;
-    index_put(&l->invoice_index, &l->invoice_index_len, inv->id, (uint32_t)b->ninvoices + 1);
+    l->invoice_index[inv->id] = (uint32_t)b->ninvoices + 1;
     b->ninvoices++;
     return OWED_OK;
 }
 
+/* Keeps the raw invoice id in .invoice; resolve_allocations() maps it to an index. */
 static int on_allocation(void *ctx, const struct owed_allocation *a)
 {
     struct loader *l = ctx;
     struct owed_book *b = l->b;
-    uint32_t idx = (size_t)a->invoice_id < l->invoice_index_len ? l->invoice_index[a->invoice_id]
-                                                                 : 0;
-    OWED_ASSERT(idx != 0); /* allocations are never dated before their invoice's issue */
+    OWED_ASSERT(a->invoice_id > 0 && a->invoice_id <= UINT32_MAX);
     OWED_ALLOC_GROW(b->allocs, b->nallocs + 1, l->cap_allocs);
-    b->allocs[b->nallocs++] = (struct owed_book_alloc){idx - 1, a->date, a->amount_minor};
+    b->allocs[b->nallocs++] =
+        (struct owed_book_alloc){(uint32_t)a->invoice_id, a->date, a->amount_minor};
     return OWED_OK;
 }
 
@@ -126,54 +106,158 @@ static int on_payment(void *ctx, const struct owed_payment *p)
     return OWED_OK;
 }
 
+static void resolve_allocations(struct owed_book *b, const struct loader *l)
+{
+    for (size_t i = 0; i < b->nallocs; i++) {
+        uint32_t id = b->allocs[i].invoice;
+        uint32_t idx = id < l->invoice_index_len ? l->invoice_index[id] : 0;
+        OWED_ASSERT(idx != 0); /* allocations are never dated before their invoice's issue */
+        b->allocs[i].invoice = idx - 1;
+    }
+}
+
 static int cmp_code(const void *a, const void *b) { return memcmp(a, b, 4); }
 
-/* Sorts the currency list by code and renumbers every row to match. */
-static void sort_currencies(struct owed_book *b)
+/* Builds the book's sorted currency list from both loaders and renumbers every row. */
+static void merge_currencies(struct owed_book *b, const struct loader *inv_l,
+                             const struct loader *pay_l)
 {
-    size_t n = b->ncurrencies;
-    char(*sorted)[4] = owed_xmalloc((n ? n : 1) * sizeof *sorted);
-    memcpy(sorted, b->currencies, n * sizeof *sorted);
-    qsort(sorted, n, sizeof *sorted, cmp_code);
-    uint16_t *remap = owed_xmalloc((n ? n : 1) * sizeof *remap);
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < n; j++)
-            if (memcmp(b->currencies[i], sorted[j], 4) == 0) remap[i] = (uint16_t)j;
-    for (size_t i = 0; i < b->ninvoices; i++) b->invoices[i].currency = remap[b->invoices[i].currency];
-    for (size_t i = 0; i < b->npayments; i++) b->payments[i].currency = remap[b->payments[i].currency];
-    free(remap);
-    free(b->currencies);
-    b->currencies = sorted;
+    size_t n = 0, cap = inv_l->ncur + pay_l->ncur;
+    char(*all)[4] = owed_xmalloc((cap ? cap : 1) * sizeof *all);
+    const struct loader *ls[2] = {inv_l, pay_l};
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < ls[k]->ncur; i++) {
+            size_t j = 0;
+            while (j < n && memcmp(all[j], ls[k]->cur[i], 4) != 0) j++;
+            if (j == n) memcpy(all[n++], ls[k]->cur[i], 4);
+        }
+    qsort(all, n, sizeof *all, cmp_code);
+    uint16_t *map[2];
+    for (int k = 0; k < 2; k++) {
+        map[k] = owed_xmalloc((ls[k]->ncur ? ls[k]->ncur : 1) * sizeof **map);
+        for (size_t i = 0; i < ls[k]->ncur; i++)
+            for (size_t j = 0; j < n; j++)
+                if (memcmp(all[j], ls[k]->cur[i], 4) == 0) map[k][i] = (uint16_t)j;
+    }
+    for (size_t i = 0; i < b->ninvoices; i++) b->invoices[i].currency = map[0][b->invoices[i].currency];
+    for (size_t i = 0; i < b->npayments; i++) b->payments[i].currency = map[1][b->payments[i].currency];
+    free(map[0]);
+    free(map[1]);
+    b->currencies = all;
+    b->ncurrencies = n;
     b->exponents = owed_xmalloc((n ? n : 1) * sizeof *b->exponents);
-    for (size_t i = 0; i < n; i++) b->exponents[i] = owed_currency_exponent(sorted[i]);
+    for (size_t i = 0; i < n; i++) b->exponents[i] = owed_currency_exponent(all[i]);
+}
+
+/* Sizes the arrays from the highest ids so that a million-row load never reallocates;
+ * huge pages keep first-touch page faults from dominating. */
+static void presize(struct owed_book *b, struct loader *l, const struct owed_store_max_ids *m)
+{
+    l->cap_customers = (size_t)m->customers + 1;
+    l->cap_invoices = (size_t)m->invoices + 1;
+    l->cap_payments = (size_t)m->payments + 1;
+    l->cap_allocs = (size_t)m->allocations + 1;
+    b->customers = owed_xmalloc_big(l->cap_customers, sizeof *b->customers, false);
+    b->invoices = owed_xmalloc_big(l->cap_invoices, sizeof *b->invoices, false);
+    b->payments = owed_xmalloc_big(l->cap_payments, sizeof *b->payments, false);
+    b->allocs = owed_xmalloc_big(l->cap_allocs, sizeof *b->allocs, false);
+    l->customer_index_len = (size_t)m->customers + 1;
+    l->customer_index = owed_xmalloc_big(l->customer_index_len, sizeof *l->customer_index, true);
+    l->invoice_index_len = (size_t)m->invoices + 1;
+    l->invoice_index = owed_xmalloc_big(l->invoice_index_len, sizeof *l->invoice_index, true);
+}
+
+/* The second thread's work: payments and allocations. */
+struct cash_job {
+    struct owed_store *s;
+    int64_t org;
+    struct owed_list_filter f;
+    struct loader *l;
+    struct owed_buf err;
+    int rc;
+};
+
+static void *load_cash(void *arg)
+{
+    struct cash_job *j = arg;
+    j->rc = j->s->ops->allocations_each(j->s, j->org, &j->f, on_allocation, j->l, &j->err);
+    if (!j->rc) j->rc = j->s->ops->payments_each(j->s, j->org, &j->f, on_payment, j->l, &j->err);
+    return NULL;
+}
+
+/* Opens a peer whose snapshot matches s's; NULL when none can be had. Both stay in a read
+ * transaction on success. */
+static struct owed_store *peer_on_same_snapshot(struct owed_store *s, int64_t org)
+{
+    struct owed_store *peer = NULL;
+    if (s->ops->open_peer(s, &peer, NULL)) return NULL;
+    for (int i = 0; i < SNAPSHOT_TRIES; i++) {
+        int64_t a = -1, b = -2;
+        if (s->ops->read_begin(s, NULL) == OWED_OK && peer->ops->read_begin(peer, NULL) == OWED_OK &&
+            s->ops->high_water(s, org, &a, NULL) == OWED_OK &&
+            peer->ops->high_water(peer, org, &b, NULL) == OWED_OK && a == b)
+            return peer;
+        s->ops->read_end(s);
+        peer->ops->read_end(peer);
+    }
+    owed_store_close(peer);
+    return NULL;
 }
 
 int owed_book_load(struct owed_store *s, int64_t org, owed_date as_of, bool with_numbers,
                    struct owed_book *book, struct owed_buf *err)
 {
     memset(book, 0, sizeof *book);
-    struct loader l;
+    struct loader l, cash_l;
     memset(&l, 0, sizeof l);
     l.b = book;
     l.with_numbers = with_numbers;
-    l.last_currency = -1;
+    l.last_cur = -1;
     struct owed_list_filter f = {0, as_of, with_numbers};
     struct owed_store_max_ids max;
     int rc = s->ops->max_ids(s, org, &max, err);
     if (rc) return rc;
-    presize(&l, &max);
+    struct owed_store *peer = NULL;
+    if (max.invoices + max.allocations >= PARALLEL_MIN_ROWS) peer = peer_on_same_snapshot(s, org);
+    else rc = s->ops->read_begin(s, err);
+    if (!rc && peer) rc = s->ops->max_ids(s, org, &max, err); /* again, in the snapshot */
+    if (rc) return rc;
+    presize(book, &l, &max);
+    cash_l = l;
+    cash_l.cur = NULL;
+    cash_l.ncur = cash_l.cap_cur = 0;
+
     rc = s->ops->customers_each(s, org, on_customer, &l, err);
+    struct cash_job job = {peer, org, f, &cash_l, OWED_BUF_INIT(0), OWED_OK};
+    pthread_t thread;
+    bool threaded = !rc && peer && pthread_create(&thread, NULL, load_cash, &job) == 0;
     if (!rc) rc = s->ops->invoices_each(s, org, &f, on_invoice, &l, err);
-    if (!rc) rc = s->ops->allocations_each(s, org, &f, on_allocation, &l, err);
-    if (!rc) rc = s->ops->payments_each(s, org, &f, on_payment, &l, err);
-    free(l.customer_index);
-    free(l.invoice_index);
-    if (rc) {
-        owed_book_release(book);
-        return rc;
+    if (threaded) {
+        pthread_join(thread, NULL);
+    } else if (!rc) {
+        job.s = s;
+        load_cash(&job);
     }
-    sort_currencies(book);
-    return OWED_OK;
+    if (!rc && job.rc) {
+        rc = job.rc;
+        owed_buf_add(err, job.err.ptr, job.err.len);
+    }
+    s->ops->read_end(s);
+    if (peer) {
+        peer->ops->read_end(peer);
+        owed_store_close(peer);
+    }
+    owed_buf_release(&job.err);
+    if (!rc) {
+        resolve_allocations(book, &l);
+        merge_currencies(book, &l, &cash_l);
+    }
+    free((void *)l.customer_index);
+    free(l.invoice_index);
+    free(l.cur);
+    free(cash_l.cur);
+    if (rc) owed_book_release(book);
+    return rc;
 }
 
 void owed_book_release(struct owed_book *b)

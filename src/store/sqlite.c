@@ -18,6 +18,7 @@ enum stmt_id {
     ST_SCHEMA_VERSION,
     ST_DEFAULT_ORG,
     ST_BEGIN,
+    ST_BEGIN_READ,
     ST_COMMIT,
     ST_ROLLBACK,
     ST_CUSTOMER_GET,
@@ -66,6 +67,7 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_SCHEMA_VERSION] = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
     [ST_DEFAULT_ORG] = "SELECT MIN(org_id) FROM orgs",
     [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_BEGIN_READ] = "BEGIN DEFERRED",
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
     [ST_CUSTOMER_GET] =
@@ -154,6 +156,7 @@ struct pending_line {
 struct sqlite_store {
     struct owed_store base;
     sqlite3 *db;
+    char *path;
     sqlite3_stmt *stmts[ST_COUNT];
     sqlite3_stmt *batch_lines; /* LINE_BATCH rows of ST_LINE_INSERT */
     struct pending_line pending[LINE_BATCH];
@@ -322,6 +325,7 @@ static void sq_close(struct owed_store *s)
     for (int i = 0; i < ST_COUNT; i++) sqlite3_finalize(q->stmts[i]);
     sqlite3_finalize(q->batch_lines);
     sqlite3_close(q->db);
+    free(q->path);
     free(q);
 }
 
@@ -412,6 +416,40 @@ static int sq_max_ids(struct owed_store *s, int64_t org, struct owed_store_max_i
     if (!rc) rc = query_int(q, ST_PAYMENT_MAX_ID, org, &out->payments, err);
     if (!rc) rc = query_int(q, ST_ALLOCATION_MAX_ID, org, &out->allocations, err);
     return rc;
+}
+
+static int sq_open_peer(struct owed_store *s, struct owed_store **out, struct owed_buf *err)
+{
+    struct sqlite_store *q = impl(s);
+    if (strcmp(q->path, ":memory:") == 0 || q->path[0] == '\0') {
+        if (err) owed_buf_adds(err, "an in-memory database has no peers");
+        return OWED_E_INVALID;
+    }
+    return owed__sqlite_open(q->path, false, out, err);
+}
+
+static int sq_read_begin(struct owed_store *s, struct owed_buf *err)
+{
+    struct sqlite_store *q = impl(s);
+    sqlite3_stmt *st = stmt(q, ST_BEGIN_READ, err);
+    int rc = st ? exec_stmt(q, st, err, "begin") : OWED_E_STORE;
+    /* A deferred transaction takes its snapshot at the first read. */
+    int version;
+    if (rc == OWED_OK) rc = sq_schema_version(s, &version, err);
+    return rc;
+}
+
+static void sq_read_end(struct owed_store *s)
+{
+    struct sqlite_store *q = impl(s);
+    if (sqlite3_get_autocommit(q->db)) return;
+    sqlite3_stmt *st = stmt(q, ST_COMMIT, NULL);
+    if (st) exec_stmt(q, st, NULL, "end read");
+}
+
+static int sq_high_water(struct owed_store *s, int64_t org, int64_t *out, struct owed_buf *err)
+{
+    return query_int(impl(s), ST_ENTRY_MAX_ID, org, out, err);
 }
 
 static int sq_begin(struct owed_store *s, struct owed_buf *err)
@@ -793,6 +831,10 @@ static const struct owed_store_ops sqlite_ops = {
     .schema_version = sq_schema_version,
     .default_org = sq_default_org,
     .max_ids = sq_max_ids,
+    .open_peer = sq_open_peer,
+    .read_begin = sq_read_begin,
+    .read_end = sq_read_end,
+    .high_water = sq_high_water,
     .begin = sq_begin,
     .commit = sq_commit,
     .rollback = sq_rollback,
@@ -816,6 +858,7 @@ int owed__sqlite_open(const char *path, bool create, struct owed_store **out,
 {
     struct sqlite_store *q = owed_xcalloc(1, sizeof *q);
     q->base.ops = &sqlite_ops;
+    q->path = owed_xstrdup(path);
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
     int rc = sqlite3_open_v2(path, &q->db, flags, NULL);
     if (rc != SQLITE_OK) {
@@ -826,6 +869,7 @@ int owed__sqlite_open(const char *path, bool create, struct owed_store **out,
                 owed_buf_addf(err, "%s: %s", path, q->db ? sqlite3_errmsg(q->db) : "cannot open");
         }
         sqlite3_close(q->db);
+        free(q->path);
         free(q);
         return (!create && rc == SQLITE_CANTOPEN) ? OWED_E_NOT_FOUND : OWED_E_STORE;
     }

@@ -59,6 +59,16 @@ struct owed_store_ops {
     int (*max_ids)(struct owed_store *s, int64_t org, struct owed_store_max_ids *out,
                    struct owed_buf *err);
 
+    /* A second connection to the same database, for reading in parallel; OWED_E_INVALID
+     * where there is none (an in-memory database). */
+    int (*open_peer)(struct owed_store *s, struct owed_store **out, struct owed_buf *err);
+    /* A read transaction: one consistent snapshot until read_end. */
+    int (*read_begin)(struct owed_store *s, struct owed_buf *err);
+    void (*read_end)(struct owed_store *s);
+    /* The highest journal entry id. Every change appends to the journal, so two snapshots
+     * with the same high-water mark hold the same data. */
+    int (*high_water)(struct owed_store *s, int64_t org, int64_t *out, struct owed_buf *err);
+
     int (*begin)(struct owed_store *s, struct owed_buf *err); /* write transaction */
     int (*commit)(struct owed_store *s, struct owed_buf *err);
     void (*rollback)(struct owed_store *s);
