@@ -875,12 +875,13 @@ int owed__sqlite_open(const char *path, bool create, struct owed_store **out,
     }
     sqlite3_extended_result_codes(q->db, 1);
     sqlite3_busy_timeout(q->db, 5000);
-    /* WAL: readers never block the writer; synchronous=NORMAL is durable at each commit
-     * boundary in WAL mode except across power loss, and never corrupts. A large page cache
-     * keeps bulk imports in memory until commit. */
+    /* WAL: readers never block the writer. synchronous=FULL: a commit survives power loss
+     * (money), at one fsync per transaction, and a use case is one transaction. A 64 MiB
+     * page cache holds a bulk import's hot pages (measured faster than 256 MiB and 2 MiB on
+     * 1M invoices) and bounds memory; reads go through mmap, which spares a copy. */
     rc = exec_sql(q,
-                  "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-                  " PRAGMA foreign_keys = ON; PRAGMA cache_size = -262144;"
+                  "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+                  " PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;"
                   " PRAGMA temp_store = MEMORY; PRAGMA mmap_size = 17179869184;",
                   err);
     if (rc) {
