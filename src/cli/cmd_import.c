@@ -53,7 +53,7 @@ struct progress {
 static void print_progress(void *ctx, long long done, long long total)
 {
     struct progress *p = ctx;
-    if (total <= 0) return;
+    if (total < (8 << 20)) return; /* small files finish before a bar helps */
     int percent = (int)(done * 100 / total);
     if (percent == p->last_percent) return;
     p->last_percent = percent;
