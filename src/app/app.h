@@ -35,6 +35,7 @@ struct owed_import_result {
     long unchanged;  /* already recorded with the same content */
     long rejected;   /* bad rows */
     long unapplied;  /* payments left wholly or partly on account */
+    bool bad_header; /* the file had no usable header row: nothing could be read */
     char rejects_path[4096]; /* set when --skip-bad wrote rejects */
 };
 

@@ -8,9 +8,9 @@
 #include "base.h"
 
 struct lists {
-    struct owed_invoice *inv;
+    struct owed_invoice *inv; /* by id order */
     size_t ninv, cap_inv;
-    struct owed_payment *pay;
+    struct owed_payment *pay; /* by id order */
     size_t npay, cap_pay;
 };
 
@@ -18,7 +18,8 @@ static int on_invoice(void *ctx, const struct owed_invoice *inv)
 {
     struct lists *l = ctx;
     OWED_ALLOC_GROW(l->inv, l->ninv + 1, l->cap_inv);
-    l->inv[l->ninv++] = *inv;
+    l->inv[l->ninv] = *inv;
+    l->inv[l->ninv++].allocated_minor = 0; /* summed as of the date below */
     return OWED_OK;
 }
 
@@ -26,7 +27,33 @@ static int on_payment(void *ctx, const struct owed_payment *p)
 {
     struct lists *l = ctx;
     OWED_ALLOC_GROW(l->pay, l->npay + 1, l->cap_pay);
-    l->pay[l->npay++] = *p;
+    l->pay[l->npay] = *p;
+    l->pay[l->npay++].allocated_minor = 0;
+    return OWED_OK;
+}
+
+/* Index of the record with this id in an id-ordered array, or -1. */
+#define FIND_BY_ID(arr, n, want, out)                                                      \
+    do {                                                                                   \
+        size_t lo_ = 0, hi_ = (n);                                                         \
+        (out) = -1;                                                                        \
+        while (lo_ < hi_) {                                                                \
+            size_t mid_ = lo_ + (hi_ - lo_) / 2;                                           \
+            if ((arr)[mid_].id < (want)) lo_ = mid_ + 1;                                   \
+            else hi_ = mid_;                                                               \
+        }                                                                                  \
+        if (lo_ < (n) && (arr)[lo_].id == (want)) (out) = (long)lo_;                       \
+    } while (0)
+
+/* Allocations as of the date: each reduces its invoice and uses up its payment. */
+static int on_allocation(void *ctx, const struct owed_allocation *a)
+{
+    struct lists *l = ctx;
+    long i, p;
+    FIND_BY_ID(l->inv, l->ninv, a->invoice_id, i);
+    FIND_BY_ID(l->pay, l->npay, a->payment_id, p);
+    if (i >= 0) l->inv[i].allocated_minor += a->amount_minor;
+    if (p >= 0) l->pay[p].allocated_minor += a->amount_minor;
     return OWED_OK;
 }
 
@@ -57,10 +84,10 @@ static void render_table(struct owed_buf *out, const struct owed_customer *c,
     owed_buf_addf(out, "Open %s %s in %ld invoice%s; unapplied cash %s; ", a, c->currency, nopen,
                   nopen == 1 ? "" : "s", b);
     amount_text(a, sizeof a, open - unapplied, exp, true);
-    owed_buf_addf(out, "balance %s\n", a);
-
     owed_date_format(as_of, d1);
-    owed_buf_addf(out, "\nOpen invoices (days late as of %s)\n", d1);
+    owed_buf_addf(out, "balance %s (as of %s)\n", a, d1);
+
+    owed_buf_adds(out, "\nOpen invoices\n");
     struct owed_table t;
     owed__table_init(&t, 6);
     t.left[0] = true;
@@ -170,10 +197,12 @@ int owed_report_customer(struct owed_store *s, int64_t org, const char *ref, owe
     if (rc) return rc;
     struct lists l;
     memset(&l, 0, sizeof l);
-    /* Everything recorded; as_of only dates the "days late" column. */
-    struct owed_list_filter f = {c.id, 0, true};
+    /* As of the date, the way aging sees it: invoices issued and payments received on or
+     * before it, and the allocations of those payments. */
+    struct owed_list_filter f = {c.id, as_of, true};
     rc = s->ops->invoices_each(s, org, &f, on_invoice, &l, err);
     if (!rc) rc = s->ops->payments_each(s, org, &f, on_payment, &l, err);
+    if (!rc) rc = s->ops->allocations_each(s, org, &f, on_allocation, &l, err);
     if (!rc) {
         int exp = owed_currency_exponent(c.currency);
         int64_t open = 0, unapplied = 0;

@@ -601,6 +601,8 @@ static void write_reject(struct importer *im)
         owed_csv_put_field(&b, im->row.fields[i].ptr, im->row.fields[i].len);
         owed_buf_addc(&b, ',');
     }
+    /* A short row is padded so that the reason lands in the error column. */
+    for (size_t i = im->row.nfields; i < im->nheader; i++) owed_buf_addc(&b, ',');
     owed_csv_put_field(&b, im->row_errors.ptr, im->row_errors.len);
     owed_buf_addc(&b, '\n');
     fwrite(b.ptr, 1, b.len, im->rejects);
@@ -656,10 +658,14 @@ static int run(struct importer *im, struct owed_csv *csv, long long size)
     int rc = owed_csv_next(csv, &im->row, &eof, im->err);
     if (rc == OWED_OK && eof) {
         report(im, 1, "header", "file is empty (a header row is required)");
+        im->res->bad_header = true;
         return OWED_E_REJECTED;
     }
     if (rc) goto csv_error;
-    if (!read_header(im)) return OWED_E_REJECTED; /* no row can be read without it */
+    if (!read_header(im)) { /* no row can be read without it */
+        im->res->bad_header = true;
+        return OWED_E_REJECTED;
+    }
     if (im->opts->skip_bad && (rc = open_rejects(im))) return rc;
     for (long n = 0;; n++) {
         rc = owed_csv_next(csv, &im->row, &eof, im->err);

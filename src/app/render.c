@@ -48,27 +48,68 @@ void owed__table_rule(struct owed_table *t)
     if (t->nrules < OWED_ARRAY_LEN(t->rule_rows)) t->rule_rows[t->nrules++] = t->nrows;
 }
 
-/* Display width in code points (UTF-8 continuation bytes do not count). */
+/* Decodes one UTF-8 sequence (the CSV reader has validated it); returns its length. */
+static size_t utf8_next(const char *s, uint32_t *cp)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (u[0] < 0x80) {
+        *cp = u[0];
+        return 1;
+    }
+    size_t n = u[0] >= 0xF0 ? 4 : u[0] >= 0xE0 ? 3 : 2;
+    uint32_t v = u[0] & (0x3F >> (n - 1));
+    for (size_t i = 1; i < n; i++) {
+        if ((u[i] & 0xC0) != 0x80) { /* truncated: count what is there as one column */
+            *cp = 0xFFFD;
+            return i;
+        }
+        v = (v << 6) | (u[i] & 0x3F);
+    }
+    *cp = v;
+    return n;
+}
+
+/* Terminal columns of one code point: East Asian Wide and Fullwidth take two, combining
+ * marks none. A small table instead of wcwidth(), whose answer depends on the locale. */
+static int cp_width(uint32_t c)
+{
+    if (c >= 0x0300 && c <= 0x036F) return 0;
+    static const uint32_t wide[][2] = {
+        {0x1100, 0x115F}, {0x2E80, 0x303E}, {0x3041, 0x33FF}, {0x3400, 0x4DBF},
+        {0x4E00, 0x9FFF}, {0xA000, 0xA4CF}, {0xAC00, 0xD7A3}, {0xF900, 0xFAFF},
+        {0xFE30, 0xFE4F}, {0xFF00, 0xFF60}, {0xFFE0, 0xFFE6}, {0x1F300, 0x1F64F},
+        {0x1F900, 0x1F9FF}, {0x20000, 0x3FFFD},
+    };
+    for (size_t i = 0; i < OWED_ARRAY_LEN(wide); i++)
+        if (c >= wide[i][0] && c <= wide[i][1]) return 2;
+    return 1;
+}
+
 static int width_of(const char *s)
 {
     int w = 0;
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xC0) != 0x80) w++;
+    uint32_t cp;
+    for (size_t i = 0; s[i];) {
+        i += utf8_next(s + i, &cp);
+        w += cp_width(cp);
+    }
     return w;
 }
 
-/* Byte length of the first `cols` code points of s. */
-static size_t prefix_bytes(const char *s, int cols)
+/* Byte length of the longest prefix of s that fits in `cols` columns; its width in *used. */
+static size_t prefix_bytes(const char *s, int cols, int *used)
 {
     size_t i = 0;
     int w = 0;
+    uint32_t cp;
     while (s[i]) {
-        if (((unsigned char)s[i] & 0xC0) != 0x80) {
-            if (w == cols) break;
-            w++;
-        }
-        i++;
+        size_t n = utf8_next(s + i, &cp);
+        int cw = cp_width(cp);
+        if (w + cw > cols) break;
+        w += cw;
+        i += n;
     }
+    *used = w;
     return i;
 }
 
@@ -77,16 +118,16 @@ static void put_cell(struct owed_buf *out, const struct owed_table *t, size_t c,
 {
     int w = width_of(s);
     bool cut = t->max_width[c] && w > t->max_width[c];
-    if (cut) w = t->max_width[c];
+    size_t bytes = strlen(s);
+    if (cut) {
+        bytes = prefix_bytes(s, t->max_width[c] - 1, &w);
+        w += 1; /* the ellipsis */
+    }
     int pad = width - w;
     if (!t->left[c])
         for (int i = 0; i < pad; i++) owed_buf_addc(out, ' ');
-    if (cut) {
-        owed_buf_add(out, s, prefix_bytes(s, w - 1));
-        owed_buf_adds(out, "…");
-    } else {
-        owed_buf_adds(out, s);
-    }
+    owed_buf_add(out, s, bytes);
+    if (cut) owed_buf_adds(out, "…");
     if (t->left[c] && c + 1 < t->ncols)
         for (int i = 0; i < pad; i++) owed_buf_addc(out, ' ');
 }

@@ -43,6 +43,15 @@ bool cli_common_opt(struct cli *cli, const struct cmd *cmd, int opt, const char 
     return false;
 }
 
+int cli_bad_option(const struct cmd *cmd, char **argv)
+{
+    /* getopt's own messages are off (opterr = 0): say it once, in owed's words. For a known
+     * option missing its value getopt_long sets optopt; for an unknown one it leaves 0. */
+    const char *word = optind > 0 ? argv[optind - 1] : "?";
+    if (optopt) return cli_usage(cmd, "'%s' needs a value", word);
+    return cli_usage(cmd, "'%s' is not an option of %s", word, cmd->name);
+}
+
 int cli_exit_code(int rc)
 {
     switch (rc) {

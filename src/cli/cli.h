@@ -42,6 +42,8 @@ extern const size_t owed_ncommands;
 /* Handles the common options; returns true if the option was one of them. For --help it
  * prints the command's help and exits 0. */
 bool cli_common_opt(struct cli *cli, const struct cmd *cmd, int opt, const char *arg);
+/* Reports the option getopt_long just refused; returns EXIT_USAGE. */
+int cli_bad_option(const struct cmd *cmd, char **argv);
 /* Prints "owed: msg" and the command's usage line hint; returns EXIT_USAGE. */
 int cli_usage(const struct cmd *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints "owed: msg" to stderr. */

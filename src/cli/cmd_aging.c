@@ -64,7 +64,7 @@ int cmd_aging(struct cli *cli, int argc, char **argv)
         } else if (c == 'k') {
             edges = optarg;
         } else if (!cli_common_opt(cli, self, c, optarg)) {
-            return cli_usage(self, "unknown option");
+            return cli_bad_option(self, argv);
         }
     }
     if (optind != argc) return cli_usage(self, "aging takes no arguments");

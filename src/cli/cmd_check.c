@@ -21,7 +21,7 @@ int cmd_check(struct cli *cli, int argc, char **argv)
     const struct cmd *self = cli_find("check");
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
-        if (!cli_common_opt(cli, self, c, optarg)) return cli_usage(self, "unknown option");
+        if (!cli_common_opt(cli, self, c, optarg)) return cli_bad_option(self, argv);
     if (optind != argc) return cli_usage(self, "check takes no arguments");
     if (cli_open(cli)) return EXIT_FAILURE_;
     struct owed_buf out = OWED_BUF_INIT(0), err = OWED_BUF_INIT(0);

@@ -7,9 +7,10 @@ const char cmd_customer_summary[] = "show a customer: terms, open items, payment
 const char cmd_customer_help[] =
     "usage: owed customer show REF [--as-of DATE] [--format table|json] [--db PATH]\n"
     "\n"
-    "Shows one customer: contact, currency, terms and credit limit; the open balance,\n"
-    "unapplied cash and net balance; every open invoice with its days late as of DATE\n"
-    "(default: today); and every payment with what is left unapplied.\n"
+    "Shows one customer as of DATE (default: today): contact, currency, terms and\n"
+    "credit limit; the open balance, unapplied cash and net balance; every open invoice\n"
+    "with its days late; and every payment with what is left unapplied. Like aging, it\n"
+    "counts invoices issued and payments received on or before DATE.\n"
     "\n"
     "Example:\n"
     "  owed customer show C000123\n";
@@ -31,7 +32,7 @@ int cmd_customer(struct cli *cli, int argc, char **argv)
             if (owed_format_parse(optarg, &fmt) || fmt == OWED_FORMAT_CSV)
                 return cli_usage(self, "'%s' is not a format for customer (table, json)", optarg);
         } else if (!cli_common_opt(cli, self, c, optarg)) {
-            return cli_usage(self, "unknown option");
+            return cli_bad_option(self, argv);
         }
     }
     if (argc - optind != 2 || strcmp(argv[optind], "show") != 0)

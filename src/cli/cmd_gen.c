@@ -51,7 +51,7 @@ int cmd_gen(struct cli *cli, int argc, char **argv)
         } else if (c == 'o') {
             out = optarg;
         } else if (!cli_common_opt(cli, self, c, optarg)) {
-            return cli_usage(self, "unknown option");
+            return cli_bad_option(self, argv);
         }
     }
     if (!out) return cli_usage(self, "gen needs --out DIR");

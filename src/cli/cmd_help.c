@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <string.h>
 
 #include "cli/cli.h"
 
@@ -15,6 +16,10 @@ const char cmd_help_help[] =
 int cmd_help(struct cli *cli, int argc, char **argv)
 {
     (void)cli;
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        fputs(cmd_help_help, stdout);
+        return EXIT_OK;
+    }
     if (argc >= 2) {
         const struct cmd *cmd = cli_find(argv[1]);
         if (!cmd) return cli_usage(NULL, "'%s' is not an owed command", argv[1]);

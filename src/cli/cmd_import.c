@@ -73,7 +73,7 @@ int cmd_import(struct cli *cli, int argc, char **argv)
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == 's') io.skip_bad = true;
-        else if (!cli_common_opt(cli, self, c, optarg)) return cli_usage(self, "unknown option");
+        else if (!cli_common_opt(cli, self, c, optarg)) return cli_bad_option(self, argv);
     }
     if (argc - optind != 2) return cli_usage(self, "import needs KIND and FILE");
     enum owed_import_kind kind = owed_import_kind_parse(argv[optind]);
@@ -93,14 +93,19 @@ int cmd_import(struct cli *cli, int argc, char **argv)
     struct owed_buf err = OWED_BUF_INIT(0);
     int rc = owed_import_file(cli->store, cli->org, kind, path, &io, &res, &err);
     if (prog.last_percent >= 0 && prog.last_percent < 100) fputs("\n", stderr);
-    if (rc == OWED_E_REJECTED) {
+    if (rc == OWED_E_REJECTED && res.bad_header) {
+        cli_error("%s: rejected (bad header); nothing was imported", path);
+    } else if (rc == OWED_E_REJECTED) {
         cli_error("%s: rejected (%ld bad row%s); nothing was imported", path, res.rejected,
                   res.rejected == 1 ? "" : "s");
     } else if (rc) {
         cli_error("%s", err.ptr);
     } else {
-        printf("%s: %ld rows: %ld new %s, %ld already recorded", path, res.rows, res.inserted,
-               owed_import_kind_name(kind), res.unchanged);
+        /* "customers" -> "customer" for one */
+        const char *noun = owed_import_kind_name(kind);
+        int noun_len = (int)strlen(noun) - (res.inserted == 1);
+        printf("%s: %ld row%s: %ld new %.*s, %ld already recorded", path, res.rows,
+               res.rows == 1 ? "" : "s", res.inserted, noun_len, noun, res.unchanged);
         if (res.rejected) printf(", %ld rejected (see %s)", res.rejected, res.rejects_path);
         if (kind == OWED_IMPORT_PAYMENTS && res.unapplied)
             printf("; %ld payment%s left cash unapplied", res.unapplied,

@@ -22,7 +22,7 @@ int cmd_init(struct cli *cli, int argc, char **argv)
     const struct cmd *self = cli_find("init");
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
-        if (!cli_common_opt(cli, self, c, optarg)) return cli_usage(self, "unknown option");
+        if (!cli_common_opt(cli, self, c, optarg)) return cli_bad_option(self, argv);
     if (optind != argc) return cli_usage(self, "init takes no arguments");
 
     struct owed_buf err = OWED_BUF_INIT(0);

@@ -59,7 +59,7 @@ int cmd_kpi(struct cli *cli, int argc, char **argv)
             if (owed_format_parse(optarg, &fmt) || fmt == OWED_FORMAT_CSV)
                 return cli_usage(self, "'%s' is not a format for kpi (table, json)", optarg);
         } else if (!cli_common_opt(cli, self, c, optarg)) {
-            return cli_usage(self, "unknown option");
+            return cli_bad_option(self, argv);
         }
     }
     if (optind != argc) return cli_usage(self, "kpi takes no arguments");

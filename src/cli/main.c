@@ -6,6 +6,7 @@
 
 #include "base.h"
 #include "cli/cli.h"
+#include <getopt.h>
 
 const struct cmd owed_commands[] = {
 #define OWED_CLI_ENTRY(n) {#n, cmd_##n, cmd_##n##_summary, cmd_##n##_help},
@@ -23,6 +24,7 @@ static owed_time_ms pinned_now(void *ctx)
 int main(int argc, char **argv)
 {
     static owed_date pinned;
+    opterr = 0; /* commands report bad options themselves (cli_bad_option) */
     struct cli cli = {0};
     cli.clock.now_ms = owed_clock_system_now;
     const char *today = getenv("OWED_TODAY");

@@ -211,11 +211,8 @@ static int exec_stmt(struct sqlite_store *q, sqlite3_stmt *st, struct owed_buf *
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     }
     if (rc == SQLITE_DONE) return OWED_OK;
-    if (rc == SQLITE_CONSTRAINT) {
-        int ext = sqlite3_extended_errcode(q->db);
-        if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
-            return OWED_E_EXISTS;
-    }
+    /* Extended result codes are on, so step returns SQLITE_CONSTRAINT_UNIQUE itself. */
+    if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) return OWED_E_EXISTS;
     return db_error(q, err, what);
 }
 
@@ -883,8 +880,9 @@ int owed__sqlite_open(const char *path, bool create, struct owed_store **out,
                   "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
                   " PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;"
                   " PRAGMA temp_store = MEMORY; PRAGMA mmap_size = 17179869184;",
-                  err);
+                  NULL);
     if (rc) {
+        if (err) owed_buf_addf(err, "%s: %s", path, sqlite3_errmsg(q->db));
         sq_close(&q->base);
         return rc;
     }
