@@ -365,6 +365,16 @@ static bool from_this_file(const struct importer *im, int64_t id)
     return im->first_new_id && id >= im->first_new_id;
 }
 
+/* A ref that is already recorded: the same content is "unchanged", anything else is an
+ * error on the row (a repeat within this file, or different content). */
+static void settle_existing(struct importer *im, int col, const char *ref, int64_t old_id,
+                            const char *diff)
+{
+    if (from_this_file(im, old_id)) bad(im, col, "%s appears twice in this file", ref);
+    else if (diff) bad(im, col, "%s is already recorded with a different %s", ref, diff);
+    else im->res->unchanged++;
+}
+
 static const char *invoice_diff(const struct owed_invoice *a, const struct owed_invoice *b)
 {
     if (a->customer_id != b->customer_id) return "customer";
@@ -402,13 +412,7 @@ static int invoice_row(struct importer *im)
     if (rc == OWED_E_EXISTS) {
         struct owed_invoice old;
         if ((rc = im->s->ops->invoice_get(im->s, im->org, inv.number, &old, im->err))) return rc;
-        const char *diff = invoice_diff(&old, &inv);
-        if (from_this_file(im, old.id))
-            bad(im, IN_NUMBER, "%s appears twice in this file", inv.number);
-        else if (diff)
-            bad(im, IN_NUMBER, "%s is already recorded with a different %s", inv.number, diff);
-        else
-            im->res->unchanged++;
+        settle_existing(im, IN_NUMBER, inv.number, old.id, invoice_diff(&old, &inv));
         return OWED_OK;
     }
     if (rc) return rc;
@@ -513,13 +517,7 @@ static int payment_row(struct importer *im)
     if (rc == OWED_E_EXISTS) {
         struct owed_payment old;
         if ((rc = im->s->ops->payment_get(im->s, im->org, p.ref, &old, im->err))) return rc;
-        const char *diff = payment_diff(&old, &p);
-        if (from_this_file(im, old.id))
-            bad(im, PA_REF, "%s appears twice in this file", p.ref);
-        else if (diff)
-            bad(im, PA_REF, "%s is already recorded with a different %s", p.ref, diff);
-        else
-            im->res->unchanged++;
+        settle_existing(im, PA_REF, p.ref, old.id, payment_diff(&old, &p));
         return OWED_OK;
     }
     if (rc) return rc;

@@ -7,13 +7,18 @@
 #include "base.h"
 #include "cli/cli.h"
 
+static void vsay(const char *fmt, va_list ap)
+{
+    fputs("owed: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
 void cli_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("owed: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsay(fmt, ap);
     va_end(ap);
 }
 
@@ -21,9 +26,7 @@ int cli_usage(const struct cmd *cmd, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("owed: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsay(fmt, ap);
     va_end(ap);
     if (cmd) fprintf(stderr, "see `owed %s --help`\n", cmd->name);
     else fputs("see `owed help`\n", stderr);
