@@ -395,7 +395,10 @@ static int invoice_row(struct importer *im)
     bool issue_ok = take_date(im, IN_ISSUE, &inv.issue_date, NULL);
     bool has_due = false;
     bool due_ok = take_date(im, IN_DUE, &inv.due_date, &has_due);
-    bool currency_ok = take_currency(im, IN_CURRENCY, cust ? cust->currency : NULL, inv.currency);
+    /* With no customer, a blank currency has nothing to default to: the customer column
+     * already says what is wrong. */
+    bool currency_ok = (cust || field(im, IN_CURRENCY).len) &&
+                       take_currency(im, IN_CURRENCY, cust ? cust->currency : NULL, inv.currency);
     if (currency_ok) take_amount(im, IN_AMOUNT, inv.currency, true, NULL, &inv.amount_minor);
     take_text(im, IN_PO, inv.po_number, sizeof inv.po_number, false);
     if (issue_ok && due_ok && has_due && inv.due_date < inv.issue_date) {
@@ -502,7 +505,8 @@ static int payment_row(struct importer *im)
     take_text(im, PA_REF, p.ref, sizeof p.ref, true);
     const struct cust_info *cust = take_customer(im, PA_CUSTOMER);
     take_date(im, PA_RECEIVED, &p.received_date, NULL);
-    if (take_currency(im, PA_CURRENCY, cust ? cust->currency : NULL, p.currency))
+    if ((cust || field(im, PA_CURRENCY).len) &&
+        take_currency(im, PA_CURRENCY, cust ? cust->currency : NULL, p.currency))
         take_amount(im, PA_AMOUNT, p.currency, true, NULL, &p.amount_minor);
     take_method(im, p.method, sizeof p.method);
     take_text(im, PA_REFERENCE, p.reference, sizeof p.reference, false);
