@@ -216,8 +216,8 @@ static void fmt_amount(char *dst, size_t cap, int64_t minor, int exp, bool trim)
         snprintf(dst, cap, "%s%llu", neg ? "-" : "", ip);
         return;
     }
-    char frac[16];
-    snprintf(frac, sizeof frac, "%0*llu", exp, fp);
+    char frac[32];
+    snprintf(frac, sizeof frac, "%0*llu", exp & 7, fp); /* exponents are 0..4 */
     if (trim) {
         size_t n = strlen(frac);
         while (n > 0 && frac[n - 1] == '0') frac[--n] = '\0';
