@@ -42,6 +42,7 @@ fuzz:
 	@scripts/fuzz.sh build/fuzz $(FUZZ_SECONDS)
 
 bench: build
+	@scripts/deps.sh bench
 	@bench/run
 
 clean:

@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # Installs the Debian packages owed needs to build and test, and only those that are missing.
-# Usage: scripts/deps.sh [build|test|fuzz]   (each level includes the one before)
+# Usage: scripts/deps.sh [build|test|fuzz|bench]   (test, fuzz and bench include build)
 set -euo pipefail
 
 level=${1:-build}
 build_pkgs=(gcc make cmake ninja-build pkg-config libsqlite3-dev sqlite3 libjansson-dev)
 test_pkgs=(libcmocka-dev python3)
 fuzz_pkgs=(clang libclang-rt-14-dev)
+bench_pkgs=(time hyperfine jq procps)
 
 want=("${build_pkgs[@]}")
 case $level in
 build) ;;
 test) want+=("${test_pkgs[@]}") ;;
 fuzz) want+=("${test_pkgs[@]}" "${fuzz_pkgs[@]}") ;;
-*) echo "usage: $0 [build|test|fuzz]" >&2; exit 2 ;;
+bench) want+=("${bench_pkgs[@]}") ;;
+*) echo "usage: $0 [build|test|fuzz|bench]" >&2; exit 2 ;;
 esac
 
 missing=()
