@@ -35,7 +35,7 @@ struct owed_invoice {
     char currency[4];
     int64_t amount_minor;
     char po_number[OWED_REF_MAX + 1];
-    int64_t allocated_minor; /* read-only: sum of allocations, filled by lookups */
+    int64_t allocated_minor; /* sum of all allocations: filled by _get lookups only */
 };
 
 struct owed_payment {
@@ -48,7 +48,7 @@ struct owed_payment {
     char method[OWED_METHOD_MAX + 1];
     char reference[OWED_REFERENCE_MAX + 1];
     char invoice_number[OWED_REF_MAX + 1]; /* as given on import; "" = unapplied */
-    int64_t allocated_minor; /* read-only: sum of allocations, filled by lookups */
+    int64_t allocated_minor; /* sum of all allocations: filled by _get lookups only */
 };
 
 struct owed_allocation {

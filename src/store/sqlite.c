@@ -92,7 +92,7 @@ static const char *const stmt_sql[ST_COUNT] = {
         " ORDER BY i.invoice_id",
     [ST_INVOICES_EACH_TEXT] = "SELECT " INVOICE_COLS ", 0 FROM invoices i"
                               " WHERE i.org_id = ?1 AND i.issue_date <= ?2 ORDER BY i.invoice_id",
-    [ST_INVOICES_OF_CUSTOMER] = "SELECT " INVOICE_COLS ", " ALLOCATED_OF_INVOICE
+    [ST_INVOICES_OF_CUSTOMER] = "SELECT " INVOICE_COLS ", 0"
                                 " FROM invoices i WHERE i.org_id = ?1 AND i.customer_id = ?3"
                                 " AND i.issue_date <= ?2 ORDER BY i.invoice_id",
     [ST_PAYMENT_GET] = "SELECT " PAYMENT_COLS ", " ALLOCATED_OF_PAYMENT
@@ -106,7 +106,7 @@ static const char *const stmt_sql[ST_COUNT] = {
         "SELECT p.payment_id, '', p.customer_id, p.received_date, p.amount_minor, p.currency,"
         " '', '', '', 0 FROM payments p WHERE p.org_id = ?1 AND p.received_date <= ?2"
         " ORDER BY p.payment_id",
-    [ST_PAYMENTS_OF_CUSTOMER] = "SELECT " PAYMENT_COLS ", " ALLOCATED_OF_PAYMENT
+    [ST_PAYMENTS_OF_CUSTOMER] = "SELECT " PAYMENT_COLS ", 0"
                                 " FROM payments p WHERE p.org_id = ?1 AND p.customer_id = ?3"
                                 " AND p.received_date <= ?2 ORDER BY p.payment_id",
     [ST_ALLOCATION_INSERT] =

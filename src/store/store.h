@@ -85,7 +85,8 @@ struct owed_store_ops {
                        struct owed_invoice *out, struct owed_buf *err);
     int (*invoice_insert)(struct owed_store *s, int64_t org, struct owed_invoice *inv,
                           struct owed_buf *err);
-    /* Ordered by id. allocated_minor is filled only when filtering by customer. */
+    /* Ordered by id. allocated_minor is left 0: sum allocations_each as of the date wanted.
+     * Text fields are filled when filtering by customer or with f->with_text. */
     int (*invoices_each)(struct owed_store *s, int64_t org, const struct owed_list_filter *f,
                          owed_invoice_fn fn, void *ctx, struct owed_buf *err);
 
