@@ -42,7 +42,7 @@ struct owed_aging {
     size_t nrows;
     struct owed_aging_item *items; /* sorted like rows, then due date, then invoice id */
     size_t nitems;
-    /* Per-currency totals over rows, indexed by currency. */
+    /* Totals over rows: one per currency that appears, in currency order (.customer unused). */
     struct owed_aging_row *totals;
     size_t ntotals;
 };
