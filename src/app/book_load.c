@@ -204,29 +204,52 @@ static struct owed_store *peer_on_same_snapshot(struct owed_store *s, int64_t or
     return NULL;
 }
 
+/* Opens the snapshot the load reads: a peer on the same snapshot for a large book, else a
+ * read transaction on s alone. Sets *peer (or NULL). */
+static int begin_snapshot(struct owed_store *s, int64_t org, struct owed_store **peer,
+                          struct owed_buf *err)
+{
+    struct owed_store_max_ids guess;
+    int rc = s->ops->max_ids(s, org, &guess, err);
+    if (rc) return rc;
+    *peer = NULL;
+    if (guess.invoices + guess.allocations >= PARALLEL_MIN_ROWS)
+        *peer = peer_on_same_snapshot(s, org);
+    return *peer ? OWED_OK : s->ops->read_begin(s, err);
+}
+
+static void end_snapshot(struct owed_store *s, struct owed_store *peer)
+{
+    s->ops->read_end(s);
+    if (peer) {
+        peer->ops->read_end(peer);
+        owed_store_close(peer);
+    }
+}
+
 int owed_book_load(struct owed_store *s, int64_t org, owed_date as_of, bool with_numbers,
                    struct owed_book *book, struct owed_buf *err)
 {
     memset(book, 0, sizeof *book);
+    struct owed_store *peer;
+    int rc = begin_snapshot(s, org, &peer, err);
+    if (rc) return rc;
+    struct owed_store_max_ids max;
+    if ((rc = s->ops->max_ids(s, org, &max, err))) { /* again, inside the snapshot */
+        end_snapshot(s, peer);
+        return rc;
+    }
     struct loader l, cash_l;
     memset(&l, 0, sizeof l);
     l.b = book;
     l.with_numbers = with_numbers;
     l.last_cur = -1;
-    struct owed_list_filter f = {0, as_of, with_numbers};
-    struct owed_store_max_ids max;
-    int rc = s->ops->max_ids(s, org, &max, err);
-    if (rc) return rc;
-    struct owed_store *peer = NULL;
-    if (max.invoices + max.allocations >= PARALLEL_MIN_ROWS) peer = peer_on_same_snapshot(s, org);
-    else rc = s->ops->read_begin(s, err);
-    if (!rc && peer) rc = s->ops->max_ids(s, org, &max, err); /* again, in the snapshot */
-    if (rc) return rc;
     presize(book, &l, &max);
     cash_l = l;
     cash_l.cur = NULL;
     cash_l.ncur = cash_l.cap_cur = 0;
 
+    struct owed_list_filter f = {0, as_of, with_numbers};
     rc = s->ops->customers_each(s, org, on_customer, &l, err);
     struct cash_job job = {peer, org, f, &cash_l, OWED_BUF_INIT(0), OWED_OK};
     pthread_t thread;
@@ -235,18 +258,14 @@ int owed_book_load(struct owed_store *s, int64_t org, owed_date as_of, bool with
     if (threaded) {
         pthread_join(thread, NULL);
     } else if (!rc) {
-        job.s = s;
+        job.s = s; /* no thread: this connection reads the same snapshot */
         load_cash(&job);
     }
     if (!rc && job.rc) {
         rc = job.rc;
         owed_buf_add(err, job.err.ptr, job.err.len);
     }
-    s->ops->read_end(s);
-    if (peer) {
-        peer->ops->read_end(peer);
-        owed_store_close(peer);
-    }
+    end_snapshot(s, peer);
     owed_buf_release(&job.err);
     if (!rc) {
         resolve_allocations(book, &l);

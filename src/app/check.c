@@ -228,12 +228,16 @@ int owed_ledger_check(struct owed_store *s, int64_t org, struct owed_buf *out,
     memset(&c, 0, sizeof c);
     c.out = out;
     struct owed_list_filter all = {0, 0, false};
-    int rc = s->ops->customers_each(s, org, on_customer, &c, err);
+    /* One snapshot for every scan, or a commit in between would look like a breach. */
+    int rc = s->ops->read_begin(s, err);
+    if (rc) return rc;
+    rc = s->ops->customers_each(s, org, on_customer, &c, err);
     if (!rc) rc = s->ops->journal_lines_each(s, org, on_line, &c, err);
     if (!rc) close_entry(&c);
     if (!rc) rc = s->ops->invoices_each(s, org, &all, on_invoice, &c, err);
     if (!rc) rc = s->ops->payments_each(s, org, &all, on_payment, &c, err);
     if (!rc) rc = s->ops->allocations_each(s, org, &all, on_allocation, &c, err);
+    s->ops->read_end(s);
     if (!rc) compare(&c);
     if (!rc && c.breaches == 0)
         owed_buf_addf(out,

@@ -189,12 +189,14 @@ int owed_report_customer(struct owed_store *s, int64_t org, const char *ref, owe
                          enum owed_format fmt, struct owed_buf *out, struct owed_buf *err)
 {
     struct owed_customer c;
-    int rc = s->ops->customer_get(s, org, ref, &c, err);
-    if (rc == OWED_E_NOT_FOUND) {
-        owed_buf_addf(err, "no customer '%s'", ref);
+    int rc = s->ops->read_begin(s, err); /* one snapshot for the lookup and the scans */
+    if (rc) return rc;
+    rc = s->ops->customer_get(s, org, ref, &c, err);
+    if (rc == OWED_E_NOT_FOUND) owed_buf_addf(err, "no customer '%s'", ref);
+    if (rc) {
+        s->ops->read_end(s);
         return rc;
     }
-    if (rc) return rc;
     struct lists l;
     memset(&l, 0, sizeof l);
     /* As of the date, the way aging sees it: invoices issued and payments received on or
@@ -203,6 +205,7 @@ int owed_report_customer(struct owed_store *s, int64_t org, const char *ref, owe
     rc = s->ops->invoices_each(s, org, &f, on_invoice, &l, err);
     if (!rc) rc = s->ops->payments_each(s, org, &f, on_payment, &l, err);
     if (!rc) rc = s->ops->allocations_each(s, org, &f, on_allocation, &l, err);
+    s->ops->read_end(s);
     if (!rc) {
         int exp = owed_currency_exponent(c.currency);
         int64_t open = 0, unapplied = 0;

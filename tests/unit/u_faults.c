@@ -1,0 +1,979 @@
+/* Fault injection (STYLE.md "Tests": SQLite ioerr, jq inject_errors, curl torture): a store
+ * that forwards every call to a real SQLite store but fails the Nth one. For each import
+ * and each report, a clean run counts the calls C; then every N in 1..C is run with the
+ * fault at N. An import must return an error and leave the database exactly as it was
+ * (aging CSV + `owed check` output through a separate connection, and the check passes);
+ * the same store must then import cleanly, so no transaction state is left behind. A report
+ * must return an error without crashing or leaking (ASan), and then work again.
+ *
+ * Two kinds of event are counted: calls into the ops table and, with count_rows, also each
+ * row an iteration (customers_each, ...) delivers, so that a scan can fail half-way, as a
+ * SQLite step error would. rollback, read_end and close never fail: they are the recovery
+ * path. The store also notes open transactions and scans made outside one.
+ *
+ * The reports run a second time with max_ids inflated, so that owed_book_load takes its
+ * parallel path (a peer connection, wrapped and counted too, read from a second thread). A
+ * last test lets an import commit half-way through a report, which must not see it. Every
+ * problem found is collected with its reason and fails the test at the end. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app/app.h"
+#include "base.h"
+#include "store/store.h"
+
+/* ---- the fault-injecting store ---- */
+
+/* owed_book_load reads on a second connection, in a second thread, from this many rows. */
+enum { BIG_ROWS = 100000 };
+
+struct fault_store {
+    struct owed_store base; /* first, so that a struct owed_store * converts back */
+    struct owed_store *real;
+    /* The counters live in the root: the store itself, or the one a peer was opened from
+     * (a peer shares them, and may count from the loader's second thread). */
+    struct fault_store *root;
+    _Atomic long calls; /* events so far */
+    long fail_at;       /* the event that fails; 0 = none */
+    bool count_rows;    /* rows delivered by *_each are events too */
+    bool big;           /* max_ids adds BIG_ROWS invoices: reports take the parallel path */
+    _Atomic long fired; /* faults returned */
+    const char *fired_op;
+    _Atomic int open_peers;
+    struct fault_store *last_peer;
+    bool in_txn;           /* this connection is inside a read or write transaction */
+    const char *bare_scan; /* the first scan made outside any transaction, or NULL */
+    /* Called before every event (a concurrent writer, in the snapshot test). */
+    void (*before)(void *ctx, struct fault_store *fs, const char *op);
+    void *before_ctx;
+};
+
+static struct fault_store *fs_of(struct owed_store *s) { return (struct fault_store *)s; }
+
+/* Counts one event; true when it is the one to fail (the message goes to err). */
+static bool fault(struct fault_store *fs, const char *op, struct owed_buf *err)
+{
+    struct fault_store *r = fs->root;
+    long n = atomic_fetch_add(&r->calls, 1) + 1;
+    if (r->before) r->before(r->before_ctx, fs, op);
+    if (n != r->fail_at) return false;
+    atomic_fetch_add(&r->fired, 1);
+    r->fired_op = op;
+    if (err) owed_buf_addf(err, "injected fault at call %ld (%s)", n, op);
+    return true;
+}
+
+/* Scans should read one snapshot: inside a read (or write) transaction. */
+static void note_scan(struct fault_store *fs, const char *op)
+{
+    if (!fs->in_txn && !fs->root->bare_scan) fs->root->bare_scan = op;
+}
+
+#define FAULT(s, op, err)                                         \
+    do {                                                          \
+        if (fault(fs_of(s), op, err)) return OWED_E_STORE;        \
+    } while (0)
+#define REAL(s) (fs_of(s)->real)
+
+static void f_close(struct owed_store *s)
+{
+    struct fault_store *fs = fs_of(s);
+    if (fs->root != fs) {
+        atomic_fetch_sub(&fs->root->open_peers, 1);
+        if (fs->root->last_peer == fs) fs->root->last_peer = NULL;
+    }
+    owed_store_close(fs->real);
+    free(fs);
+}
+
+static int f_migrate(struct owed_store *s, struct owed_buf *err)
+{
+    FAULT(s, "migrate", err);
+    return REAL(s)->ops->migrate(REAL(s), err);
+}
+
+static int f_schema_version(struct owed_store *s, int *version, struct owed_buf *err)
+{
+    FAULT(s, "schema_version", err);
+    return REAL(s)->ops->schema_version(REAL(s), version, err);
+}
+
+static int f_default_org(struct owed_store *s, int64_t *org_id, struct owed_buf *err)
+{
+    FAULT(s, "default_org", err);
+    return REAL(s)->ops->default_org(REAL(s), org_id, err);
+}
+
+static int f_max_ids(struct owed_store *s, int64_t org, struct owed_store_max_ids *out,
+                     struct owed_buf *err)
+{
+    FAULT(s, "max_ids", err);
+    int rc = REAL(s)->ops->max_ids(REAL(s), org, out, err);
+    if (rc == OWED_OK && fs_of(s)->root->big) out->invoices += BIG_ROWS;
+    return rc;
+}
+
+static int f_open_peer(struct owed_store *s, struct owed_store **out, struct owed_buf *err)
+{
+    FAULT(s, "open_peer", err);
+    struct owed_store *real = NULL;
+    int rc = REAL(s)->ops->open_peer(REAL(s), &real, err);
+    if (rc) return rc;
+    struct fault_store *peer = owed_xcalloc(1, sizeof *peer);
+    peer->base.ops = s->ops;
+    peer->real = real;
+    peer->root = fs_of(s)->root;
+    atomic_fetch_add(&peer->root->open_peers, 1);
+    peer->root->last_peer = peer;
+    *out = &peer->base;
+    return OWED_OK;
+}
+
+static int f_read_begin(struct owed_store *s, struct owed_buf *err)
+{
+    FAULT(s, "read_begin", err);
+    int rc = REAL(s)->ops->read_begin(REAL(s), err);
+    if (rc == OWED_OK) fs_of(s)->in_txn = true;
+    return rc;
+}
+
+static void f_read_end(struct owed_store *s)
+{
+    REAL(s)->ops->read_end(REAL(s));
+    fs_of(s)->in_txn = false;
+}
+
+static int f_high_water(struct owed_store *s, int64_t org, int64_t *out, struct owed_buf *err)
+{
+    FAULT(s, "high_water", err);
+    return REAL(s)->ops->high_water(REAL(s), org, out, err);
+}
+
+static int f_begin(struct owed_store *s, struct owed_buf *err)
+{
+    FAULT(s, "begin", err);
+    int rc = REAL(s)->ops->begin(REAL(s), err);
+    if (rc == OWED_OK) fs_of(s)->in_txn = true;
+    return rc;
+}
+
+static int f_commit(struct owed_store *s, struct owed_buf *err)
+{
+    FAULT(s, "commit", err);
+    int rc = REAL(s)->ops->commit(REAL(s), err);
+    if (rc == OWED_OK) fs_of(s)->in_txn = false;
+    return rc;
+}
+
+static void f_rollback(struct owed_store *s)
+{
+    REAL(s)->ops->rollback(REAL(s));
+    fs_of(s)->in_txn = false;
+}
+
+static int f_customer_get(struct owed_store *s, int64_t org, const char *ref,
+                          struct owed_customer *out, struct owed_buf *err)
+{
+    FAULT(s, "customer_get", err);
+    return REAL(s)->ops->customer_get(REAL(s), org, ref, out, err);
+}
+
+static int f_customer_insert(struct owed_store *s, int64_t org, struct owed_customer *c,
+                             struct owed_buf *err)
+{
+    FAULT(s, "customer_insert", err);
+    return REAL(s)->ops->customer_insert(REAL(s), org, c, err);
+}
+
+static int f_invoice_get(struct owed_store *s, int64_t org, const char *number,
+                         struct owed_invoice *out, struct owed_buf *err)
+{
+    FAULT(s, "invoice_get", err);
+    return REAL(s)->ops->invoice_get(REAL(s), org, number, out, err);
+}
+
+static int f_invoice_insert(struct owed_store *s, int64_t org, struct owed_invoice *inv,
+                            struct owed_buf *err)
+{
+    FAULT(s, "invoice_insert", err);
+    return REAL(s)->ops->invoice_insert(REAL(s), org, inv, err);
+}
+
+static int f_payment_get(struct owed_store *s, int64_t org, const char *ref,
+                         struct owed_payment *out, struct owed_buf *err)
+{
+    FAULT(s, "payment_get", err);
+    return REAL(s)->ops->payment_get(REAL(s), org, ref, out, err);
+}
+
+static int f_payment_insert(struct owed_store *s, int64_t org, struct owed_payment *p,
+                            struct owed_buf *err)
+{
+    FAULT(s, "payment_insert", err);
+    return REAL(s)->ops->payment_insert(REAL(s), org, p, err);
+}
+
+static int f_allocation_insert(struct owed_store *s, int64_t org, struct owed_allocation *a,
+                               struct owed_buf *err)
+{
+    FAULT(s, "allocation_insert", err);
+    return REAL(s)->ops->allocation_insert(REAL(s), org, a, err);
+}
+
+static int f_entry_append(struct owed_store *s, int64_t org, const struct owed_entry *e,
+                          int64_t *entry_id, struct owed_buf *err)
+{
+    FAULT(s, "entry_append", err);
+    return REAL(s)->ops->entry_append(REAL(s), org, e, entry_id, err);
+}
+
+/* Iterations: the callback is wrapped so that, with count_rows, a row can fail too. */
+struct row_ctx {
+    struct fault_store *fs;
+    const char *op;
+    struct owed_buf *err;
+    void *ctx;
+    owed_customer_fn customer;
+    owed_invoice_fn invoice;
+    owed_payment_fn payment;
+    owed_allocation_fn allocation;
+    owed_journal_line_fn line;
+};
+
+static bool row_fault(struct row_ctx *r)
+{
+    return r->fs->count_rows && fault(r->fs, r->op, r->err);
+}
+
+static int w_customer(void *ctx, const struct owed_customer *c)
+{
+    struct row_ctx *r = ctx;
+    return row_fault(r) ? OWED_E_STORE : r->customer(r->ctx, c);
+}
+
+static int w_invoice(void *ctx, const struct owed_invoice *inv)
+{
+    struct row_ctx *r = ctx;
+    return row_fault(r) ? OWED_E_STORE : r->invoice(r->ctx, inv);
+}
+
+static int w_payment(void *ctx, const struct owed_payment *p)
+{
+    struct row_ctx *r = ctx;
+    return row_fault(r) ? OWED_E_STORE : r->payment(r->ctx, p);
+}
+
+static int w_allocation(void *ctx, const struct owed_allocation *a)
+{
+    struct row_ctx *r = ctx;
+    return row_fault(r) ? OWED_E_STORE : r->allocation(r->ctx, a);
+}
+
+static int w_line(void *ctx, const struct owed_journal_line *l)
+{
+    struct row_ctx *r = ctx;
+    return row_fault(r) ? OWED_E_STORE : r->line(r->ctx, l);
+}
+
+static int f_customers_each(struct owed_store *s, int64_t org, owed_customer_fn fn, void *ctx,
+                            struct owed_buf *err)
+{
+    FAULT(s, "customers_each", err);
+    note_scan(fs_of(s), "customers_each");
+    struct row_ctx r = {.fs = fs_of(s), .op = "customers_each row", .err = err, .ctx = ctx,
+                        .customer = fn};
+    return REAL(s)->ops->customers_each(REAL(s), org, w_customer, &r, err);
+}
+
+static int f_invoices_each(struct owed_store *s, int64_t org, const struct owed_list_filter *f,
+                           owed_invoice_fn fn, void *ctx, struct owed_buf *err)
+{
+    FAULT(s, "invoices_each", err);
+    note_scan(fs_of(s), "invoices_each");
+    struct row_ctx r = {.fs = fs_of(s), .op = "invoices_each row", .err = err, .ctx = ctx,
+                        .invoice = fn};
+    return REAL(s)->ops->invoices_each(REAL(s), org, f, w_invoice, &r, err);
+}
+
+static int f_payments_each(struct owed_store *s, int64_t org, const struct owed_list_filter *f,
+                           owed_payment_fn fn, void *ctx, struct owed_buf *err)
+{
+    FAULT(s, "payments_each", err);
+    note_scan(fs_of(s), "payments_each");
+    struct row_ctx r = {.fs = fs_of(s), .op = "payments_each row", .err = err, .ctx = ctx,
+                        .payment = fn};
+    return REAL(s)->ops->payments_each(REAL(s), org, f, w_payment, &r, err);
+}
+
+static int f_allocations_each(struct owed_store *s, int64_t org, const struct owed_list_filter *f,
+                              owed_allocation_fn fn, void *ctx, struct owed_buf *err)
+{
+    FAULT(s, "allocations_each", err);
+    note_scan(fs_of(s), "allocations_each");
+    struct row_ctx r = {.fs = fs_of(s), .op = "allocations_each row", .err = err, .ctx = ctx,
+                        .allocation = fn};
+    return REAL(s)->ops->allocations_each(REAL(s), org, f, w_allocation, &r, err);
+}
+
+static int f_journal_lines_each(struct owed_store *s, int64_t org, owed_journal_line_fn fn,
+                                void *ctx, struct owed_buf *err)
+{
+    FAULT(s, "journal_lines_each", err);
+    note_scan(fs_of(s), "journal_lines_each");
+    struct row_ctx r = {.fs = fs_of(s), .op = "journal_lines_each row", .err = err, .ctx = ctx,
+                        .line = fn};
+    return REAL(s)->ops->journal_lines_each(REAL(s), org, w_line, &r, err);
+}
+
+static const struct owed_store_ops fault_ops = {
+    .name = "fault",
+    .close = f_close,
+    .migrate = f_migrate,
+    .schema_version = f_schema_version,
+    .default_org = f_default_org,
+    .max_ids = f_max_ids,
+    .open_peer = f_open_peer,
+    .read_begin = f_read_begin,
+    .read_end = f_read_end,
+    .high_water = f_high_water,
+    .begin = f_begin,
+    .commit = f_commit,
+    .rollback = f_rollback,
+    .customer_get = f_customer_get,
+    .customer_insert = f_customer_insert,
+    .customers_each = f_customers_each,
+    .invoice_get = f_invoice_get,
+    .invoice_insert = f_invoice_insert,
+    .invoices_each = f_invoices_each,
+    .payment_get = f_payment_get,
+    .payment_insert = f_payment_insert,
+    .payments_each = f_payments_each,
+    .allocation_insert = f_allocation_insert,
+    .allocations_each = f_allocations_each,
+    .entry_append = f_entry_append,
+    .journal_lines_each = f_journal_lines_each,
+};
+
+static struct fault_store *fault_open(const char *path)
+{
+    struct owed_buf err = OWED_BUF_INIT(0);
+    struct owed_store *real = NULL;
+    int rc = owed_store_open(path, true, &real, &err);
+    if (rc == OWED_OK) rc = real->ops->migrate(real, &err);
+    if (rc) print_error("open %s: %s\n", path, err.ptr);
+    assert_int_equal(rc, OWED_OK);
+    owed_buf_release(&err);
+    struct fault_store *fs = owed_xcalloc(1, sizeof *fs);
+    fs->base.ops = &fault_ops;
+    fs->real = real;
+    fs->root = fs;
+    return fs;
+}
+
+/* Resets the counter for the next run; fail_at 0 = no fault. */
+static void arm(struct fault_store *fs, long fail_at, bool count_rows)
+{
+    fs->calls = 0;
+    fs->fired = 0;
+    fs->fired_op = NULL;
+    fs->bare_scan = NULL;
+    fs->fail_at = fail_at;
+    fs->count_rows = count_rows;
+}
+
+/* Problems a test meets are collected (each once) and fail it at the end, so that one run
+ * lists them all. */
+static struct owed_buf known_bugs = OWED_BUF_INIT(0);
+
+static void known_bug(const char *fmt, ...) OWED_PRINTF(1, 2);
+
+static void known_bug(const char *fmt, ...)
+{
+    struct owed_buf msg = OWED_BUF_INIT(0);
+    va_list ap;
+    va_start(ap, fmt);
+    owed_buf_vaddf(&msg, fmt, ap);
+    va_end(ap);
+    owed_buf_addc(&msg, '\n');
+    if (!strstr(known_bugs.ptr, msg.ptr)) owed_buf_add(&known_bugs, msg.ptr, msg.len);
+    owed_buf_release(&msg);
+}
+
+static void settle_known_bugs(void)
+{
+    if (!known_bugs.len) return;
+    print_error("BUG(S):\n%s", known_bugs.ptr);
+    owed_buf_release(&known_bugs);
+    fail();
+}
+
+/* ---- fixture: a temporary directory with the CSV files and database snapshots ---- */
+
+static const char customers_csv[] =
+    "customer_ref,name,email,currency,terms,credit_limit\n"
+    "C1,\"Acme, Inc.\",ap@acme.example,USD,NET30,50000.00\n"
+    "C2,Café Zürich GmbH,,EUR,2/10 NET30,\n"
+    "C3,Kyoto Trading,,JPY,EOM30,5000000\n"
+    "C4,Bob Supplies,,USD,DUE,\n"
+    "C5,Gulf Traders,,KWD,NET45,\n";
+
+static const char invoices_csv[] =
+    "invoice_number,customer_ref,issue_date,due_date,currency,amount,po_number\n"
+    "INV-01,C1,2026-01-05,,USD,1000.00,PO-1\n"
+    "INV-02,C1,2026-01-20,2026-02-20,USD,250.50,\n"
+    "INV-03,C1,2026-02-01,,,75.25,\n"
+    "INV-04,C1,2026-03-01,,USD,3000.00,PO-7\n"
+    "INV-05,C1,2026-04-15,2026-04-15,USD,12.34,\n"
+    "INV-06,C2,2026-01-10,,EUR,500.00,\n"
+    "INV-07,C2,2026-02-10,,EUR,20.00,\n"
+    "INV-08,C2,2026-03-10,2026-05-01,EUR,999.99,\"PO, with comma\"\n"
+    "INV-09,C3,2026-01-31,,JPY,150000,\n"
+    "INV-10,C3,2026-02-28,,JPY,234567,\n"
+    "INV-11,C3,2026-03-15,,,50000,\n"
+    "INV-12,C4,2026-01-01,,USD,45.50,\n"
+    "INV-13,C4,2026-02-01,,USD,100.00,\n"
+    "INV-14,C4,2026-03-01,,USD,0.01,\n"
+    "INV-15,C5,2026-01-15,,KWD,1325.625,\n"
+    "INV-16,C5,2026-02-15,,KWD,0.500,\n"
+    "INV-17,C1,2026-05-01,,USD,800.00,\n"
+    "INV-18,C2,2026-05-02,,EUR,1.00,\n"
+    "INV-19,C3,2026-05-03,,JPY,7,\n"
+    "INV-20,C4,2026-05-04,,USD,60.00,\n";
+
+/* Applied in full, in part, twice to one invoice, to an invoice already paid, unapplied,
+ * and one (P04) paying more than its invoice. */
+static const char payments_csv[] =
+    "payment_ref,customer_ref,received_date,amount,currency,method,reference,invoice_number\n"
+    "P01,C1,2026-02-01,1000.00,USD,ach,full,INV-01\n"
+    "P02,C1,2026-02-10,100.00,USD,wire,part,INV-02\n"
+    "P03,C1,2026-02-11,150.50,USD,check,rest,INV-02\n"
+    "P04,C1,2026-03-01,100.00,USD,card,overpays,INV-03\n"
+    "P05,C1,2026-03-02,50.00,USD,,on account,\n"
+    "P06,C1,2026-03-03,10.00,USD,ach,already paid,INV-02\n"
+    "P07,C2,2026-02-01,500.00,EUR,sepa,,INV-06\n"
+    "P08,C2,2026-03-15,10.00,EUR,sepa,part,INV-08\n"
+    "P09,C2,2026-03-16,30.00,,sepa,on account,\n"
+    "P10,C3,2026-03-01,150000,JPY,wire,,INV-09\n"
+    "P11,C3,2026-03-20,1000,JPY,wire,part,INV-11\n"
+    "P12,C4,2026-02-15,45.50,USD,cash,,INV-12\n"
+    "P13,C4,2026-03-05,20.00,USD,other,on account,\n"
+    "P14,C5,2026-02-01,1000.000,KWD,wire,part,INV-15\n"
+    "P15,C5,2026-02-20,0.500,KWD,wire,,INV-16\n";
+
+/* What a concurrent writer adds in the snapshot test. */
+static const char extra_csv[] =
+    "invoice_number,customer_ref,issue_date,due_date,currency,amount,po_number\n"
+    "INV-99,C1,2026-03-20,,USD,99.00,\n";
+
+struct fixture {
+    char dir[64];
+    char db[128];
+    char customers[128], invoices[128], payments[128], extra[128];
+    int64_t org;
+    /* database files (after close, so no WAL) at each stage */
+    struct owed_buf snap_customers, snap_invoices, snap_payments;
+    /* digests of those stages */
+    struct owed_buf dig_customers, dig_invoices, dig_payments;
+};
+
+static void write_file(const char *path, const void *p, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(p, 1, n, f), n);
+    assert_int_equal(fclose(f), 0);
+}
+
+static void read_file(const char *path, struct owed_buf *out)
+{
+    owed_buf_reset(out);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) owed_buf_add(out, chunk, n);
+    assert_int_equal(ferror(f), 0);
+    fclose(f);
+    assert_int_equal(owed_buf_err(out), 0);
+}
+
+static void remove_db(const struct fixture *fx)
+{
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+    for (size_t i = 0; i < OWED_ARRAY_LEN(suffixes); i++) {
+        char p[160];
+        snprintf(p, sizeof p, "%s%s", fx->db, suffixes[i]);
+        if (remove(p) != 0) assert_int_equal(errno, ENOENT);
+    }
+}
+
+static void restore(const struct fixture *fx, const struct owed_buf *snap)
+{
+    remove_db(fx);
+    write_file(fx->db, snap->ptr, snap->len);
+}
+
+/* What a user can see: the aging detail and summary (CSV, far in the future so every
+ * document counts) and the ledger check, read through a connection of its own. The check
+ * must pass. */
+static void digest(const struct fixture *fx, struct owed_buf *out)
+{
+    owed_buf_reset(out);
+    struct owed_buf err = OWED_BUF_INIT(0);
+    struct owed_store *s = NULL;
+    assert_int_equal(owed_store_open(fx->db, false, &s, &err), OWED_OK);
+    struct owed_aging_opts ao;
+    owed_aging_opts_default(&ao, owed_date_from_ymd(2099, 12, 31));
+    int rc = owed_report_aging(s, fx->org, &ao, true, OWED_FORMAT_CSV, out, &err);
+    if (rc == OWED_OK) rc = owed_report_aging(s, fx->org, &ao, false, OWED_FORMAT_CSV, out, &err);
+    if (rc) print_error("digest: aging: %s\n", err.ptr);
+    assert_int_equal(rc, OWED_OK);
+    struct owed_buf check = OWED_BUF_INIT(0);
+    rc = owed_ledger_check(s, fx->org, &check, &err);
+    if (rc) print_error("digest: check: %s\n%s", err.ptr, check.ptr);
+    assert_int_equal(rc, OWED_OK);
+    owed_buf_add(out, check.ptr, check.len);
+    owed_buf_release(&check);
+    owed_buf_release(&err);
+    owed_store_close(s);
+}
+
+static void assert_same(const struct owed_buf *want, const struct owed_buf *got, const char *what,
+                        long n)
+{
+    if (want->len == got->len && memcmp(want->ptr, got->ptr, want->len) == 0) return;
+    print_error("%s (fault at %ld): database changed\n--- before\n%s--- after\n%s", what, n,
+                want->ptr, got->ptr);
+    fail();
+}
+
+static int import(struct owed_store *s, int64_t org, enum owed_import_kind kind,
+                  const char *path, struct owed_import_result *res, struct owed_buf *err)
+{
+    struct owed_import_opts opts;
+    memset(&opts, 0, sizeof opts);
+    return owed_import_file(s, org, kind, path, &opts, res, err);
+}
+
+/* Imports with a plain store, then closes it and keeps the file as a snapshot. */
+static void stage(struct fixture *fx, enum owed_import_kind kind, const char *path,
+                  struct owed_buf *snap, struct owed_buf *dig)
+{
+    struct owed_buf err = OWED_BUF_INIT(0);
+    struct owed_store *s = NULL;
+    int rc = owed_store_open(fx->db, true, &s, &err);
+    if (!rc) rc = s->ops->migrate(s, &err);
+    if (!rc) rc = s->ops->default_org(s, &fx->org, &err);
+    struct owed_import_result res;
+    if (!rc) rc = import(s, fx->org, kind, path, &res, &err);
+    if (rc) print_error("stage %s: %s\n", path, err.ptr);
+    assert_int_equal(rc, OWED_OK);
+    owed_store_close(s);
+    owed_buf_release(&err);
+    owed_buf_init(snap, 0);
+    read_file(fx->db, snap);
+    owed_buf_init(dig, 0);
+    digest(fx, dig);
+}
+
+static int setup(void **state)
+{
+    struct fixture *fx = owed_xcalloc(1, sizeof *fx);
+    const char *tmp = getenv("TMPDIR");
+    snprintf(fx->dir, sizeof fx->dir, "%s/owed-faults-XXXXXX",
+             tmp && *tmp && strlen(tmp) < 32 ? tmp : "/tmp");
+    if (!mkdtemp(fx->dir)) {
+        print_error("mkdtemp %s: %s\n", fx->dir, strerror(errno));
+        free(fx);
+        return -1;
+    }
+    snprintf(fx->db, sizeof fx->db, "%s/owed.db", fx->dir);
+    snprintf(fx->customers, sizeof fx->customers, "%s/customers.csv", fx->dir);
+    snprintf(fx->invoices, sizeof fx->invoices, "%s/invoices.csv", fx->dir);
+    snprintf(fx->payments, sizeof fx->payments, "%s/payments.csv", fx->dir);
+    snprintf(fx->extra, sizeof fx->extra, "%s/extra.csv", fx->dir);
+    write_file(fx->customers, customers_csv, sizeof customers_csv - 1);
+    write_file(fx->invoices, invoices_csv, sizeof invoices_csv - 1);
+    write_file(fx->payments, payments_csv, sizeof payments_csv - 1);
+    write_file(fx->extra, extra_csv, sizeof extra_csv - 1);
+    stage(fx, OWED_IMPORT_CUSTOMERS, fx->customers, &fx->snap_customers, &fx->dig_customers);
+    stage(fx, OWED_IMPORT_INVOICES, fx->invoices, &fx->snap_invoices, &fx->dig_invoices);
+    stage(fx, OWED_IMPORT_PAYMENTS, fx->payments, &fx->snap_payments, &fx->dig_payments);
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *fx = *state;
+    remove_db(fx);
+    remove(fx->customers);
+    remove(fx->invoices);
+    remove(fx->payments);
+    remove(fx->extra);
+    rmdir(fx->dir);
+    struct owed_buf *bufs[] = {&fx->snap_customers, &fx->snap_invoices, &fx->snap_payments,
+                               &fx->dig_customers,  &fx->dig_invoices,  &fx->dig_payments};
+    for (size_t i = 0; i < OWED_ARRAY_LEN(bufs); i++) owed_buf_release(bufs[i]);
+    free(fx);
+    return 0;
+}
+
+/* ---- imports ---- */
+
+/* One file imported onto `before` (whose digest is dig_before; dig_after is the state a
+ * successful import gives), with the fault at every call in turn. */
+static void import_under_faults(struct fixture *fx, enum owed_import_kind kind, const char *path,
+                                const struct owed_buf *before, const struct owed_buf *dig_before,
+                                const struct owed_buf *dig_after)
+{
+    struct owed_buf err = OWED_BUF_INIT(0), dig = OWED_BUF_INIT(0);
+    struct owed_import_result res, clean;
+
+    /* The clean run counts the calls. */
+    restore(fx, before);
+    struct fault_store *fs = fault_open(fx->db);
+    arm(fs, 0, true);
+    int rc = import(&fs->base, fx->org, kind, path, &clean, &err);
+    if (rc) print_error("clean import %s: %s\n", path, err.ptr);
+    assert_int_equal(rc, OWED_OK);
+    long total = fs->calls;
+    assert_true(total > 2);
+    f_close(&fs->base);
+    digest(fx, &dig);
+    assert_same(dig_after, &dig, path, 0);
+
+    for (long n = 1; n <= total; n++) {
+        restore(fx, before);
+        fs = fault_open(fx->db);
+        arm(fs, n, true);
+        owed_buf_reset(&err);
+        rc = import(&fs->base, fx->org, kind, path, &res, &err);
+        if (rc == OWED_OK || fs->fired != 1)
+            print_error("%s: fault at %ld of %ld: rc %d, fired %ld\n", path, n, total, rc,
+                        fs->fired);
+        assert_int_equal(fs->fired, 1);
+        assert_int_not_equal(rc, OWED_OK);
+        assert_int_equal(rc, OWED_E_STORE);
+        if (!strstr(err.ptr, "injected fault"))
+            print_error("%s: fault at %ld: message lost: '%s'\n", path, n, err.ptr);
+        assert_non_null(strstr(err.ptr, "injected fault"));
+        assert_false(fs->in_txn); /* rolled back */
+        digest(fx, &dig);
+        assert_same(dig_before, &dig, path, n);
+
+        /* The same store, no fault: nothing of the failed run may linger. */
+        arm(fs, 0, true);
+        owed_buf_reset(&err);
+        rc = import(&fs->base, fx->org, kind, path, &res, &err);
+        if (rc) print_error("%s: retry after fault at %ld: %s\n", path, n, err.ptr);
+        assert_int_equal(rc, OWED_OK);
+        assert_int_equal(res.inserted, clean.inserted);
+        assert_int_equal(res.unchanged, clean.unchanged);
+        assert_int_equal(res.unapplied, clean.unapplied);
+        f_close(&fs->base);
+        digest(fx, &dig);
+        assert_same(dig_after, &dig, path, n);
+    }
+    owed_buf_release(&err);
+    owed_buf_release(&dig);
+}
+
+static void check_import(void **state, enum owed_import_kind kind)
+{
+    struct fixture *fx = *state;
+    bool inv = kind == OWED_IMPORT_INVOICES;
+    const char *path = inv ? fx->invoices : fx->payments;
+    const struct owed_buf *before = inv ? &fx->snap_customers : &fx->snap_invoices;
+    const struct owed_buf *after = inv ? &fx->snap_invoices : &fx->snap_payments;
+    const struct owed_buf *dig_before = inv ? &fx->dig_customers : &fx->dig_invoices;
+    const struct owed_buf *dig_after = inv ? &fx->dig_invoices : &fx->dig_payments;
+    assert_false(dig_before->len == dig_after->len &&
+                 memcmp(dig_before->ptr, dig_after->ptr, dig_before->len) == 0);
+    /* First import, then a re-import onto the imported state (every row "unchanged"). */
+    import_under_faults(fx, kind, path, before, dig_before, dig_after);
+    import_under_faults(fx, kind, path, after, dig_after, dig_after);
+}
+
+/* Rows count as events here: with them, every N still reaches every call of the ops table
+ * (the run is the same up to the fault), and also every row of the customer scan. */
+static void test_import_invoices(void **state) { check_import(state, OWED_IMPORT_INVOICES); }
+static void test_import_payments(void **state) { check_import(state, OWED_IMPORT_PAYMENTS); }
+
+/* No fault: the counts are as written above, and a re-import changes nothing. */
+static void test_import_clean(void **state)
+{
+    struct fixture *fx = *state;
+    struct owed_buf err = OWED_BUF_INIT(0), dig = OWED_BUF_INIT(0);
+    struct owed_import_result res;
+    restore(fx, &fx->snap_customers);
+    struct fault_store *fs = fault_open(fx->db);
+    arm(fs, 0, true);
+    assert_int_equal(import(&fs->base, fx->org, OWED_IMPORT_INVOICES, fx->invoices, &res, &err),
+                     OWED_OK);
+    assert_int_equal(res.rows, 20);
+    assert_int_equal(res.inserted, 20);
+    assert_int_equal(res.rejected, 0);
+    assert_int_equal(import(&fs->base, fx->org, OWED_IMPORT_PAYMENTS, fx->payments, &res, &err),
+                     OWED_OK);
+    assert_int_equal(res.rows, 15);
+    assert_int_equal(res.inserted, 15);
+    assert_int_equal(res.rejected, 0);
+    /* P04 overpays, P06 finds its invoice paid, P05 P09 P13 name no invoice. */
+    assert_int_equal(res.unapplied, 5);
+    digest(fx, &dig);
+    assert_same(&fx->dig_payments, &dig, "clean import", 0);
+    assert_non_null(strstr(dig.ptr, "ledger ok: 46 journal entries"));
+
+    for (int k = OWED_IMPORT_CUSTOMERS; k <= OWED_IMPORT_PAYMENTS; k++) {
+        const char *path = k == OWED_IMPORT_CUSTOMERS ? fx->customers
+                           : k == OWED_IMPORT_INVOICES ? fx->invoices
+                                                       : fx->payments;
+        int rc = import(&fs->base, fx->org, (enum owed_import_kind)k, path, &res, &err);
+        if (rc) print_error("re-import %s: %s\n", path, err.ptr);
+        assert_int_equal(rc, OWED_OK);
+        assert_int_equal(res.inserted, 0);
+        assert_int_equal(res.unchanged, res.rows);
+        assert_int_equal(res.rejected, 0);
+        digest(fx, &dig);
+        assert_same(&fx->dig_payments, &dig, path, 0);
+    }
+    f_close(&fs->base);
+    owed_buf_release(&err);
+    owed_buf_release(&dig);
+}
+
+/* ---- reports ---- */
+
+enum report {
+    R_AGING_DETAIL_CSV,
+    R_AGING_SUMMARY_TABLE,
+    R_AGING_DETAIL_JSON,
+    R_KPI_TABLE,
+    R_KPI_JSON,
+    R_CUSTOMER,
+    R_CHECK,
+    R_COUNT
+};
+
+static const char *const report_names[R_COUNT] = {
+    "aging detail csv", "aging summary table", "aging detail json", "kpi table",
+    "kpi json",         "customer C1",         "check",
+};
+
+static int run_report(struct owed_store *s, int64_t org, enum report r, struct owed_buf *out,
+                      struct owed_buf *err)
+{
+    owed_date as_of = owed_date_from_ymd(2026, 3, 31);
+    struct owed_aging_opts ao;
+    owed_aging_opts_default(&ao, as_of);
+    switch (r) {
+    case R_AGING_DETAIL_CSV:
+        return owed_report_aging(s, org, &ao, true, OWED_FORMAT_CSV, out, err);
+    case R_AGING_SUMMARY_TABLE:
+        return owed_report_aging(s, org, &ao, false, OWED_FORMAT_TABLE, out, err);
+    case R_AGING_DETAIL_JSON:
+        return owed_report_aging(s, org, &ao, true, OWED_FORMAT_JSON, out, err);
+    case R_KPI_TABLE:
+        return owed_report_kpi(s, org, as_of, 90, OWED_FORMAT_TABLE, out, err);
+    case R_KPI_JSON:
+        return owed_report_kpi(s, org, as_of, 90, OWED_FORMAT_JSON, out, err);
+    case R_CUSTOMER:
+        return owed_report_customer(s, org, "C1", as_of, OWED_FORMAT_TABLE, out, err);
+    case R_CHECK:
+        return owed_ledger_check(s, org, out, err);
+    case R_COUNT:
+        break;
+    }
+    fail();
+    return OWED_E_INVALID;
+}
+
+static bool is_snapshot_setup(const char *op)
+{
+    return op && (strcmp(op, "open_peer") == 0 || strcmp(op, "read_begin") == 0 ||
+                  strcmp(op, "high_water") == 0);
+}
+
+/* After a faulted report: nothing may stay open. What did is recorded and cleaned up so
+ * that the rest of the run means something. */
+static void after_report_fault(struct fault_store *fs, const char *name, long n)
+{
+    bool leaked_peer = atomic_load(&fs->open_peers) > 0;
+    if (leaked_peer) {
+        known_bug("book_load.c:224: when %s fails after the peer snapshot was taken, "
+                  "owed_book_load returns without read_end on either connection and without "
+                  "closing the peer (a leaked connection and two open read transactions)",
+                  fs->fired_op);
+        while (fs->last_peer) f_close(&fs->last_peer->base);
+    }
+    if (fs->in_txn) {
+        if (!leaked_peer)
+                known_bug("%s: a read transaction is left open after %s fails (fault at %ld)",
+                      name, fs->fired_op, n);
+        f_read_end(&fs->base);
+    }
+}
+
+static void reports_under_faults(void **state, bool count_rows, bool big)
+{
+    struct fixture *fx = *state;
+    restore(fx, &fx->snap_payments);
+    struct fault_store *fs = fault_open(fx->db);
+    fs->big = big;
+    struct owed_buf err = OWED_BUF_INIT(0), want = OWED_BUF_INIT(0), out = OWED_BUF_INIT(0);
+    /* The parallel path exists only in owed_book_load (aging, kpi). */
+    int nreports = big ? R_CUSTOMER : R_COUNT;
+    for (int r = 0; r < nreports; r++) {
+        const char *name = report_names[r];
+        owed_buf_reset(&want);
+        owed_buf_reset(&err);
+        arm(fs, 0, count_rows);
+        int rc = run_report(&fs->base, fx->org, (enum report)r, &want, &err);
+        if (rc) print_error("%s: %s\n", name, err.ptr);
+        assert_int_equal(rc, OWED_OK);
+        assert_false(fs->in_txn);
+        assert_int_equal(atomic_load(&fs->open_peers), 0);
+        long total = fs->calls;
+        assert_true(total > 0);
+        for (long n = 1; n <= total; n++) {
+            owed_buf_reset(&out);
+            owed_buf_reset(&err);
+            arm(fs, n, count_rows);
+            rc = run_report(&fs->base, fx->org, (enum report)r, &out, &err);
+            if (fs->fired != 1)
+                print_error("%s: fault at %ld of %ld (rows %d, big %d): rc %d, fired %ld\n",
+                            name, n, total, count_rows, big, rc, (long)fs->fired);
+            assert_int_equal(fs->fired, 1);
+            after_report_fault(fs, name, n);
+            if (rc == OWED_OK) {
+                /* Only a failed attempt at the parallel snapshot may be absorbed: the load
+                 * retries, or goes on alone. The report must still be whole. */
+                if (!big || !is_snapshot_setup(fs->fired_op))
+                    print_error("%s: fault at %ld (%s) swallowed\n", name, n, fs->fired_op);
+                assert_true(big && is_snapshot_setup(fs->fired_op));
+                assert_same(&want, &out, name, n);
+                if (fs->bare_scan)
+                    known_bug("book_load.c:221: when no peer snapshot can be had (%s failed), "
+                              "owed_book_load reads without any read transaction: the tables "
+                              "come from different snapshots (begin one on s instead)",
+                              fs->fired_op);
+            } else {
+                assert_int_equal(rc, OWED_E_STORE);
+                if (!strstr(err.ptr, "injected fault"))
+                    print_error("%s: fault at %ld: message lost: '%s'\n", name, n, err.ptr);
+                assert_non_null(strstr(err.ptr, "injected fault"));
+            }
+            /* No read transaction or statement left open: the next run is whole. */
+            owed_buf_reset(&out);
+            owed_buf_reset(&err);
+            arm(fs, 0, count_rows);
+            rc = run_report(&fs->base, fx->org, (enum report)r, &out, &err);
+            if (rc) print_error("%s: after fault at %ld: %s\n", name, n, err.ptr);
+            assert_int_equal(rc, OWED_OK);
+            assert_int_equal(fs->calls, total);
+            assert_same(&want, &out, name, n);
+        }
+    }
+    /* Reports read only: nothing changed. */
+    f_close(&fs->base);
+    digest(fx, &out);
+    assert_same(&fx->dig_payments, &out, "reports", 0);
+    owed_buf_release(&err);
+    owed_buf_release(&want);
+    owed_buf_release(&out);
+    settle_known_bugs();
+}
+
+static void test_reports(void **state) { reports_under_faults(state, false, false); }
+static void test_reports_rows(void **state) { reports_under_faults(state, true, false); }
+/* max_ids says the book is large, so owed_book_load opens a peer and a second thread. */
+static void test_reports_parallel(void **state) { reports_under_faults(state, false, true); }
+static void test_reports_parallel_rows(void **state) { reports_under_faults(state, true, true); }
+
+/* ---- snapshots ---- */
+
+struct writer {
+    const struct fixture *fx;
+    const char *at_op; /* writes once, just before this call on the report's connection */
+    bool done;
+};
+
+static void concurrent_import(void *ctx, struct fault_store *fs, const char *op)
+{
+    struct writer *w = ctx;
+    if (w->done || fs != fs->root || strcmp(op, w->at_op) != 0) return;
+    w->done = true;
+    struct owed_buf err = OWED_BUF_INIT(0);
+    struct owed_store *s = NULL;
+    struct owed_import_result res;
+    int rc = owed_store_open(w->fx->db, false, &s, &err);
+    if (!rc) rc = import(s, w->fx->org, OWED_IMPORT_INVOICES, w->fx->extra, &res, &err);
+    if (rc) print_error("concurrent import: %s\n", err.ptr);
+    assert_int_equal(rc, OWED_OK);
+    owed_store_close(s);
+    owed_buf_release(&err);
+}
+
+/* A report reads several tables; it must read them on one snapshot, or a write that
+ * commits in between shows up in some tables and not others. */
+static void test_reports_one_snapshot(void **state)
+{
+    struct fixture *fx = *state;
+    restore(fx, &fx->snap_payments);
+    struct fault_store *fs = fault_open(fx->db);
+    struct owed_buf err = OWED_BUF_INIT(0), out = OWED_BUF_INIT(0);
+    for (int r = 0; r < R_COUNT; r++) {
+        owed_buf_reset(&out);
+        arm(fs, 0, false);
+        assert_int_equal(run_report(&fs->base, fx->org, (enum report)r, &out, &err), OWED_OK);
+        if (fs->bare_scan)
+            known_bug("%s: %s runs outside any read transaction, so the report's scans can "
+                      "see different snapshots",
+                      report_names[r], fs->bare_scan);
+    }
+    /* The concrete failure: an import commits between the journal scan and the invoice
+     * scan of `owed check`. */
+    struct writer w = {fx, "invoices_each", false};
+    fs->before = concurrent_import;
+    fs->before_ctx = &w;
+    owed_buf_reset(&out);
+    arm(fs, 0, false);
+    int rc = owed_ledger_check(&fs->base, fx->org, &out, &err);
+    fs->before = NULL;
+    assert_true(w.done);
+    if (rc != OWED_OK)
+        known_bug("check.c:231: owed_ledger_check reads the journal and the documents in "
+                  "separate statements with no read transaction; an import committing in "
+                  "between yields a false breach (rc %d): %s",
+                  rc, out.ptr);
+    f_close(&fs->base);
+    owed_buf_release(&err);
+    owed_buf_release(&out);
+    settle_known_bugs();
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_import_clean),
+        cmocka_unit_test(test_import_invoices),
+        cmocka_unit_test(test_import_payments),
+        cmocka_unit_test(test_reports),
+        cmocka_unit_test(test_reports_rows),
+        cmocka_unit_test(test_reports_parallel),
+        cmocka_unit_test(test_reports_parallel_rows),
+        cmocka_unit_test(test_reports_one_snapshot),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
