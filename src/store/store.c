@@ -5,10 +5,8 @@
 
 int owed_store_open(const char *url, bool create, struct owed_store **out, struct owed_buf *err)
 {
-    if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0) {
-        if (err) owed_buf_adds(err, "PostgreSQL is not supported by this build yet");
-        return OWED_E_INVALID;
-    }
+    if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0)
+        return owed__postgres_open(url, create, out, err);
     return owed__sqlite_open(url, create, out, err);
 }
 

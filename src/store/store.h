@@ -115,10 +115,14 @@ struct owed_store {
     const struct owed_store_ops *ops;
 };
 
-/* Opens the store named by `url`: a file path (SQLite) or, later, a postgresql:// URL.
+/* Opens the store named by `url`: a file path (SQLite) or a postgresql:// URL.
  * `create` makes a missing SQLite file; without it a missing file is OWED_E_NOT_FOUND. */
 int owed_store_open(const char *url, bool create, struct owed_store **out, struct owed_buf *err);
 void owed_store_close(struct owed_store *s);
+
+/* The PostgreSQL backend: url is a libpq connection URI (postgresql://...). */
+int owed__postgres_open(const char *url, bool create, struct owed_store **out,
+                        struct owed_buf *err);
 
 /* The SQLite backend; ":memory:" works for tests. */
 int owed__sqlite_open(const char *path, bool create, struct owed_store **out,

@@ -1,0 +1,924 @@
+/* The PostgreSQL backend of the store interface (libpq). Same schema, same semantics and
+ * the same results as src/store/sqlite.c:
+ *   - prepared statements only, prepared once per connection;
+ *   - writers of one organization are serialized by a transaction-scoped advisory lock on
+ *     the org id, as SQLite's single writer is, so ids can be assigned as MAX + 1 and two
+ *     concurrent imports both succeed, one after the other;
+ *   - inserts use ON CONFLICT DO NOTHING, because an error would abort the transaction;
+ *   - journal lines are buffered and written with COPY (append-only, never conflicting);
+ *   - scans stream rows in single-row mode, so a million rows never sit in memory at once;
+ *   - text sorts with COLLATE "C", the byte order SQLite uses. */
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base.h"
+#include "store/store.h"
+
+struct migration {
+    int version;
+    const char *name;
+    const unsigned char *sql;
+};
+#include "migrations_postgres.h"
+
+enum stmt_id {
+    ST_DEFAULT_ORG,
+    ST_LOCK_ORG,
+    ST_CUSTOMER_GET,
+    ST_CUSTOMER_INSERT,
+    ST_CUSTOMER_MAX_ID,
+    ST_CUSTOMERS_EACH,
+    ST_INVOICE_GET,
+    ST_INVOICE_INSERT,
+    ST_INVOICE_MAX_ID,
+    ST_INVOICES_EACH,
+    ST_INVOICES_EACH_TEXT,
+    ST_INVOICES_OF_CUSTOMER,
+    ST_PAYMENT_GET,
+    ST_PAYMENT_INSERT,
+    ST_PAYMENT_MAX_ID,
+    ST_PAYMENTS_EACH,
+    ST_PAYMENTS_OF_CUSTOMER,
+    ST_ALLOCATION_INSERT,
+    ST_ALLOCATION_MAX_ID,
+    ST_ALLOCATIONS_EACH,
+    ST_ALLOCATIONS_OF_CUSTOMER,
+    ST_ENTRY_MAX_ID,
+    ST_JOURNAL_LINES,
+    ST_COUNT
+};
+
+#define INVOICE_COLS                                                                        \
+    "i.invoice_id, i.invoice_number, i.customer_id, i.issue_date, i.due_date, i.currency," \
+    " i.amount_minor, i.po_number"
+#define PAYMENT_COLS                                                                         \
+    "p.payment_id, p.payment_ref, p.customer_id, p.received_date, p.amount_minor, p.currency," \
+    " p.method, p.reference, p.invoice_number"
+
+static const char *const stmt_sql[ST_COUNT] = {
+    [ST_DEFAULT_ORG] = "SELECT COALESCE(MIN(org_id), 0) FROM orgs",
+    [ST_LOCK_ORG] = "SELECT pg_advisory_xact_lock($1::bigint)",
+    [ST_CUSTOMER_GET] =
+        "SELECT customer_id, customer_ref, name, email, currency, terms, credit_limit_minor"
+        " FROM customers WHERE org_id = $1 AND customer_ref = $2",
+    [ST_CUSTOMER_INSERT] =
+        "INSERT INTO customers (org_id, customer_id, customer_ref, name, email, currency,"
+        " terms, credit_limit_minor) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        " ON CONFLICT DO NOTHING",
+    [ST_CUSTOMER_MAX_ID] = "SELECT COALESCE(MAX(customer_id), 0) FROM customers WHERE org_id = $1",
+    [ST_CUSTOMERS_EACH] =
+        "SELECT customer_id, customer_ref, name, email, currency, terms, credit_limit_minor"
+        " FROM customers WHERE org_id = $1 ORDER BY customer_ref COLLATE \"C\"",
+    [ST_INVOICE_GET] = "SELECT " INVOICE_COLS ", (SELECT COALESCE(SUM(a.amount_minor), 0)"
+                       " FROM allocations a WHERE a.org_id = i.org_id"
+                       " AND a.invoice_id = i.invoice_id)"
+                       " FROM invoices i WHERE i.org_id = $1 AND i.invoice_number = $2",
+    [ST_INVOICE_INSERT] =
+        "INSERT INTO invoices (org_id, invoice_id, invoice_number, customer_id, issue_date,"
+        " due_date, currency, amount_minor, po_number) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        " ON CONFLICT DO NOTHING",
+    [ST_INVOICE_MAX_ID] = "SELECT COALESCE(MAX(invoice_id), 0) FROM invoices WHERE org_id = $1",
+    [ST_INVOICES_EACH] =
+        "SELECT i.invoice_id, '', i.customer_id, i.issue_date, i.due_date, i.currency,"
+        " i.amount_minor, '', 0 FROM invoices i WHERE i.org_id = $1 AND i.issue_date <= $2"
+        " ORDER BY i.invoice_id",
+    [ST_INVOICES_EACH_TEXT] = "SELECT " INVOICE_COLS ", 0 FROM invoices i"
+                              " WHERE i.org_id = $1 AND i.issue_date <= $2 ORDER BY i.invoice_id",
+    [ST_INVOICES_OF_CUSTOMER] = "SELECT " INVOICE_COLS ", 0 FROM invoices i"
+                                " WHERE i.org_id = $1 AND i.issue_date <= $2 AND i.customer_id = $3"
+                                " ORDER BY i.invoice_id",
+    [ST_PAYMENT_GET] = "SELECT " PAYMENT_COLS ", (SELECT COALESCE(SUM(a.amount_minor), 0)"
+                       " FROM allocations a WHERE a.org_id = p.org_id"
+                       " AND a.payment_id = p.payment_id)"
+                       " FROM payments p WHERE p.org_id = $1 AND p.payment_ref = $2",
+    [ST_PAYMENT_INSERT] =
+        "INSERT INTO payments (org_id, payment_id, payment_ref, customer_id, received_date,"
+        " amount_minor, currency, method, reference, invoice_number)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING",
+    [ST_PAYMENT_MAX_ID] = "SELECT COALESCE(MAX(payment_id), 0) FROM payments WHERE org_id = $1",
+    [ST_PAYMENTS_EACH] =
+        "SELECT p.payment_id, '', p.customer_id, p.received_date, p.amount_minor, p.currency,"
+        " '', '', '', 0 FROM payments p WHERE p.org_id = $1 AND p.received_date <= $2"
+        " ORDER BY p.payment_id",
+    [ST_PAYMENTS_OF_CUSTOMER] = "SELECT " PAYMENT_COLS ", 0 FROM payments p"
+                                " WHERE p.org_id = $1 AND p.received_date <= $2"
+                                " AND p.customer_id = $3 ORDER BY p.payment_id",
+    [ST_ALLOCATION_INSERT] =
+        "INSERT INTO allocations (org_id, allocation_id, payment_id, invoice_id, alloc_date,"
+        " amount_minor) VALUES ($1, $2, $3, $4, $5, $6)",
+    [ST_ALLOCATION_MAX_ID] =
+        "SELECT COALESCE(MAX(allocation_id), 0) FROM allocations WHERE org_id = $1",
+    [ST_ALLOCATIONS_EACH] =
+        "SELECT allocation_id, payment_id, invoice_id, alloc_date, amount_minor FROM allocations"
+        " WHERE org_id = $1 AND alloc_date <= $2 ORDER BY allocation_id",
+    [ST_ALLOCATIONS_OF_CUSTOMER] =
+        "SELECT a.allocation_id, a.payment_id, a.invoice_id, a.alloc_date, a.amount_minor"
+        " FROM allocations a JOIN invoices i ON i.org_id = a.org_id AND i.invoice_id = a.invoice_id"
+        " WHERE a.org_id = $1 AND a.alloc_date <= $2 AND i.customer_id = $3"
+        " ORDER BY a.allocation_id",
+    [ST_ENTRY_MAX_ID] = "SELECT COALESCE(MAX(entry_id), 0) FROM journal_lines WHERE org_id = $1",
+    [ST_JOURNAL_LINES] = "SELECT entry_id, line_no, kind, source_id, customer_id, currency,"
+                         " posted_date, account, amount_minor FROM journal_lines"
+                         " WHERE org_id = $1 ORDER BY entry_id, line_no",
+};
+
+enum id_kind { ID_CUSTOMER, ID_INVOICE, ID_PAYMENT, ID_ALLOCATION, ID_ENTRY, ID_KINDS };
+static const enum stmt_id max_id_stmt[ID_KINDS] = {
+    ST_CUSTOMER_MAX_ID, ST_INVOICE_MAX_ID, ST_PAYMENT_MAX_ID, ST_ALLOCATION_MAX_ID,
+    ST_ENTRY_MAX_ID,
+};
+
+enum { COPY_FLUSH_LINES = 8192, MAX_PARAMS = 10 };
+
+struct pg_store {
+    struct owed_store base;
+    PGconn *conn;
+    char *url;    /* as given, for peers */
+    char *shown;  /* the URL without its password, for messages */
+    bool prepared[ST_COUNT];
+    bool in_tx;
+    int64_t next_id[ID_KINDS];
+    int64_t next_id_org, locked_org;
+    struct owed_buf copy;  /* journal lines in COPY text format, not yet sent */
+    size_t copy_lines;
+};
+
+static struct pg_store *impl(struct owed_store *s) { return (struct pg_store *)s; }
+
+/* Strips the password from a URL: postgresql://user:secret@host/db -> user@host/db. */
+static char *url_without_password(const char *url)
+{
+    const char *scheme = strstr(url, "://");
+    const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
+    const char *colon = scheme ? strchr(scheme + 3, ':') : NULL;
+    struct owed_buf b = OWED_BUF_INIT(0);
+    if (at && colon && colon < at) {
+        owed_buf_add(&b, url, (size_t)(colon - url));
+        owed_buf_adds(&b, at);
+    } else {
+        owed_buf_adds(&b, url);
+    }
+    char *q = strstr(b.ptr, "password=");
+    if (q) { /* a password given as a query parameter */
+        char *end = strchr(q, '&');
+        size_t keep = (size_t)(q - b.ptr);
+        struct owed_buf c = OWED_BUF_INIT(0);
+        owed_buf_add(&c, b.ptr, keep);
+        owed_buf_adds(&c, "password=...");
+        if (end) owed_buf_adds(&c, end);
+        owed_buf_release(&b);
+        return owed_buf_detach(&c, NULL);
+    }
+    return owed_buf_detach(&b, NULL);
+}
+
+static int pg_error(struct pg_store *q, struct owed_buf *err, const char *what, const PGresult *r)
+{
+    if (err) {
+        const char *msg = r ? PQresultErrorMessage(r) : PQerrorMessage(q->conn);
+        size_t n = strlen(msg);
+        while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' ')) n--;
+        owed_buf_addf(err, "%s: %s: %.*s", q->shown, what, (int)n, msg);
+    }
+    return OWED_E_STORE;
+}
+
+static int ensure_prepared(struct pg_store *q, enum stmt_id id, struct owed_buf *err)
+{
+    if (q->prepared[id]) return OWED_OK;
+    char name[16];
+    snprintf(name, sizeof name, "s%d", (int)id);
+    PGresult *r = PQprepare(q->conn, name, stmt_sql[id], 0, NULL);
+    int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? OWED_OK : pg_error(q, err, "prepare", r);
+    PQclear(r);
+    if (rc == OWED_OK) q->prepared[id] = true;
+    return rc;
+}
+
+/* Parameters as text: the simplest faithful encoding for integers and UTF-8 strings. */
+struct params {
+    const char *v[MAX_PARAMS];
+    char num[MAX_PARAMS][24];
+    int n;
+};
+
+static void p_int(struct params *p, int64_t v)
+{
+    snprintf(p->num[p->n], sizeof p->num[p->n], "%lld", (long long)v);
+    p->v[p->n] = p->num[p->n];
+    p->n++;
+}
+
+static void p_text(struct params *p, const char *s) { p->v[p->n++] = s; }
+static void p_null(struct params *p) { p->v[p->n++] = NULL; }
+
+static PGresult *exec_prepared(struct pg_store *q, enum stmt_id id, const struct params *p,
+                               struct owed_buf *err)
+{
+    if (ensure_prepared(q, id, err)) return NULL;
+    char name[16];
+    snprintf(name, sizeof name, "s%d", (int)id);
+    return PQexecPrepared(q->conn, name, p->n, p->v, NULL, NULL, 0);
+}
+
+static int exec_simple(struct pg_store *q, const char *sql, struct owed_buf *err)
+{
+    PGresult *r = PQexec(q->conn, sql);
+    ExecStatusType st = PQresultStatus(r);
+    int rc = (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) ? OWED_OK : pg_error(q, err, "query", r);
+    PQclear(r);
+    return rc;
+}
+
+static int64_t col_i64(const PGresult *r, int row, int col)
+{
+    return PQgetisnull(r, row, col) ? 0 : strtoll(PQgetvalue(r, row, col), NULL, 10);
+}
+
+static void col_text(const PGresult *r, int row, int col, char *dst, size_t cap)
+{
+    const char *v = PQgetvalue(r, row, col);
+    size_t n = (size_t)PQgetlength(r, row, col);
+    if (n >= cap) n = cap - 1;
+    memcpy(dst, v, n);
+    dst[n] = '\0';
+}
+
+static int query_int(struct pg_store *q, enum stmt_id id, int64_t org, int64_t *out,
+                     struct owed_buf *err)
+{
+    struct params p = {0};
+    if (org) p_int(&p, org);
+    PGresult *r = exec_prepared(q, id, &p, err);
+    if (!r) return OWED_E_STORE;
+    int rc = OWED_OK;
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) rc = pg_error(q, err, "query", r);
+    else *out = col_i64(r, 0, 0);
+    PQclear(r);
+    return rc;
+}
+
+/* Runs an INSERT ... ON CONFLICT DO NOTHING: OWED_E_EXISTS when nothing was inserted. */
+static int exec_insert(struct pg_store *q, enum stmt_id id, const struct params *p,
+                       struct owed_buf *err, const char *what)
+{
+    PGresult *r = exec_prepared(q, id, p, err);
+    if (!r) return OWED_E_STORE;
+    int rc = OWED_OK;
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) rc = pg_error(q, err, what, r);
+    else if (strcmp(PQcmdTuples(r), "0") == 0) rc = OWED_E_EXISTS;
+    PQclear(r);
+    return rc;
+}
+
+static int next_id(struct pg_store *q, int64_t org, enum id_kind kind, int64_t *out,
+                   struct owed_buf *err)
+{
+    if (q->next_id_org != org) {
+        memset(q->next_id, 0, sizeof q->next_id);
+        q->next_id_org = org;
+    }
+    /* Ids come from MAX + 1 under the organization's write lock (see begin). */
+    if (q->locked_org != org) {
+        struct params p = {0};
+        p_int(&p, org);
+        PGresult *r = exec_prepared(q, ST_LOCK_ORG, &p, err);
+        int rc = r && PQresultStatus(r) == PGRES_TUPLES_OK ? OWED_OK : pg_error(q, err, "lock", r);
+        PQclear(r);
+        if (rc) return rc;
+        q->locked_org = org;
+    }
+    if (q->next_id[kind] == 0) {
+        int64_t max;
+        int rc = query_int(q, max_id_stmt[kind], org, &max, err);
+        if (rc) return rc;
+        q->next_id[kind] = max + 1;
+    }
+    *out = q->next_id[kind]++;
+    return OWED_OK;
+}
+
+static void forget_tx_state(struct pg_store *q)
+{
+    memset(q->next_id, 0, sizeof q->next_id);
+    q->next_id_org = 0;
+    q->locked_org = 0;
+    owed_buf_reset(&q->copy);
+    q->copy_lines = 0;
+}
+
+/* ---- journal lines through COPY ---- */
+
+static int flush_copy(struct pg_store *q, struct owed_buf *err)
+{
+    if (q->copy_lines == 0) return OWED_OK;
+    int rc = owed_buf_err(&q->copy) ? OWED_E_TOO_LARGE : OWED_OK;
+    PGresult *r = rc ? NULL
+                     : PQexec(q->conn, "COPY journal_lines (org_id, entry_id, line_no, kind,"
+                                       " source_id, customer_id, currency, posted_date, account,"
+                                       " amount_minor) FROM STDIN");
+    if (!rc && PQresultStatus(r) != PGRES_COPY_IN) rc = pg_error(q, err, "journal", r);
+    PQclear(r);
+    if (!rc && (PQputCopyData(q->conn, q->copy.ptr, (int)q->copy.len) != 1 ||
+                PQputCopyEnd(q->conn, NULL) != 1))
+        rc = pg_error(q, err, "journal", NULL);
+    /* Drain every result, even after a failure, so the connection stays usable. */
+    while ((r = PQgetResult(q->conn)) != NULL) {
+        if (!rc && PQresultStatus(r) != PGRES_COMMAND_OK) rc = pg_error(q, err, "journal", r);
+        PQclear(r);
+    }
+    owed_buf_reset(&q->copy);
+    q->copy_lines = 0;
+    return rc;
+}
+
+/* ---- lifecycle, schema, transactions ---- */
+
+static void pg_close(struct owed_store *s)
+{
+    struct pg_store *q = impl(s);
+    PQfinish(q->conn);
+    owed_buf_release(&q->copy);
+    free(q->url);
+    free(q->shown);
+    free(q);
+}
+
+static int pg_schema_version(struct owed_store *s, int *version, struct owed_buf *err)
+{
+    struct pg_store *q = impl(s);
+    PGresult *r = PQexec(q->conn, "SELECT CASE WHEN to_regclass('schema_migrations') IS NULL"
+                                  " THEN 0 ELSE 1 END");
+    int rc = PQresultStatus(r) == PGRES_TUPLES_OK ? OWED_OK : pg_error(q, err, "schema", r);
+    bool exists = rc == OWED_OK && col_i64(r, 0, 0) == 1;
+    PQclear(r);
+    if (rc) return rc;
+    if (!exists) {
+        *version = 0;
+        return OWED_OK;
+    }
+    r = PQexec(q->conn, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+    rc = PQresultStatus(r) == PGRES_TUPLES_OK ? OWED_OK : pg_error(q, err, "schema", r);
+    if (rc == OWED_OK) *version = (int)col_i64(r, 0, 0);
+    PQclear(r);
+    return rc;
+}
+
+static int pg_migrate(struct owed_store *s, struct owed_buf *err)
+{
+    struct pg_store *q = impl(s);
+    int rc = exec_simple(q, "BEGIN", err);
+    /* One migrator at a time, across processes (an arbitrary fixed lock key). */
+    if (!rc) rc = exec_simple(q, "SELECT pg_advisory_xact_lock(7306034)", err);
+    if (!rc)
+        rc = exec_simple(q,
+                         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY"
+                         " KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+                         err);
+    int version = 0;
+    if (!rc) rc = pg_schema_version(s, &version, err);
+    for (size_t i = 0; !rc && i < OWED_ARRAY_LEN(postgres_migrations); i++) {
+        const struct migration *m = &postgres_migrations[i];
+        if (m->version <= version) continue;
+        rc = exec_simple(q, (const char *)m->sql, err);
+        if (rc) {
+            if (err) owed_buf_addf(err, " (migration %s)", m->name);
+            break;
+        }
+        char vbuf[16];
+        snprintf(vbuf, sizeof vbuf, "%d", m->version);
+        const char *vals[2] = {vbuf, m->name};
+        PGresult *r = PQexecParams(q->conn,
+                                   "INSERT INTO schema_migrations (version, name, applied_at)"
+                                   " VALUES ($1, $2, to_char(now() AT TIME ZONE 'UTC',"
+                                   " 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'))",
+                                   2, NULL, vals, NULL, NULL, 0);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK) rc = pg_error(q, err, "migrate", r);
+        PQclear(r);
+    }
+    if (!rc)
+        rc = exec_simple(q,
+                         "INSERT INTO orgs (org_id, name, created_at) SELECT 1, 'Default',"
+                         " to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+                         " WHERE NOT EXISTS (SELECT 1 FROM orgs)",
+                         err);
+    if (!rc) rc = exec_simple(q, "COMMIT", err);
+    if (rc) exec_simple(q, "ROLLBACK", NULL);
+    return rc;
+}
+
+static int pg_default_org(struct owed_store *s, int64_t *org_id, struct owed_buf *err)
+{
+    int rc = query_int(impl(s), ST_DEFAULT_ORG, 0, org_id, err);
+    if (rc == OWED_OK && *org_id == 0) {
+        if (err) owed_buf_adds(err, "no organization: run `owed init`");
+        return OWED_E_NOT_FOUND;
+    }
+    return rc;
+}
+
+static int pg_max_ids(struct owed_store *s, int64_t org, struct owed_store_max_ids *out,
+                      struct owed_buf *err)
+{
+    struct pg_store *q = impl(s);
+    int rc = query_int(q, ST_CUSTOMER_MAX_ID, org, &out->customers, err);
+    if (!rc) rc = query_int(q, ST_INVOICE_MAX_ID, org, &out->invoices, err);
+    if (!rc) rc = query_int(q, ST_PAYMENT_MAX_ID, org, &out->payments, err);
+    if (!rc) rc = query_int(q, ST_ALLOCATION_MAX_ID, org, &out->allocations, err);
+    return rc;
+}
+
+static int pg_open_peer(struct owed_store *s, struct owed_store **out, struct owed_buf *err)
+{
+    return owed__postgres_open(impl(s)->url, false, out, err);
+}
+
+static int pg_read_begin(struct owed_store *s, struct owed_buf *err)
+{
+    struct pg_store *q = impl(s);
+    int rc = exec_simple(q, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err);
+    /* The snapshot is taken at the first query. */
+    if (!rc) rc = exec_simple(q, "SELECT 1", err);
+    if (!rc) q->in_tx = true;
+    return rc;
+}
+
+static void pg_read_end(struct owed_store *s)
+{
+    struct pg_store *q = impl(s);
+    if (!q->in_tx) return;
+    exec_simple(q, "COMMIT", NULL);
+    q->in_tx = false;
+}
+
+static int pg_high_water(struct owed_store *s, int64_t org, int64_t *out, struct owed_buf *err)
+{
+    return query_int(impl(s), ST_ENTRY_MAX_ID, org, out, err);
+}
+
+static int pg_begin(struct owed_store *s, struct owed_buf *err)
+{
+    struct pg_store *q = impl(s);
+    forget_tx_state(q);
+    int rc = exec_simple(q, "BEGIN", err);
+    if (!rc) q->in_tx = true;
+    return rc;
+}
+
+static int pg_commit(struct owed_store *s, struct owed_buf *err)
+{
+    struct pg_store *q = impl(s);
+    int rc = flush_copy(q, err);
+    if (rc) return rc;
+    forget_tx_state(q);
+    rc = exec_simple(q, "COMMIT", err);
+    q->in_tx = false;
+    return rc;
+}
+
+static void pg_rollback(struct owed_store *s)
+{
+    struct pg_store *q = impl(s);
+    forget_tx_state(q);
+    if (q->in_tx) exec_simple(q, "ROLLBACK", NULL);
+    q->in_tx = false;
+}
+
+/* ---- single-row lookups ---- */
+
+static void read_customer(const PGresult *r, struct owed_customer *c)
+{
+    memset(c, 0, sizeof *c);
+    c->id = col_i64(r, 0, 0);
+    col_text(r, 0, 1, c->ref, sizeof c->ref);
+    col_text(r, 0, 2, c->name, sizeof c->name);
+    col_text(r, 0, 3, c->email, sizeof c->email);
+    col_text(r, 0, 4, c->currency, sizeof c->currency);
+    col_text(r, 0, 5, c->terms, sizeof c->terms);
+    c->has_credit_limit = !PQgetisnull(r, 0, 6);
+    c->credit_limit_minor = col_i64(r, 0, 6);
+}
+
+static void read_invoice(const PGresult *r, struct owed_invoice *inv, bool text)
+{
+    inv->id = col_i64(r, 0, 0);
+    if (text) {
+        col_text(r, 0, 1, inv->number, sizeof inv->number);
+        col_text(r, 0, 7, inv->po_number, sizeof inv->po_number);
+    } else {
+        inv->number[0] = inv->po_number[0] = '\0';
+    }
+    inv->customer_id = col_i64(r, 0, 2);
+    inv->issue_date = (owed_date)col_i64(r, 0, 3);
+    inv->due_date = (owed_date)col_i64(r, 0, 4);
+    col_text(r, 0, 5, inv->currency, sizeof inv->currency);
+    inv->amount_minor = col_i64(r, 0, 6);
+    inv->allocated_minor = col_i64(r, 0, 8);
+}
+
+static void read_payment(const PGresult *r, struct owed_payment *p, bool text)
+{
+    p->id = col_i64(r, 0, 0);
+    if (text) {
+        col_text(r, 0, 1, p->ref, sizeof p->ref);
+        col_text(r, 0, 6, p->method, sizeof p->method);
+        col_text(r, 0, 7, p->reference, sizeof p->reference);
+        col_text(r, 0, 8, p->invoice_number, sizeof p->invoice_number);
+    } else {
+        p->ref[0] = p->method[0] = p->reference[0] = p->invoice_number[0] = '\0';
+    }
+    p->customer_id = col_i64(r, 0, 2);
+    p->received_date = (owed_date)col_i64(r, 0, 3);
+    p->amount_minor = col_i64(r, 0, 4);
+    col_text(r, 0, 5, p->currency, sizeof p->currency);
+    p->allocated_minor = col_i64(r, 0, 9);
+}
+
+static void read_allocation(const PGresult *r, struct owed_allocation *a)
+{
+    a->id = col_i64(r, 0, 0);
+    a->payment_id = col_i64(r, 0, 1);
+    a->invoice_id = col_i64(r, 0, 2);
+    a->date = (owed_date)col_i64(r, 0, 3);
+    a->amount_minor = col_i64(r, 0, 4);
+}
+
+static void read_line(const PGresult *r, struct owed_journal_line *l)
+{
+    l->entry_id = col_i64(r, 0, 0);
+    l->line_no = col_i64(r, 0, 1);
+    l->kind = (enum owed_entry_kind)col_i64(r, 0, 2);
+    l->source_id = col_i64(r, 0, 3);
+    l->customer_id = col_i64(r, 0, 4);
+    col_text(r, 0, 5, l->currency, sizeof l->currency);
+    l->date = (owed_date)col_i64(r, 0, 6);
+    l->account = (enum owed_account)col_i64(r, 0, 7);
+    l->amount_minor = col_i64(r, 0, 8);
+}
+
+/* Looks up one row by org and a text key; OWED_E_NOT_FOUND when there is none. */
+static int get_one(struct pg_store *q, enum stmt_id id, int64_t org, const char *key,
+                   PGresult **out, struct owed_buf *err)
+{
+    struct params p = {0};
+    p_int(&p, org);
+    p_text(&p, key);
+    if (flush_copy(q, err)) return OWED_E_STORE;
+    PGresult *r = exec_prepared(q, id, &p, err);
+    if (!r) return OWED_E_STORE;
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        int rc = pg_error(q, err, "lookup", r);
+        PQclear(r);
+        return rc;
+    }
+    if (PQntuples(r) == 0) {
+        PQclear(r);
+        return OWED_E_NOT_FOUND;
+    }
+    *out = r;
+    return OWED_OK;
+}
+
+static int pg_customer_get(struct owed_store *s, int64_t org, const char *ref,
+                           struct owed_customer *out, struct owed_buf *err)
+{
+    PGresult *r;
+    int rc = get_one(impl(s), ST_CUSTOMER_GET, org, ref, &r, err);
+    if (rc) return rc;
+    read_customer(r, out);
+    PQclear(r);
+    return OWED_OK;
+}
+
+static int pg_invoice_get(struct owed_store *s, int64_t org, const char *number,
+                          struct owed_invoice *out, struct owed_buf *err)
+{
+    PGresult *r;
+    int rc = get_one(impl(s), ST_INVOICE_GET, org, number, &r, err);
+    if (rc) return rc;
+    read_invoice(r, out, true);
+    PQclear(r);
+    return OWED_OK;
+}
+
+static int pg_payment_get(struct owed_store *s, int64_t org, const char *ref,
+                          struct owed_payment *out, struct owed_buf *err)
+{
+    PGresult *r;
+    int rc = get_one(impl(s), ST_PAYMENT_GET, org, ref, &r, err);
+    if (rc) return rc;
+    read_payment(r, out, true);
+    PQclear(r);
+    return OWED_OK;
+}
+
+/* ---- inserts ---- */
+
+static int pg_customer_insert(struct owed_store *s, int64_t org, struct owed_customer *c,
+                              struct owed_buf *err)
+{
+    struct pg_store *q = impl(s);
+    int64_t id;
+    int rc = next_id(q, org, ID_CUSTOMER, &id, err);
+    if (rc) return rc;
+    struct params p = {0};
+    p_int(&p, org);
+    p_int(&p, id);
+    p_text(&p, c->ref);
+    p_text(&p, c->name);
+    p_text(&p, c->email);
+    p_text(&p, c->currency);
+    p_text(&p, c->terms);
+    if (c->has_credit_limit) p_int(&p, c->credit_limit_minor);
+    else p_null(&p);
+    rc = exec_insert(q, ST_CUSTOMER_INSERT, &p, err, "insert customer");
+    if (rc == OWED_E_EXISTS) q->next_id[ID_CUSTOMER]--;
+    if (rc == OWED_OK) c->id = id;
+    return rc;
+}
+
+static int pg_invoice_insert(struct owed_store *s, int64_t org, struct owed_invoice *inv,
+                             struct owed_buf *err)
+{
+    struct pg_store *q = impl(s);
+    int64_t id;
+    int rc = next_id(q, org, ID_INVOICE, &id, err);
+    if (rc) return rc;
+    struct params p = {0};
+    p_int(&p, org);
+    p_int(&p, id);
+    p_text(&p, inv->number);
+    p_int(&p, inv->customer_id);
+    p_int(&p, inv->issue_date);
+    p_int(&p, inv->due_date);
+    p_text(&p, inv->currency);
+    p_int(&p, inv->amount_minor);
+    p_text(&p, inv->po_number);
+    rc = exec_insert(q, ST_INVOICE_INSERT, &p, err, "insert invoice");
+    if (rc == OWED_E_EXISTS) q->next_id[ID_INVOICE]--;
+    if (rc == OWED_OK) inv->id = id;
+    return rc;
+}
+
+static int pg_payment_insert(struct owed_store *s, int64_t org, struct owed_payment *pay,
+                             struct owed_buf *err)
+{
+    struct pg_store *q = impl(s);
+    int64_t id;
+    int rc = next_id(q, org, ID_PAYMENT, &id, err);
+    if (rc) return rc;
+    struct params p = {0};
+    p_int(&p, org);
+    p_int(&p, id);
+    p_text(&p, pay->ref);
+    p_int(&p, pay->customer_id);
+    p_int(&p, pay->received_date);
+    p_int(&p, pay->amount_minor);
+    p_text(&p, pay->currency);
+    p_text(&p, pay->method);
+    p_text(&p, pay->reference);
+    p_text(&p, pay->invoice_number);
+    rc = exec_insert(q, ST_PAYMENT_INSERT, &p, err, "insert payment");
+    if (rc == OWED_E_EXISTS) q->next_id[ID_PAYMENT]--;
+    if (rc == OWED_OK) pay->id = id;
+    return rc;
+}
+
+static int pg_allocation_insert(struct owed_store *s, int64_t org, struct owed_allocation *a,
+                                struct owed_buf *err)
+{
+    struct pg_store *q = impl(s);
+    int64_t id;
+    int rc = next_id(q, org, ID_ALLOCATION, &id, err);
+    if (rc) return rc;
+    struct params p = {0};
+    p_int(&p, org);
+    p_int(&p, id);
+    p_int(&p, a->payment_id);
+    p_int(&p, a->invoice_id);
+    p_int(&p, a->date);
+    p_int(&p, a->amount_minor);
+    rc = exec_insert(q, ST_ALLOCATION_INSERT, &p, err, "insert allocation");
+    if (rc == OWED_E_EXISTS) return pg_error(q, err, "insert allocation: duplicate id", NULL);
+    if (rc == OWED_OK) a->id = id;
+    return rc;
+}
+
+static int pg_entry_append(struct owed_store *s, int64_t org, const struct owed_entry *e,
+                           int64_t *entry_id, struct owed_buf *err)
+{
+    struct pg_store *q = impl(s);
+    OWED_ASSERT(owed_entry_balanced(e));
+    OWED_ASSERT(q->in_tx); /* postings happen inside a transaction */
+    int64_t id;
+    int rc = next_id(q, org, ID_ENTRY, &id, err);
+    if (rc) return rc;
+    /* COPY text format: tab-separated; currency codes are three letters, nothing to escape. */
+    for (size_t i = 0; i < e->nlines; i++) {
+        owed_buf_addf(&q->copy, "%lld\t%lld\t%zu\t%d\t%lld\t%lld\t%s\t%d\t%d\t%lld\n",
+                      (long long)org, (long long)id, i + 1, (int)e->kind, (long long)e->source_id,
+                      (long long)e->customer_id, e->currency, (int)e->date,
+                      (int)e->lines[i].account, (long long)e->lines[i].amount_minor);
+        q->copy_lines++;
+    }
+    if (q->copy_lines >= COPY_FLUSH_LINES && (rc = flush_copy(q, err))) return rc;
+    if (entry_id) *entry_id = id;
+    return OWED_OK;
+}
+
+/* ---- streaming scans ---- */
+
+/* Runs a prepared query in single-row mode and calls each(ctx, row result) per row. */
+static int scan(struct pg_store *q, enum stmt_id id, const struct params *p,
+                int (*each)(void *ctx, const PGresult *r), void *ctx, struct owed_buf *err)
+{
+    if (flush_copy(q, err) || ensure_prepared(q, id, err)) return OWED_E_STORE;
+    char name[16];
+    snprintf(name, sizeof name, "s%d", (int)id);
+    if (!PQsendQueryPrepared(q->conn, name, p->n, p->v, NULL, NULL, 0) ||
+        !PQsetSingleRowMode(q->conn))
+        return pg_error(q, err, "query", NULL);
+    int rc = OWED_OK;
+    PGresult *r;
+    while ((r = PQgetResult(q->conn)) != NULL) {
+        ExecStatusType st = PQresultStatus(r);
+        if (rc == OWED_OK) {
+            if (st == PGRES_SINGLE_TUPLE) rc = each(ctx, r);
+            else if (st != PGRES_TUPLES_OK) rc = pg_error(q, err, "query", r);
+        }
+        PQclear(r); /* keep draining after a stop, so the connection stays usable */
+    }
+    return rc;
+}
+
+struct scan_ctx {
+    void *fn;
+    void *ctx;
+    bool text;
+};
+
+static int each_customer(void *ctx, const PGresult *r)
+{
+    struct scan_ctx *c = ctx;
+    struct owed_customer cu;
+    read_customer(r, &cu);
+    return ((owed_customer_fn)c->fn)(c->ctx, &cu);
+}
+
+static int each_invoice(void *ctx, const PGresult *r)
+{
+    struct scan_ctx *c = ctx;
+    struct owed_invoice inv;
+    read_invoice(r, &inv, c->text);
+    return ((owed_invoice_fn)c->fn)(c->ctx, &inv);
+}
+
+static int each_payment(void *ctx, const PGresult *r)
+{
+    struct scan_ctx *c = ctx;
+    struct owed_payment p;
+    read_payment(r, &p, c->text);
+    return ((owed_payment_fn)c->fn)(c->ctx, &p);
+}
+
+static int each_allocation(void *ctx, const PGresult *r)
+{
+    struct scan_ctx *c = ctx;
+    struct owed_allocation a;
+    read_allocation(r, &a);
+    return ((owed_allocation_fn)c->fn)(c->ctx, &a);
+}
+
+static int each_line(void *ctx, const PGresult *r)
+{
+    struct scan_ctx *c = ctx;
+    struct owed_journal_line l;
+    read_line(r, &l);
+    return ((owed_journal_line_fn)c->fn)(c->ctx, &l);
+}
+
+static owed_date filter_date(const struct owed_list_filter *f)
+{
+    return f && f->on_or_before ? f->on_or_before : INT32_MAX;
+}
+
+/* Parameters of a listing: org, date bound, and the customer when filtering by one. */
+static void listing_params(struct params *p, int64_t org, const struct owed_list_filter *f)
+{
+    p_int(p, org);
+    p_int(p, filter_date(f));
+    if (f && f->customer_id) p_int(p, f->customer_id);
+}
+
+static int pg_customers_each(struct owed_store *s, int64_t org, owed_customer_fn fn, void *ctx,
+                             struct owed_buf *err)
+{
+    struct params p = {0};
+    p_int(&p, org);
+    struct scan_ctx c = {(void *)fn, ctx, true};
+    return scan(impl(s), ST_CUSTOMERS_EACH, &p, each_customer, &c, err);
+}
+
+static int pg_invoices_each(struct owed_store *s, int64_t org, const struct owed_list_filter *f,
+                            owed_invoice_fn fn, void *ctx, struct owed_buf *err)
+{
+    bool by_customer = f && f->customer_id;
+    bool text = by_customer || (f && f->with_text);
+    struct params p = {0};
+    listing_params(&p, org, f);
+    struct scan_ctx c = {(void *)fn, ctx, text};
+    enum stmt_id id = by_customer ? ST_INVOICES_OF_CUSTOMER
+                      : text      ? ST_INVOICES_EACH_TEXT
+                                  : ST_INVOICES_EACH;
+    return scan(impl(s), id, &p, each_invoice, &c, err);
+}
+
+static int pg_payments_each(struct owed_store *s, int64_t org, const struct owed_list_filter *f,
+                            owed_payment_fn fn, void *ctx, struct owed_buf *err)
+{
+    bool by_customer = f && f->customer_id;
+    struct params p = {0};
+    listing_params(&p, org, f);
+    struct scan_ctx c = {(void *)fn, ctx, by_customer};
+    return scan(impl(s), by_customer ? ST_PAYMENTS_OF_CUSTOMER : ST_PAYMENTS_EACH, &p,
+                each_payment, &c, err);
+}
+
+static int pg_allocations_each(struct owed_store *s, int64_t org,
+                               const struct owed_list_filter *f, owed_allocation_fn fn,
+                               void *ctx, struct owed_buf *err)
+{
+    bool by_customer = f && f->customer_id;
+    struct params p = {0};
+    listing_params(&p, org, f);
+    struct scan_ctx c = {(void *)fn, ctx, false};
+    return scan(impl(s), by_customer ? ST_ALLOCATIONS_OF_CUSTOMER : ST_ALLOCATIONS_EACH, &p,
+                each_allocation, &c, err);
+}
+
+static int pg_journal_lines_each(struct owed_store *s, int64_t org, owed_journal_line_fn fn,
+                                 void *ctx, struct owed_buf *err)
+{
+    struct params p = {0};
+    p_int(&p, org);
+    struct scan_ctx c = {(void *)fn, ctx, false};
+    return scan(impl(s), ST_JOURNAL_LINES, &p, each_line, &c, err);
+}
+
+static const struct owed_store_ops postgres_ops = {
+    .name = "postgres",
+    .close = pg_close,
+    .migrate = pg_migrate,
+    .schema_version = pg_schema_version,
+    .default_org = pg_default_org,
+    .max_ids = pg_max_ids,
+    .open_peer = pg_open_peer,
+    .read_begin = pg_read_begin,
+    .read_end = pg_read_end,
+    .high_water = pg_high_water,
+    .begin = pg_begin,
+    .commit = pg_commit,
+    .rollback = pg_rollback,
+    .customer_get = pg_customer_get,
+    .customer_insert = pg_customer_insert,
+    .customers_each = pg_customers_each,
+    .invoice_get = pg_invoice_get,
+    .invoice_insert = pg_invoice_insert,
+    .invoices_each = pg_invoices_each,
+    .payment_get = pg_payment_get,
+    .payment_insert = pg_payment_insert,
+    .payments_each = pg_payments_each,
+    .allocation_insert = pg_allocation_insert,
+    .allocations_each = pg_allocations_each,
+    .entry_append = pg_entry_append,
+    .journal_lines_each = pg_journal_lines_each,
+};
+
+int owed__postgres_open(const char *url, bool create, struct owed_store **out,
+                        struct owed_buf *err)
+{
+    (void)create; /* the database itself is the operator's to create */
+    struct pg_store *q = owed_xcalloc(1, sizeof *q);
+    q->base.ops = &postgres_ops;
+    q->url = owed_xstrdup(url);
+    q->shown = url_without_password(url);
+    owed_buf_init(&q->copy, 0);
+    q->conn = PQconnectdb(url);
+    if (PQstatus(q->conn) != CONNECTION_OK) {
+        /* libpq's message names host and user, never the password. */
+        int rc = pg_error(q, err, "cannot connect", NULL);
+        pg_close(&q->base);
+        return rc;
+    }
+    int rc = exec_simple(q, "SET client_encoding = 'UTF8'; SET client_min_messages = warning;"
+                            " SET TIME ZONE 'UTC'",
+                         err);
+    if (rc) {
+        pg_close(&q->base);
+        return rc;
+    }
+    *out = &q->base;
+    return OWED_OK;
+}
