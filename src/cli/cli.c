@@ -39,6 +39,10 @@ bool cli_common_opt(struct cli *cli, const struct cmd *cmd, int opt, const char 
         cli->db = arg;
         return true;
     }
+    if (opt == 'R') {
+        cli->read_db = arg;
+        return true;
+    }
     if (opt == 'h') {
         fputs(cmd->help, stdout);
         exit(EXIT_OK);
@@ -70,20 +74,21 @@ int cli_exit_code(int rc)
     }
 }
 
-int cli_open(struct cli *cli)
+static int open_at(struct cli *cli, const char *url, bool migrate)
 {
     struct owed_buf err = OWED_BUF_INIT(0);
-    int rc = owed_store_open(cli->db, false, &cli->store, &err);
+    int rc = owed_store_open(url, false, &cli->store, &err);
     if (rc == OWED_OK) {
         int version = 0;
         rc = cli->store->ops->schema_version(cli->store, &version, &err);
         if (rc == OWED_OK && version == 0) {
             owed_buf_addf(&err, "%s is not an owed database (create one with `owed init`)",
-                          cli->db);
+                          url);
             rc = OWED_E_NOT_FOUND;
         }
-        /* Bring an older database up to date; migrations are idempotent. */
-        if (rc == OWED_OK) rc = cli->store->ops->migrate(cli->store, &err);
+        /* Bring an older database up to date; migrations are idempotent. A replica is
+         * read-only: it follows its primary's schema. */
+        if (rc == OWED_OK && migrate) rc = cli->store->ops->migrate(cli->store, &err);
         if (rc == OWED_OK) rc = cli->store->ops->default_org(cli->store, &cli->org, &err);
         if (rc) {
             owed_store_close(cli->store);
@@ -93,6 +98,14 @@ int cli_open(struct cli *cli)
     if (rc) cli_error("%s", err.ptr);
     owed_buf_release(&err);
     return rc;
+}
+
+int cli_open(struct cli *cli) { return open_at(cli, cli->db, true); }
+
+int cli_open_read(struct cli *cli)
+{
+    if (cli->read_db) return open_at(cli, cli->read_db, false);
+    return open_at(cli, cli->db, true);
 }
 
 void cli_close(struct cli *cli)

@@ -21,6 +21,7 @@ enum {
 
 struct cli {
     const char *db;        /* --db, else $OWED_DB, else ./owed.db */
+    const char *read_db;   /* --read-db, else $OWED_READ_DB: a replica for read-only reports */
     struct owed_clock clock;
     struct owed_store *store;
     int64_t org;
@@ -50,6 +51,10 @@ int cli_usage(const struct cmd *cmd, const char *fmt, ...) __attribute__((format
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Opens the store and finds the organization; prints the error itself. */
 int cli_open(struct cli *cli);
+/* The same for a read-only report: the replica named by --read-db when there is one. */
+int cli_open_read(struct cli *cli);
+/* The --read-db option of read-only commands. */
+#define CLI_READ_DB_OPT {"read-db", required_argument, NULL, 'R'}
 void cli_close(struct cli *cli);
 /* Maps an owed rc to an exit code. */
 int cli_exit_code(int rc);

@@ -29,13 +29,14 @@ const char cmd_aging_help[] =
     "  --by due|issue    age from the due date (default) or the issue date\n"
     "  --buckets EDGES   bucket edges in days, default 30,60,90\n"
     "  --db PATH         database (default: $OWED_DB, else ./owed.db)\n"
+    "  --read-db URL     read from this replica instead (default: $OWED_READ_DB)\n"
     "\n"
     "Example:\n"
     "  owed aging --as-of 2026-06-30 --format csv > aging.csv\n";
 
 int cmd_aging(struct cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {CLI_COMMON_OPTS,
+    static const struct option opts[] = {CLI_COMMON_OPTS, CLI_READ_DB_OPT,
                                          {"as-of", required_argument, NULL, 'a'},
                                          {"format", required_argument, NULL, 'f'},
                                          {"detail", no_argument, NULL, 'd'},
@@ -71,7 +72,7 @@ int cmd_aging(struct cli *cli, int argc, char **argv)
     if (edges && owed_aging_parse_edges(edges, &ao))
         return cli_usage(self, "--buckets takes increasing day counts like 30,60,90, not '%s'",
                          edges);
-    if (cli_open(cli)) return EXIT_FAILURE_;
+    if (cli_open_read(cli)) return EXIT_FAILURE_;
     struct owed_buf out = OWED_BUF_INIT(0), err = OWED_BUF_INIT(0);
     int rc = owed_report_aging(cli->store, cli->org, &ao, detail, fmt, &out, &err);
     if (rc) cli_error("%s", err.ptr);

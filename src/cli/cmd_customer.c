@@ -12,12 +12,18 @@ const char cmd_customer_help[] =
     "with its days late; and every payment with what is left unapplied. Like aging, it\n"
     "counts invoices issued and payments received on or before DATE.\n"
     "\n"
+    "Options:\n"
+    "  --as-of DATE      YYYY-MM-DD (default: today, UTC)\n"
+    "  --format FORMAT   table (default) or json\n"
+    "  --db PATH         database (default: $OWED_DB, else ./owed.db)\n"
+    "  --read-db URL     read from this replica instead (default: $OWED_READ_DB)\n"
+    "\n"
     "Example:\n"
     "  owed customer show C000123\n";
 
 int cmd_customer(struct cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {CLI_COMMON_OPTS,
+    static const struct option opts[] = {CLI_COMMON_OPTS, CLI_READ_DB_OPT,
                                          {"as-of", required_argument, NULL, 'a'},
                                          {"format", required_argument, NULL, 'f'},
                                          {0, 0, 0, 0}};
@@ -37,7 +43,7 @@ int cmd_customer(struct cli *cli, int argc, char **argv)
     }
     if (argc - optind != 2 || strcmp(argv[optind], "show") != 0)
         return cli_usage(self, "usage: owed customer show REF");
-    if (cli_open(cli)) return EXIT_FAILURE_;
+    if (cli_open_read(cli)) return EXIT_FAILURE_;
     struct owed_buf out = OWED_BUF_INIT(0), err = OWED_BUF_INIT(0);
     int rc = owed_report_customer(cli->store, cli->org, argv[optind + 1], as_of, fmt, &out, &err);
     if (rc) cli_error("%s", err.ptr);

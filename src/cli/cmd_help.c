@@ -36,7 +36,8 @@ int cmd_help(struct cli *cli, int argc, char **argv)
     for (size_t i = 0; i < owed_ncommands; i++)
         printf("  %-10s %s\n", owed_commands[i].name, owed_commands[i].summary);
     fputs("\n"
-          "Every command takes --db PATH (default: $OWED_DB, else ./owed.db).\n"
+          "Every command takes --db PATH or URL (default: $OWED_DB, else ./owed.db); a\n"
+          "postgresql:// URL selects PostgreSQL. Reports also take --read-db URL (a replica).\n"
           "Exit codes: 0 success, 1 failure, 2 usage error, 3 input rejected.\n"
           "`owed COMMAND --help` explains a command with an example.\n",
           stdout);

@@ -4,17 +4,19 @@
 
 const char cmd_init_summary[] = "create the database (or bring it up to date)";
 const char cmd_init_help[] =
-    "usage: owed init [--db PATH]\n"
+    "usage: owed init [--db PATH|URL]\n"
     "\n"
     "Creates an owed database with the current schema and a default organization.\n"
     "Running it on an existing database applies any newer schema migrations and\n"
     "changes nothing else.\n"
     "\n"
     "Options:\n"
-    "  --db PATH   SQLite file (default: $OWED_DB, else ./owed.db)\n"
+    "  --db PATH|URL   a SQLite file (default: $OWED_DB, else ./owed.db), or a\n"
+    "                  postgresql:// URL of an existing, empty PostgreSQL database\n"
     "\n"
-    "Example:\n"
-    "  owed init --db ar.db\n";
+    "Examples:\n"
+    "  owed init --db ar.db\n"
+    "  owed init --db postgresql://owed@127.0.0.1:5432/owed\n";
 
 int cmd_init(struct cli *cli, int argc, char **argv)
 {

@@ -31,13 +31,14 @@ const char cmd_kpi_help[] =
     "  --days N          length of the period in days, 1-3660 (default 90)\n"
     "  --format FORMAT   table (default) or json\n"
     "  --db PATH         database (default: $OWED_DB, else ./owed.db)\n"
+    "  --read-db URL     read from this replica instead (default: $OWED_READ_DB)\n"
     "\n"
     "Example:\n"
     "  owed kpi --as-of 2026-06-30 --days 90 --format json\n";
 
 int cmd_kpi(struct cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {CLI_COMMON_OPTS,
+    static const struct option opts[] = {CLI_COMMON_OPTS, CLI_READ_DB_OPT,
                                          {"as-of", required_argument, NULL, 'a'},
                                          {"days", required_argument, NULL, 'n'},
                                          {"format", required_argument, NULL, 'f'},
@@ -63,7 +64,7 @@ int cmd_kpi(struct cli *cli, int argc, char **argv)
         }
     }
     if (optind != argc) return cli_usage(self, "kpi takes no arguments");
-    if (cli_open(cli)) return EXIT_FAILURE_;
+    if (cli_open_read(cli)) return EXIT_FAILURE_;
     struct owed_buf out = OWED_BUF_INIT(0), err = OWED_BUF_INIT(0);
     int rc = owed_report_kpi(cli->store, cli->org, as_of, (int)days, fmt, &out, &err);
     if (rc) cli_error("%s", err.ptr);
