@@ -82,8 +82,10 @@ static int open_at(struct cli *cli, const char *url, bool migrate)
         int version = 0;
         rc = cli->store->ops->schema_version(cli->store, &version, &err);
         if (rc == OWED_OK && version == 0) {
+            char *shown = owed_store_url_redacted(url);
             owed_buf_addf(&err, "%s is not an owed database (create one with `owed init`)",
-                          url);
+                          shown);
+            free(shown);
             rc = OWED_E_NOT_FOUND;
         }
         /* Bring an older database up to date; migrations are idempotent. A replica is

@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "cli/cli.h"
 
@@ -37,7 +38,9 @@ int cmd_init(struct cli *cli, int argc, char **argv)
         owed_buf_release(&err);
         return cli_exit_code(rc);
     }
-    printf("initialized %s (schema version %d)\n", cli->db, version);
+    char *shown = owed_store_url_redacted(cli->db);
+    printf("initialized %s (schema version %d)\n", shown, version);
+    free(shown);
     owed_buf_release(&err);
     return EXIT_OK;
 }

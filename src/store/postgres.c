@@ -4,8 +4,12 @@
  *   - writers of one organization are serialized by a transaction-scoped advisory lock on
  *     the org id, as SQLite's single writer is, so ids can be assigned as MAX + 1 and two
  *     concurrent imports both succeed, one after the other;
- *   - inserts use ON CONFLICT DO NOTHING, because an error would abort the transaction;
- *   - journal lines are buffered and written with COPY (append-only, never conflicting);
+ *   - rows are buffered and written with COPY, not one statement (and one network round
+ *     trip) per row: under the organization's lock no other writer can add a key, so the
+ *     keys already taken are loaded once per transaction and a duplicate is answered from
+ *     them (OWED_E_EXISTS) without asking the server;
+ *   - reads see the transaction's own writes: a lookup flushes its table's buffer first,
+ *     and invoice and payment lookups add the allocations still in the buffer;
  *   - scans stream rows in single-row mode, so a million rows never sit in memory at once;
  *   - text sorts with COLLATE "C", the byte order SQLite uses. */
 #include <libpq-fe.h>
@@ -15,6 +19,7 @@
 
 #include "base.h"
 #include "store/store.h"
+#include "strmap.h"
 
 struct migration {
     int version;
@@ -27,21 +32,17 @@ enum stmt_id {
     ST_DEFAULT_ORG,
     ST_LOCK_ORG,
     ST_CUSTOMER_GET,
-    ST_CUSTOMER_INSERT,
     ST_CUSTOMER_MAX_ID,
     ST_CUSTOMERS_EACH,
     ST_INVOICE_GET,
-    ST_INVOICE_INSERT,
     ST_INVOICE_MAX_ID,
     ST_INVOICES_EACH,
     ST_INVOICES_EACH_TEXT,
     ST_INVOICES_OF_CUSTOMER,
     ST_PAYMENT_GET,
-    ST_PAYMENT_INSERT,
     ST_PAYMENT_MAX_ID,
     ST_PAYMENTS_EACH,
     ST_PAYMENTS_OF_CUSTOMER,
-    ST_ALLOCATION_INSERT,
     ST_ALLOCATION_MAX_ID,
     ST_ALLOCATIONS_EACH,
     ST_ALLOCATIONS_OF_CUSTOMER,
@@ -63,10 +64,6 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_CUSTOMER_GET] =
         "SELECT customer_id, customer_ref, name, email, currency, terms, credit_limit_minor"
         " FROM customers WHERE org_id = $1 AND customer_ref = $2",
-    [ST_CUSTOMER_INSERT] =
-        "INSERT INTO customers (org_id, customer_id, customer_ref, name, email, currency,"
-        " terms, credit_limit_minor) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-        " ON CONFLICT DO NOTHING",
     [ST_CUSTOMER_MAX_ID] = "SELECT COALESCE(MAX(customer_id), 0) FROM customers WHERE org_id = $1",
     [ST_CUSTOMERS_EACH] =
         "SELECT customer_id, customer_ref, name, email, currency, terms, credit_limit_minor"
@@ -75,10 +72,6 @@ static const char *const stmt_sql[ST_COUNT] = {
                        " FROM allocations a WHERE a.org_id = i.org_id"
                        " AND a.invoice_id = i.invoice_id)"
                        " FROM invoices i WHERE i.org_id = $1 AND i.invoice_number = $2",
-    [ST_INVOICE_INSERT] =
-        "INSERT INTO invoices (org_id, invoice_id, invoice_number, customer_id, issue_date,"
-        " due_date, currency, amount_minor, po_number) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
-        " ON CONFLICT DO NOTHING",
     [ST_INVOICE_MAX_ID] = "SELECT COALESCE(MAX(invoice_id), 0) FROM invoices WHERE org_id = $1",
     [ST_INVOICES_EACH] =
         "SELECT i.invoice_id, '', i.customer_id, i.issue_date, i.due_date, i.currency,"
@@ -93,10 +86,6 @@ static const char *const stmt_sql[ST_COUNT] = {
                        " FROM allocations a WHERE a.org_id = p.org_id"
                        " AND a.payment_id = p.payment_id)"
                        " FROM payments p WHERE p.org_id = $1 AND p.payment_ref = $2",
-    [ST_PAYMENT_INSERT] =
-        "INSERT INTO payments (org_id, payment_id, payment_ref, customer_id, received_date,"
-        " amount_minor, currency, method, reference, invoice_number)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING",
     [ST_PAYMENT_MAX_ID] = "SELECT COALESCE(MAX(payment_id), 0) FROM payments WHERE org_id = $1",
     [ST_PAYMENTS_EACH] =
         "SELECT p.payment_id, '', p.customer_id, p.received_date, p.amount_minor, p.currency,"
@@ -105,9 +94,6 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_PAYMENTS_OF_CUSTOMER] = "SELECT " PAYMENT_COLS ", 0 FROM payments p"
                                 " WHERE p.org_id = $1 AND p.received_date <= $2"
                                 " AND p.customer_id = $3 ORDER BY p.payment_id",
-    [ST_ALLOCATION_INSERT] =
-        "INSERT INTO allocations (org_id, allocation_id, payment_id, invoice_id, alloc_date,"
-        " amount_minor) VALUES ($1, $2, $3, $4, $5, $6)",
     [ST_ALLOCATION_MAX_ID] =
         "SELECT COALESCE(MAX(allocation_id), 0) FROM allocations WHERE org_id = $1",
     [ST_ALLOCATIONS_EACH] =
@@ -130,7 +116,30 @@ static const enum stmt_id max_id_stmt[ID_KINDS] = {
     ST_ENTRY_MAX_ID,
 };
 
-enum { COPY_FLUSH_LINES = 8192, MAX_PARAMS = 10 };
+enum { COPY_FLUSH_ROWS = 8192, MAX_PARAMS = 10 };
+
+/* Tables written through COPY, in the order they are flushed. */
+enum copy_table { CP_CUSTOMERS, CP_INVOICES, CP_PAYMENTS, CP_ALLOCATIONS, CP_JOURNAL, CP_TABLES };
+static const char *const copy_sql[CP_TABLES] = {
+    [CP_CUSTOMERS] = "COPY customers (org_id, customer_id, customer_ref, name, email, currency,"
+                     " terms, credit_limit_minor) FROM STDIN",
+    [CP_INVOICES] = "COPY invoices (org_id, invoice_id, invoice_number, customer_id, issue_date,"
+                    " due_date, currency, amount_minor, po_number) FROM STDIN",
+    [CP_PAYMENTS] = "COPY payments (org_id, payment_id, payment_ref, customer_id, received_date,"
+                    " amount_minor, currency, method, reference, invoice_number) FROM STDIN",
+    [CP_ALLOCATIONS] = "COPY allocations (org_id, allocation_id, payment_id, invoice_id,"
+                       " alloc_date, amount_minor) FROM STDIN",
+    [CP_JOURNAL] = "COPY journal_lines (org_id, entry_id, line_no, kind, source_id, customer_id,"
+                   " currency, posted_date, account, amount_minor) FROM STDIN",
+};
+
+/* Unique keys already taken, per kind, loaded at the first insert of a transaction. */
+enum key_kind { KEY_CUSTOMER, KEY_INVOICE, KEY_PAYMENT, KEY_KINDS };
+static const char *const key_sql[KEY_KINDS] = {
+    [KEY_CUSTOMER] = "SELECT customer_ref FROM customers WHERE org_id = $1",
+    [KEY_INVOICE] = "SELECT invoice_number FROM invoices WHERE org_id = $1",
+    [KEY_PAYMENT] = "SELECT payment_ref FROM payments WHERE org_id = $1",
+};
 
 struct pg_store {
     struct owed_store base;
@@ -141,38 +150,15 @@ struct pg_store {
     bool in_tx;
     int64_t next_id[ID_KINDS];
     int64_t next_id_org, locked_org;
-    struct owed_buf copy;  /* journal lines in COPY text format, not yet sent */
-    size_t copy_lines;
+    struct owed_buf copy[CP_TABLES]; /* rows in COPY text format, not yet sent */
+    size_t copy_rows[CP_TABLES];
+    struct owed_strmap keys[KEY_KINDS];
+    bool keys_loaded[KEY_KINDS];
+    /* Allocations still in the buffer, summed by invoice id and by payment id. */
+    struct owed_strmap pending_by_invoice, pending_by_payment;
 };
 
 static struct pg_store *impl(struct owed_store *s) { return (struct pg_store *)s; }
-
-/* Strips the password from a URL: postgresql://user:secret@host/db -> user@host/db. */
-static char *url_without_password(const char *url)
-{
-    const char *scheme = strstr(url, "://");
-    const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
-    const char *colon = scheme ? strchr(scheme + 3, ':') : NULL;
-    struct owed_buf b = OWED_BUF_INIT(0);
-    if (at && colon && colon < at) {
-        owed_buf_add(&b, url, (size_t)(colon - url));
-        owed_buf_adds(&b, at);
-    } else {
-        owed_buf_adds(&b, url);
-    }
-    char *q = strstr(b.ptr, "password=");
-    if (q) { /* a password given as a query parameter */
-        char *end = strchr(q, '&');
-        size_t keep = (size_t)(q - b.ptr);
-        struct owed_buf c = OWED_BUF_INIT(0);
-        owed_buf_add(&c, b.ptr, keep);
-        owed_buf_adds(&c, "password=...");
-        if (end) owed_buf_adds(&c, end);
-        owed_buf_release(&b);
-        return owed_buf_detach(&c, NULL);
-    }
-    return owed_buf_detach(&b, NULL);
-}
 
 static int pg_error(struct pg_store *q, struct owed_buf *err, const char *what, const PGresult *r)
 {
@@ -212,7 +198,6 @@ static void p_int(struct params *p, int64_t v)
 }
 
 static void p_text(struct params *p, const char *s) { p->v[p->n++] = s; }
-static void p_null(struct params *p) { p->v[p->n++] = NULL; }
 
 static PGresult *exec_prepared(struct pg_store *q, enum stmt_id id, const struct params *p,
                                struct owed_buf *err)
@@ -260,19 +245,6 @@ static int query_int(struct pg_store *q, enum stmt_id id, int64_t org, int64_t *
     return rc;
 }
 
-/* Runs an INSERT ... ON CONFLICT DO NOTHING: OWED_E_EXISTS when nothing was inserted. */
-static int exec_insert(struct pg_store *q, enum stmt_id id, const struct params *p,
-                       struct owed_buf *err, const char *what)
-{
-    PGresult *r = exec_prepared(q, id, p, err);
-    if (!r) return OWED_E_STORE;
-    int rc = OWED_OK;
-    if (PQresultStatus(r) != PGRES_COMMAND_OK) rc = pg_error(q, err, what, r);
-    else if (strcmp(PQcmdTuples(r), "0") == 0) rc = OWED_E_EXISTS;
-    PQclear(r);
-    return rc;
-}
-
 static int next_id(struct pg_store *q, int64_t org, enum id_kind kind, int64_t *out,
                    struct owed_buf *err)
 {
@@ -305,33 +277,130 @@ static void forget_tx_state(struct pg_store *q)
     memset(q->next_id, 0, sizeof q->next_id);
     q->next_id_org = 0;
     q->locked_org = 0;
-    owed_buf_reset(&q->copy);
-    q->copy_lines = 0;
+    for (int t = 0; t < CP_TABLES; t++) {
+        owed_buf_reset(&q->copy[t]);
+        q->copy_rows[t] = 0;
+    }
+    for (int k = 0; k < KEY_KINDS; k++) {
+        owed_strmap_clear(&q->keys[k]);
+        q->keys_loaded[k] = false;
+    }
+    owed_strmap_clear(&q->pending_by_invoice);
+    owed_strmap_clear(&q->pending_by_payment);
 }
 
-/* ---- journal lines through COPY ---- */
+/* ---- buffered writes through COPY ---- */
 
-static int flush_copy(struct pg_store *q, struct owed_buf *err)
+static int flush_table(struct pg_store *q, enum copy_table t, struct owed_buf *err)
 {
-    if (q->copy_lines == 0) return OWED_OK;
-    int rc = owed_buf_err(&q->copy) ? OWED_E_TOO_LARGE : OWED_OK;
-    PGresult *r = rc ? NULL
-                     : PQexec(q->conn, "COPY journal_lines (org_id, entry_id, line_no, kind,"
-                                       " source_id, customer_id, currency, posted_date, account,"
-                                       " amount_minor) FROM STDIN");
-    if (!rc && PQresultStatus(r) != PGRES_COPY_IN) rc = pg_error(q, err, "journal", r);
+    if (q->copy_rows[t] == 0) return OWED_OK;
+    struct owed_buf *b = &q->copy[t];
+    int rc = owed_buf_err(b) ? OWED_E_TOO_LARGE : OWED_OK;
+    PGresult *r = rc ? NULL : PQexec(q->conn, copy_sql[t]);
+    if (!rc && PQresultStatus(r) != PGRES_COPY_IN) rc = pg_error(q, err, "write", r);
     PQclear(r);
-    if (!rc && (PQputCopyData(q->conn, q->copy.ptr, (int)q->copy.len) != 1 ||
+    if (!rc && (PQputCopyData(q->conn, b->ptr, (int)b->len) != 1 ||
                 PQputCopyEnd(q->conn, NULL) != 1))
-        rc = pg_error(q, err, "journal", NULL);
+        rc = pg_error(q, err, "write", NULL);
     /* Drain every result, even after a failure, so the connection stays usable. */
     while ((r = PQgetResult(q->conn)) != NULL) {
-        if (!rc && PQresultStatus(r) != PGRES_COMMAND_OK) rc = pg_error(q, err, "journal", r);
+        if (!rc && PQresultStatus(r) != PGRES_COMMAND_OK) rc = pg_error(q, err, "write", r);
         PQclear(r);
     }
-    owed_buf_reset(&q->copy);
-    q->copy_lines = 0;
+    owed_buf_reset(b);
+    q->copy_rows[t] = 0;
+    if (t == CP_ALLOCATIONS) {
+        owed_strmap_clear(&q->pending_by_invoice);
+        owed_strmap_clear(&q->pending_by_payment);
+    }
     return rc;
+}
+
+static int flush_all(struct pg_store *q, struct owed_buf *err)
+{
+    for (int t = 0; t < CP_TABLES; t++) {
+        int rc = flush_table(q, (enum copy_table)t, err);
+        if (rc) return rc;
+    }
+    return OWED_OK;
+}
+
+/* Ends a buffered row; flushes the table when the buffer is full. */
+static int end_row(struct pg_store *q, enum copy_table t, struct owed_buf *err)
+{
+    owed_buf_addc(&q->copy[t], '\n');
+    if (++q->copy_rows[t] >= COPY_FLUSH_ROWS) return flush_table(q, t, err);
+    return OWED_OK;
+}
+
+/* COPY text format: tab-separated, backslash escapes, \N for NULL. */
+static void copy_text(struct owed_buf *b, const char *s, bool last)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '\\': owed_buf_adds(b, "\\\\"); break;
+        case '\t': owed_buf_adds(b, "\\t"); break;
+        case '\n': owed_buf_adds(b, "\\n"); break;
+        case '\r': owed_buf_adds(b, "\\r"); break;
+        default: owed_buf_addc(b, *s);
+        }
+    }
+    if (!last) owed_buf_addc(b, '\t');
+}
+
+static void copy_int(struct owed_buf *b, int64_t v, bool last)
+{
+    owed_buf_addf(b, last ? "%lld" : "%lld\t", (long long)v);
+}
+
+static void add_pending(struct owed_strmap *m, int64_t id, int64_t amount)
+{
+    int64_t sum = 0;
+    owed_strmap_get(m, (const char *)&id, sizeof id, &sum);
+    owed_strmap_put(m, (const char *)&id, sizeof id, sum + amount);
+}
+
+static int64_t pending_of(const struct owed_strmap *m, int64_t id)
+{
+    int64_t sum = 0;
+    owed_strmap_get(m, (const char *)&id, sizeof id, &sum);
+    return sum;
+}
+
+/* Loads the keys of one kind already taken in the organization (under its lock). */
+static int load_keys(struct pg_store *q, enum key_kind k, int64_t org, struct owed_buf *err)
+{
+    if (q->keys_loaded[k]) return OWED_OK;
+    char org_text[24];
+    snprintf(org_text, sizeof org_text, "%lld", (long long)org);
+    const char *v[1] = {org_text};
+    if (!PQsendQueryParams(q->conn, key_sql[k], 1, NULL, v, NULL, NULL, 0) ||
+        !PQsetSingleRowMode(q->conn))
+        return pg_error(q, err, "keys", NULL);
+    int rc = OWED_OK;
+    PGresult *r;
+    while ((r = PQgetResult(q->conn)) != NULL) {
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_SINGLE_TUPLE)
+            owed_strmap_put(&q->keys[k], PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0), 1);
+        else if (st != PGRES_TUPLES_OK && !rc)
+            rc = pg_error(q, err, "keys", r);
+        PQclear(r);
+    }
+    if (!rc) q->keys_loaded[k] = true;
+    return rc;
+}
+
+/* Claims a unique key for a new row: OWED_E_EXISTS when it is taken. */
+static int claim_key(struct pg_store *q, enum key_kind k, int64_t org, const char *key,
+                     struct owed_buf *err)
+{
+    int rc = load_keys(q, k, org, err);
+    if (rc) return rc;
+    size_t n = strlen(key);
+    if (owed_strmap_get(&q->keys[k], key, n, NULL)) return OWED_E_EXISTS;
+    owed_strmap_put(&q->keys[k], key, n, 1);
+    return OWED_OK;
 }
 
 /* ---- lifecycle, schema, transactions ---- */
@@ -340,7 +409,8 @@ static void pg_close(struct owed_store *s)
 {
     struct pg_store *q = impl(s);
     PQfinish(q->conn);
-    owed_buf_release(&q->copy);
+    forget_tx_state(q);
+    for (int t = 0; t < CP_TABLES; t++) owed_buf_release(&q->copy[t]);
     free(q->url);
     free(q->shown);
     free(q);
@@ -423,7 +493,8 @@ static int pg_max_ids(struct owed_store *s, int64_t org, struct owed_store_max_i
                       struct owed_buf *err)
 {
     struct pg_store *q = impl(s);
-    int rc = query_int(q, ST_CUSTOMER_MAX_ID, org, &out->customers, err);
+    int rc = flush_all(q, err);
+    if (!rc) rc = query_int(q, ST_CUSTOMER_MAX_ID, org, &out->customers, err);
     if (!rc) rc = query_int(q, ST_INVOICE_MAX_ID, org, &out->invoices, err);
     if (!rc) rc = query_int(q, ST_PAYMENT_MAX_ID, org, &out->payments, err);
     if (!rc) rc = query_int(q, ST_ALLOCATION_MAX_ID, org, &out->allocations, err);
@@ -455,7 +526,9 @@ static void pg_read_end(struct owed_store *s)
 
 static int pg_high_water(struct owed_store *s, int64_t org, int64_t *out, struct owed_buf *err)
 {
-    return query_int(impl(s), ST_ENTRY_MAX_ID, org, out, err);
+    struct pg_store *q = impl(s);
+    if (flush_table(q, CP_JOURNAL, err)) return OWED_E_STORE;
+    return query_int(q, ST_ENTRY_MAX_ID, org, out, err);
 }
 
 static int pg_begin(struct owed_store *s, struct owed_buf *err)
@@ -470,7 +543,7 @@ static int pg_begin(struct owed_store *s, struct owed_buf *err)
 static int pg_commit(struct owed_store *s, struct owed_buf *err)
 {
     struct pg_store *q = impl(s);
-    int rc = flush_copy(q, err);
+    int rc = flush_all(q, err);
     if (rc) return rc;
     forget_tx_state(q);
     rc = exec_simple(q, "COMMIT", err);
@@ -559,13 +632,13 @@ static void read_line(const PGresult *r, struct owed_journal_line *l)
 }
 
 /* Looks up one row by org and a text key; OWED_E_NOT_FOUND when there is none. */
-static int get_one(struct pg_store *q, enum stmt_id id, int64_t org, const char *key,
-                   PGresult **out, struct owed_buf *err)
+static int get_one(struct pg_store *q, enum stmt_id id, enum copy_table t, int64_t org,
+                   const char *key, PGresult **out, struct owed_buf *err)
 {
     struct params p = {0};
     p_int(&p, org);
     p_text(&p, key);
-    if (flush_copy(q, err)) return OWED_E_STORE;
+    if (flush_table(q, t, err)) return OWED_E_STORE; /* see this transaction's own rows */
     PGresult *r = exec_prepared(q, id, &p, err);
     if (!r) return OWED_E_STORE;
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
@@ -585,7 +658,7 @@ static int pg_customer_get(struct owed_store *s, int64_t org, const char *ref,
                            struct owed_customer *out, struct owed_buf *err)
 {
     PGresult *r;
-    int rc = get_one(impl(s), ST_CUSTOMER_GET, org, ref, &r, err);
+    int rc = get_one(impl(s), ST_CUSTOMER_GET, CP_CUSTOMERS, org, ref, &r, err);
     if (rc) return rc;
     read_customer(r, out);
     PQclear(r);
@@ -595,22 +668,26 @@ static int pg_customer_get(struct owed_store *s, int64_t org, const char *ref,
 static int pg_invoice_get(struct owed_store *s, int64_t org, const char *number,
                           struct owed_invoice *out, struct owed_buf *err)
 {
+    struct pg_store *q = impl(s);
     PGresult *r;
-    int rc = get_one(impl(s), ST_INVOICE_GET, org, number, &r, err);
+    int rc = get_one(q, ST_INVOICE_GET, CP_INVOICES, org, number, &r, err);
     if (rc) return rc;
     read_invoice(r, out, true);
     PQclear(r);
+    out->allocated_minor += pending_of(&q->pending_by_invoice, out->id);
     return OWED_OK;
 }
 
 static int pg_payment_get(struct owed_store *s, int64_t org, const char *ref,
                           struct owed_payment *out, struct owed_buf *err)
 {
+    struct pg_store *q = impl(s);
     PGresult *r;
-    int rc = get_one(impl(s), ST_PAYMENT_GET, org, ref, &r, err);
+    int rc = get_one(q, ST_PAYMENT_GET, CP_PAYMENTS, org, ref, &r, err);
     if (rc) return rc;
     read_payment(r, out, true);
     PQclear(r);
+    out->allocated_minor += pending_of(&q->pending_by_payment, out->id);
     return OWED_OK;
 }
 
@@ -622,21 +699,21 @@ static int pg_customer_insert(struct owed_store *s, int64_t org, struct owed_cus
     struct pg_store *q = impl(s);
     int64_t id;
     int rc = next_id(q, org, ID_CUSTOMER, &id, err);
-    if (rc) return rc;
-    struct params p = {0};
-    p_int(&p, org);
-    p_int(&p, id);
-    p_text(&p, c->ref);
-    p_text(&p, c->name);
-    p_text(&p, c->email);
-    p_text(&p, c->currency);
-    p_text(&p, c->terms);
-    if (c->has_credit_limit) p_int(&p, c->credit_limit_minor);
-    else p_null(&p);
-    rc = exec_insert(q, ST_CUSTOMER_INSERT, &p, err, "insert customer");
+    if (!rc) rc = claim_key(q, KEY_CUSTOMER, org, c->ref, err);
     if (rc == OWED_E_EXISTS) q->next_id[ID_CUSTOMER]--;
-    if (rc == OWED_OK) c->id = id;
-    return rc;
+    if (rc) return rc;
+    struct owed_buf *b = &q->copy[CP_CUSTOMERS];
+    copy_int(b, org, false);
+    copy_int(b, id, false);
+    copy_text(b, c->ref, false);
+    copy_text(b, c->name, false);
+    copy_text(b, c->email, false);
+    copy_text(b, c->currency, false);
+    copy_text(b, c->terms, false);
+    if (c->has_credit_limit) copy_int(b, c->credit_limit_minor, true);
+    else owed_buf_adds(b, "\\N");
+    c->id = id;
+    return end_row(q, CP_CUSTOMERS, err);
 }
 
 static int pg_invoice_insert(struct owed_store *s, int64_t org, struct owed_invoice *inv,
@@ -645,21 +722,21 @@ static int pg_invoice_insert(struct owed_store *s, int64_t org, struct owed_invo
     struct pg_store *q = impl(s);
     int64_t id;
     int rc = next_id(q, org, ID_INVOICE, &id, err);
-    if (rc) return rc;
-    struct params p = {0};
-    p_int(&p, org);
-    p_int(&p, id);
-    p_text(&p, inv->number);
-    p_int(&p, inv->customer_id);
-    p_int(&p, inv->issue_date);
-    p_int(&p, inv->due_date);
-    p_text(&p, inv->currency);
-    p_int(&p, inv->amount_minor);
-    p_text(&p, inv->po_number);
-    rc = exec_insert(q, ST_INVOICE_INSERT, &p, err, "insert invoice");
+    if (!rc) rc = claim_key(q, KEY_INVOICE, org, inv->number, err);
     if (rc == OWED_E_EXISTS) q->next_id[ID_INVOICE]--;
-    if (rc == OWED_OK) inv->id = id;
-    return rc;
+    if (rc) return rc;
+    struct owed_buf *b = &q->copy[CP_INVOICES];
+    copy_int(b, org, false);
+    copy_int(b, id, false);
+    copy_text(b, inv->number, false);
+    copy_int(b, inv->customer_id, false);
+    copy_int(b, inv->issue_date, false);
+    copy_int(b, inv->due_date, false);
+    copy_text(b, inv->currency, false);
+    copy_int(b, inv->amount_minor, false);
+    copy_text(b, inv->po_number, true);
+    inv->id = id;
+    return end_row(q, CP_INVOICES, err);
 }
 
 static int pg_payment_insert(struct owed_store *s, int64_t org, struct owed_payment *pay,
@@ -668,22 +745,22 @@ static int pg_payment_insert(struct owed_store *s, int64_t org, struct owed_paym
     struct pg_store *q = impl(s);
     int64_t id;
     int rc = next_id(q, org, ID_PAYMENT, &id, err);
-    if (rc) return rc;
-    struct params p = {0};
-    p_int(&p, org);
-    p_int(&p, id);
-    p_text(&p, pay->ref);
-    p_int(&p, pay->customer_id);
-    p_int(&p, pay->received_date);
-    p_int(&p, pay->amount_minor);
-    p_text(&p, pay->currency);
-    p_text(&p, pay->method);
-    p_text(&p, pay->reference);
-    p_text(&p, pay->invoice_number);
-    rc = exec_insert(q, ST_PAYMENT_INSERT, &p, err, "insert payment");
+    if (!rc) rc = claim_key(q, KEY_PAYMENT, org, pay->ref, err);
     if (rc == OWED_E_EXISTS) q->next_id[ID_PAYMENT]--;
-    if (rc == OWED_OK) pay->id = id;
-    return rc;
+    if (rc) return rc;
+    struct owed_buf *b = &q->copy[CP_PAYMENTS];
+    copy_int(b, org, false);
+    copy_int(b, id, false);
+    copy_text(b, pay->ref, false);
+    copy_int(b, pay->customer_id, false);
+    copy_int(b, pay->received_date, false);
+    copy_int(b, pay->amount_minor, false);
+    copy_text(b, pay->currency, false);
+    copy_text(b, pay->method, false);
+    copy_text(b, pay->reference, false);
+    copy_text(b, pay->invoice_number, true);
+    pay->id = id;
+    return end_row(q, CP_PAYMENTS, err);
 }
 
 static int pg_allocation_insert(struct owed_store *s, int64_t org, struct owed_allocation *a,
@@ -693,17 +770,17 @@ static int pg_allocation_insert(struct owed_store *s, int64_t org, struct owed_a
     int64_t id;
     int rc = next_id(q, org, ID_ALLOCATION, &id, err);
     if (rc) return rc;
-    struct params p = {0};
-    p_int(&p, org);
-    p_int(&p, id);
-    p_int(&p, a->payment_id);
-    p_int(&p, a->invoice_id);
-    p_int(&p, a->date);
-    p_int(&p, a->amount_minor);
-    rc = exec_insert(q, ST_ALLOCATION_INSERT, &p, err, "insert allocation");
-    if (rc == OWED_E_EXISTS) return pg_error(q, err, "insert allocation: duplicate id", NULL);
-    if (rc == OWED_OK) a->id = id;
-    return rc;
+    struct owed_buf *b = &q->copy[CP_ALLOCATIONS];
+    copy_int(b, org, false);
+    copy_int(b, id, false);
+    copy_int(b, a->payment_id, false);
+    copy_int(b, a->invoice_id, false);
+    copy_int(b, a->date, false);
+    copy_int(b, a->amount_minor, true);
+    a->id = id;
+    add_pending(&q->pending_by_invoice, a->invoice_id, a->amount_minor);
+    add_pending(&q->pending_by_payment, a->payment_id, a->amount_minor);
+    return end_row(q, CP_ALLOCATIONS, err);
 }
 
 static int pg_entry_append(struct owed_store *s, int64_t org, const struct owed_entry *e,
@@ -715,15 +792,20 @@ static int pg_entry_append(struct owed_store *s, int64_t org, const struct owed_
     int64_t id;
     int rc = next_id(q, org, ID_ENTRY, &id, err);
     if (rc) return rc;
-    /* COPY text format: tab-separated; currency codes are three letters, nothing to escape. */
+    struct owed_buf *b = &q->copy[CP_JOURNAL];
     for (size_t i = 0; i < e->nlines; i++) {
-        owed_buf_addf(&q->copy, "%lld\t%lld\t%zu\t%d\t%lld\t%lld\t%s\t%d\t%d\t%lld\n",
-                      (long long)org, (long long)id, i + 1, (int)e->kind, (long long)e->source_id,
-                      (long long)e->customer_id, e->currency, (int)e->date,
-                      (int)e->lines[i].account, (long long)e->lines[i].amount_minor);
-        q->copy_lines++;
+        copy_int(b, org, false);
+        copy_int(b, id, false);
+        copy_int(b, (int64_t)i + 1, false);
+        copy_int(b, (int64_t)e->kind, false);
+        copy_int(b, e->source_id, false);
+        copy_int(b, e->customer_id, false);
+        copy_text(b, e->currency, false);
+        copy_int(b, e->date, false);
+        copy_int(b, (int64_t)e->lines[i].account, false);
+        copy_int(b, e->lines[i].amount_minor, true);
+        if ((rc = end_row(q, CP_JOURNAL, err))) return rc;
     }
-    if (q->copy_lines >= COPY_FLUSH_LINES && (rc = flush_copy(q, err))) return rc;
     if (entry_id) *entry_id = id;
     return OWED_OK;
 }
@@ -734,7 +816,7 @@ static int pg_entry_append(struct owed_store *s, int64_t org, const struct owed_
 static int scan(struct pg_store *q, enum stmt_id id, const struct params *p,
                 int (*each)(void *ctx, const PGresult *r), void *ctx, struct owed_buf *err)
 {
-    if (flush_copy(q, err) || ensure_prepared(q, id, err)) return OWED_E_STORE;
+    if (flush_all(q, err) || ensure_prepared(q, id, err)) return OWED_E_STORE;
     char name[16];
     snprintf(name, sizeof name, "s%d", (int)id);
     if (!PQsendQueryPrepared(q->conn, name, p->n, p->v, NULL, NULL, 0) ||
@@ -903,8 +985,8 @@ int owed__postgres_open(const char *url, bool create, struct owed_store **out,
     struct pg_store *q = owed_xcalloc(1, sizeof *q);
     q->base.ops = &postgres_ops;
     q->url = owed_xstrdup(url);
-    q->shown = url_without_password(url);
-    owed_buf_init(&q->copy, 0);
+    q->shown = owed_store_url_redacted(url);
+    for (int t = 0; t < CP_TABLES; t++) owed_buf_init(&q->copy[t], 0);
     q->conn = PQconnectdb(url);
     if (PQstatus(q->conn) != CONNECTION_OK) {
         /* libpq's message names host and user, never the password. */

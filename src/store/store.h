@@ -119,6 +119,9 @@ struct owed_store {
  * `create` makes a missing SQLite file; without it a missing file is OWED_E_NOT_FOUND. */
 int owed_store_open(const char *url, bool create, struct owed_store **out, struct owed_buf *err);
 void owed_store_close(struct owed_store *s);
+/* The URL as it may be shown: without a password (user:secret@ or password=...). Heap
+ * string: free() it. */
+char *owed_store_url_redacted(const char *url);
 
 /* The PostgreSQL backend: url is a libpq connection URI (postgresql://...). */
 int owed__postgres_open(const char *url, bool create, struct owed_store **out,
