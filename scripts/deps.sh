@@ -5,9 +5,9 @@ set -euo pipefail
 
 level=${1:-build}
 build_pkgs=(gcc make cmake ninja-build pkg-config libsqlite3-dev sqlite3 libjansson-dev libpq-dev)
-test_pkgs=(libcmocka-dev python3)
+test_pkgs=(libcmocka-dev python3 postgresql)  # postgresql: the throwaway server of tests/pg
 fuzz_pkgs=(clang libclang-rt-14-dev)
-bench_pkgs=(time hyperfine jq procps)
+bench_pkgs=(time hyperfine jq procps postgresql)
 
 want=("${build_pkgs[@]}")
 case $level in

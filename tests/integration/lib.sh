@@ -4,6 +4,15 @@
 #   OWED           the built owed binary (default: build/dev/owed of this checkout)
 #   OWED_TESTDATA  tests/data (default: next to this directory)
 #   OWED_SHARED    ../shared (optional)
+#   OWED_BACKEND   sqlite (default) or pg
+#   OWED_PG_STATE  with OWED_BACKEND=pg: the state directory of tests/pg/pg-start.sh (its
+#                  url file names the server); unset, the test starts a private server
+#
+# The test's database is $TEST_DB: $T/owed.db on sqlite; on pg a fresh, uniquely named
+# database on the server (already exported as OWED_DB, so every `owed` command uses it),
+# dropped on exit. Tests that look inside the database use db_query, which runs one SQL
+# statement on either backend; the few checks that only make sense for a SQLite file test
+# $OWED_BACKEND and say what they skip and why.
 #
 # Each test runs in its own temporary directory ($T, also the cwd), removed on exit.
 # Assertions print "ok N - what" or "not ok N - what" and details; `finish` prints
@@ -17,8 +26,16 @@
 #   expect_contains FILE TEXT [WHAT]        FILE contains TEXT (fixed string)
 #   expect_not_contains FILE TEXT [WHAT]
 #   expect_eq ACTUAL EXPECTED WHAT          two strings are equal
-#   db_digest [DB]             prints the whole database state (sqlite3 .dump and the
-#                              output of `owed check`)
+#   db_digest [DB]             prints the whole database state: every table's rows in key
+#                              order (timestamps left out), then `owed check` and its status
+#   db_query SQL [DB]          one statement's rows, columns separated by |, no header, NULL
+#                              as an empty string (write SQL both SQLite and PostgreSQL take)
+#   sql_date EXPR              SQL for a stored day number EXPR as YYYY-MM-DD, per backend
+#   new_db                     pg: creates another empty database, dropped on exit, echoes its
+#                              URL; sqlite: echoes a new file name under $T (not created)
+#   copy_db SRC NAME           a copy of database SRC (a file, or a pg database copied with
+#                              CREATE DATABASE ... TEMPLATE), echoes its name; dropped on exit
+#   pg_sql DB SQL...           pg only: psql -c SQL... on DB (a URL), errors on stderr
 #   reject_case KIND NAME BASELINE   a file of tests/data/reject must be rejected cleanly
 #   setup_db [DATASET]         owed init, then import customers, invoices, payments of
 #                              $OWED_TESTDATA/DATASET (asserting each import succeeds)
@@ -48,14 +65,108 @@ for tool in sqlite3 python3 diff; do
         exit 77
     fi
 done
+OWED_BACKEND=${OWED_BACKEND:-sqlite}
+case "$OWED_BACKEND" in
+sqlite | pg) ;;
+*) echo "$TEST_ID: OWED_BACKEND='$OWED_BACKEND' is not sqlite or pg" >&2; exit 1 ;;
+esac
 
 # No ambient configuration leaks into a test.
-unset OWED_DB OWED_TODAY
+unset OWED_DB OWED_TODAY PGHOST PGPORT PGUSER PGDATABASE PGPASSWORD PGSERVICE PGOPTIONS
 export LC_ALL=C.UTF-8 PYTHONIOENCODING=utf-8 TZ=UTC
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/owed-$TEST_ID.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+PG_PRIVATE=""    # a server this test started itself (OWED_PG_STATE unset)
+# Every pg database of this test is named $PG_PREFIX...: the exit trap drops them all, even
+# those created in a $(...) subshell.
+PG_PREFIX="owed_${TEST_ID}_$$_"
+_cleanup() {
+    if [ "$OWED_BACKEND" = pg ] && [ -n "${PG_URL:-}" ]; then
+        local d args=()
+        for d in $(pg_sql "$PG_URL/postgres" \
+            "SELECT datname FROM pg_database WHERE starts_with(datname, '$PG_PREFIX')"); do
+            args+=(-c "DROP DATABASE IF EXISTS \"$d\" WITH (FORCE)")
+        done
+        if [ ${#args[@]} -gt 0 ]; then
+            "$PG_BINDIR/psql" -X -q -d "$PG_URL/postgres" "${args[@]}" >/dev/null ||
+                echo "$TEST_ID: could not drop the test databases $PG_PREFIX*" >&2
+        fi
+    fi
+    if [ -n "$PG_PRIVATE" ]; then
+        "$LIB_DIR/../pg/pg-stop.sh" "$PG_PRIVATE" >/dev/null
+    fi
+    rm -rf "$T"
+}
+trap _cleanup EXIT
 cd "$T" || exit 1
+
+if [ "$OWED_BACKEND" = pg ]; then
+    if [ -z "${OWED_PG_STATE:-}" ]; then
+        # Run by hand: start a server of our own for this one test.
+        PG_PRIVATE="$T/pg-state"
+        OWED_PG_STATE=$PG_PRIVATE
+        "$LIB_DIR/../pg/pg-start.sh" "$PG_PRIVATE" >/dev/null || exit 1
+    fi
+    if [ ! -s "$OWED_PG_STATE/url" ]; then
+        # Loud, never a skip: the PostgreSQL half must not pass by doing nothing.
+        echo "$TEST_ID: no PostgreSQL server: $OWED_PG_STATE/url is missing (the CTest" \
+            "fixture pg/start runs tests/pg/pg-start.sh; did it fail?)" >&2
+        exit 1
+    fi
+    PG_URL=$(cat "$OWED_PG_STATE/url")
+    PG_BINDIR=$(cat "$OWED_PG_STATE/bindir")
+    export PGCONNECT_TIMEOUT=10
+fi
+
+# pg_sql URL SQL...: each SQL in its own psql -c (so CREATE/DROP DATABASE may follow one
+# another), stopping at the first error.
+pg_sql() {
+    local db=$1 args=() q
+    shift
+    for q in "$@"; do args+=(-c "$q"); done
+    "$PG_BINDIR/psql" -X -q -A -t -F '|' -v ON_ERROR_STOP=1 -d "$db" "${args[@]}"
+}
+
+# new_db: a new, empty database: a file name under $T, or a fresh pg database.
+new_db() {
+    local name
+    if [ "$OWED_BACKEND" = sqlite ]; then
+        name=$(mktemp -u "$T/db.XXXXXX")
+        echo "$name.db"
+        return
+    fi
+    name="$PG_PREFIX${BASHPID}_$RANDOM"
+    pg_sql "$PG_URL/postgres" "CREATE DATABASE \"$name\"" >&2 || {
+        echo "$TEST_ID: could not create the database $name on $PG_URL" >&2
+        exit 1
+    }
+    echo "$PG_URL/$name"
+}
+
+# copy_db SRC NAME: a copy of the database SRC; echoes where the copy is.
+copy_db() {
+    local src=$1 name=$2
+    if [ "$OWED_BACKEND" = sqlite ]; then
+        cp "$src" "$T/$name.db"
+        echo "$T/$name.db"
+        return
+    fi
+    local copy
+    copy="$PG_PREFIX${name}_$RANDOM"
+    pg_sql "$PG_URL/postgres" "CREATE DATABASE \"$copy\" TEMPLATE \"${src##*/}\"" >&2 || {
+        echo "$TEST_ID: could not copy the database ${src##*/}" >&2
+        exit 1
+    }
+    echo "$PG_URL/$copy"
+}
+
+# The test's own database.
+if [ "$OWED_BACKEND" = sqlite ]; then
+    TEST_DB="$T/owed.db"
+else
+    TEST_DB=$(new_db) || exit 1
+    export OWED_DB="$TEST_DB"
+fi
 
 PASSED=0
 FAILED=0
@@ -175,10 +286,51 @@ expect_true() {
     fi
 }
 
+db_query() {
+    local sql=$1 db=${2:-${OWED_DB:-$TEST_DB}}
+    if [ "$OWED_BACKEND" = sqlite ]; then
+        sqlite3 -bail -separator '|' "$db" "$sql"
+    else
+        pg_sql "$db" "$sql"
+    fi
+}
+
+sql_date() {
+    if [ "$OWED_BACKEND" = sqlite ]; then
+        echo "date(($1) * 86400, 'unixepoch')"
+    else
+        echo "to_char(DATE '1970-01-01' + ($1)::integer, 'YYYY-MM-DD')"
+    fi
+}
+
+# Every table's rows in key order, with the columns of 0001_init.sql named one by one (so
+# both backends print the same thing); orgs.created_at and schema_migrations.applied_at
+# are left out (they are times of day).
+_DIGEST_TABLES=(
+    "schema_migrations|version, name|version"
+    "orgs|org_id, name, timezone|org_id"
+    "customers|org_id, customer_id, customer_ref, name, email, currency, terms, credit_limit_minor|org_id, customer_id"
+    "invoices|org_id, invoice_id, invoice_number, customer_id, issue_date, due_date, currency, amount_minor, po_number|org_id, invoice_id"
+    "payments|org_id, payment_id, payment_ref, customer_id, received_date, amount_minor, currency, method, reference, invoice_number|org_id, payment_id"
+    "allocations|org_id, allocation_id, payment_id, invoice_id, alloc_date, amount_minor|org_id, allocation_id"
+    "journal_lines|org_id, entry_id, line_no, kind, source_id, customer_id, currency, posted_date, account, amount_minor|org_id, entry_id, line_no"
+)
 db_digest() {
-    local db=${1:-$T/owed.db}
-    # .dump lists every table's rows in key order, the schema and the triggers.
-    sqlite3 "$db" .dump
+    local db=${1:-${OWED_DB:-$TEST_DB}} spec table cols key script=""
+    for spec in "${_DIGEST_TABLES[@]}"; do
+        IFS='|' read -r table cols key <<<"$spec"
+        if [ "$OWED_BACKEND" = sqlite ]; then
+            script+=".print '== $table'"$'\n'
+        else
+            script+="\\echo '== $table'"$'\n'
+        fi
+        script+="SELECT $cols FROM $table ORDER BY $key;"$'\n'
+    done
+    if [ "$OWED_BACKEND" = sqlite ]; then
+        sqlite3 -bail -separator '|' "$db" <<<"$script" 2>&1
+    else
+        "$PG_BINDIR/psql" -X -q -A -t -F '|' -v ON_ERROR_STOP=1 -d "$db" <<<"$script" 2>&1
+    fi
     echo "== owed check"
     "$OWED" check --db "$db" 2>&1
     echo "exit $?"
@@ -211,10 +363,10 @@ reject_case() {
     expect_same "$baseline" "$T/digest.after" "$name: database unchanged"
 }
 
-# owed init and the three imports of a data set into $OWED_DB (default $T/owed.db).
+# owed init and the three imports of a data set into $OWED_DB (default $TEST_DB).
 setup_db() {
     local set=${1:-basic} kind
-    export OWED_DB=${OWED_DB:-$T/owed.db}
+    export OWED_DB=${OWED_DB:-$TEST_DB}
     expect_exit 0 owed init
     for kind in customers invoices payments; do
         expect_exit 0 owed import "$kind" "$OWED_TESTDATA/$set/$kind.csv"

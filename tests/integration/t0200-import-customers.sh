@@ -2,7 +2,7 @@
 # owed import customers: stored values, re-import, rejections, --skip-bad.
 . "$(dirname "$0")/lib.sh"
 
-export OWED_DB="$T/owed.db"
+export OWED_DB="$TEST_DB"
 expect_exit 0 owed init
 cp "$OWED_TESTDATA/basic/customers.csv" customers.csv
 
@@ -11,9 +11,8 @@ expect_exit 0 owed import customers customers.csv
 expect_same <(echo "customers.csv: 6 rows: 6 new customers, 0 already recorded") "$T/out" \
     "summary line on stdout"
 expect_true "nothing on stderr" test ! -s "$T/err"
-sqlite3 -separator '|' "$OWED_DB" \
-    "SELECT customer_ref, name, email, currency, terms, IFNULL(credit_limit_minor, 'NULL')
-     FROM customers ORDER BY customer_ref" >got
+db_query "SELECT customer_ref, name, email, currency, terms,
+     COALESCE(CAST(credit_limit_minor AS TEXT), 'NULL') FROM customers ORDER BY customer_ref" >got
 cat >want <<'WANT'
 C001|Acme, Inc.|ap@acme.example|USD|NET30|5000000
 C002|Bob "Best" Supplies||USD|DUE|NULL
@@ -41,8 +40,8 @@ M3,End Of Month,,USD,eom 15,
 M4,On Receipt,,USD,due,
 CSV
 expect_exit 0 owed import customers more.csv
-sqlite3 -separator '|' "$OWED_DB" "SELECT customer_ref, currency, terms,
-    IFNULL(credit_limit_minor, 'NULL') FROM customers WHERE customer_ref LIKE 'M%' ORDER BY 1" >got
+db_query "SELECT customer_ref, currency, terms,
+    COALESCE(CAST(credit_limit_minor AS TEXT), 'NULL') FROM customers WHERE customer_ref LIKE 'M%' ORDER BY 1" >got
 printf '%s\n' 'M1|USD|NET45|0' 'M2|EUR|1.5/10 NET30|NULL' 'M3|USD|EOM15|NULL' 'M4|USD|DUE|NULL' >want
 expect_same want got "currency upper-cased, terms canonical, credit limit 0 kept"
 expect_exit 0 owed import customers more.csv
@@ -70,11 +69,11 @@ N3,New Three again,,USD,NET45,,customer_ref: N3 appears twice in this file (firs
 N7,New Seven,,USD,2/10 NET30,-1,credit_limit: '-1' must be zero or more
 WANT
 expect_same want skip.csv.rejects.csv "rejects file: the header plus error, each bad row with its reasons"
-sqlite3 -separator '|' "$OWED_DB" "SELECT customer_ref, name, currency, terms FROM customers
+db_query "SELECT customer_ref, name, currency, terms FROM customers
     WHERE customer_ref LIKE 'N%' ORDER BY 1" >got
 printf '%s\n' 'N0|New Zero|USD|NET30' 'N3|New Three|USD|NET45' >want
 expect_same want got "the good rows N0 and N3 (first occurrence) were imported"
-expect_eq "$(sqlite3 "$OWED_DB" "SELECT name FROM customers WHERE customer_ref = 'C001'")" \
+expect_eq "$(db_query "SELECT name FROM customers WHERE customer_ref = 'C001'")" \
     "Acme, Inc." "C001 kept its recorded name"
 expect_exit 0 owed check
 

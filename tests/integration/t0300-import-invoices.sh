@@ -3,7 +3,7 @@
 # all-or-nothing rejections with every bad row listed, --skip-bad, re-import.
 . "$(dirname "$0")/lib.sh"
 
-export OWED_DB="$T/owed.db"
+export OWED_DB="$TEST_DB"
 expect_exit 0 owed init
 expect_exit 0 owed import customers "$OWED_TESTDATA/basic/customers.csv"
 cp "$OWED_TESTDATA/basic/invoices.csv" invoices.csv
@@ -13,8 +13,8 @@ expect_exit 0 owed import invoices invoices.csv
 expect_same <(echo "invoices.csv: 22 rows: 22 new invoices, 0 already recorded") "$T/out" \
     "summary line on stdout"
 expect_true "nothing on stderr" test ! -s "$T/err"
-sqlite3 -separator '|' "$OWED_DB" "SELECT i.invoice_number, c.customer_ref,
-    date(i.issue_date * 86400, 'unixepoch'), date(i.due_date * 86400, 'unixepoch'),
+db_query "SELECT i.invoice_number, c.customer_ref,
+    $(sql_date i.issue_date), $(sql_date i.due_date),
     i.currency, i.amount_minor, i.po_number
     FROM invoices i JOIN customers c USING (org_id, customer_id) ORDER BY i.invoice_number" >got
 cat >want <<'WANT'
@@ -42,7 +42,7 @@ INV-5002|C005|2026-05-01|2026-06-30|KWD|75125|
 INV-6001|C006|2026-05-01|2026-05-31|USD|10000|
 WANT
 expect_same want got "due dates from NET30, DUE, 2/10 NET30, EOM30, NET60, blank terms; explicit due kept; blank currency; amounts in minor units"
-expect_eq "$(sqlite3 "$OWED_DB" "SELECT COUNT(*) FROM journal_lines WHERE kind = 1")" 44 \
+expect_eq "$(db_query "SELECT COUNT(*) FROM journal_lines WHERE kind = 1")" 44 \
     "one two-line journal entry per invoice"
 expect_exit 0 owed check
 
@@ -54,7 +54,7 @@ EOM-2,C004,2028-02-29,,JPY,1000,
 EOM-3,C004,2026-12-01,,JPY,1000,
 CSV
 expect_exit 0 owed import invoices eom.csv
-sqlite3 -separator '|' "$OWED_DB" "SELECT invoice_number, date(due_date * 86400, 'unixepoch')
+db_query "SELECT invoice_number, $(sql_date due_date)
     FROM invoices WHERE invoice_number LIKE 'EOM-%' ORDER BY 1" >got
 printf '%s\n' 'EOM-1|2026-03-02' 'EOM-2|2028-03-30' 'EOM-3|2027-01-30' >want
 expect_same want got "EOM30: end of the issue month + 30 days"
@@ -91,7 +91,7 @@ grep '^owed: skip.csv:[0-9]' "$T/err" >got
 expect_same want got "--skip-bad still reports every bad row on stderr"
 expect_same "$OWED_TESTDATA/reject/inv-many-bad.rejects.csv" skip.csv.rejects.csv \
     "rejects file: the bad rows as read, with an error column"
-sqlite3 -separator '|' "$OWED_DB" "SELECT invoice_number, amount_minor FROM invoices
+db_query "SELECT invoice_number, amount_minor FROM invoices
     WHERE invoice_number LIKE 'INV-900%' ORDER BY 1" >got
 printf '%s\n' 'INV-9000|1000' 'INV-9005|2000' >want
 expect_same want got "only the good rows INV-9000 and INV-9005 were imported"

@@ -3,7 +3,7 @@
 # (another customer's invoice, dated before the invoice, ...); re-import.
 . "$(dirname "$0")/lib.sh"
 
-export OWED_DB="$T/owed.db"
+export OWED_DB="$TEST_DB"
 expect_exit 0 owed init
 expect_exit 0 owed import customers "$OWED_TESTDATA/basic/customers.csv"
 expect_exit 0 owed import invoices "$OWED_TESTDATA/basic/invoices.csv"
@@ -16,8 +16,8 @@ expect_same <(echo "payments.csv: 15 rows: 15 new payments, 0 already recorded; 
 expect_true "nothing on stderr" test ! -s "$T/err"
 
 allocations() {
-    sqlite3 -separator '|' "$OWED_DB" "SELECT p.payment_ref, i.invoice_number,
-        date(a.alloc_date * 86400, 'unixepoch'), a.amount_minor
+    db_query "SELECT p.payment_ref, i.invoice_number,
+        $(sql_date a.alloc_date), a.amount_minor
         FROM allocations a JOIN payments p USING (org_id, payment_id)
         JOIN invoices i USING (org_id, invoice_id) ORDER BY p.payment_ref, a.allocation_id"
 }
@@ -36,9 +36,9 @@ P-040|INV-5001|2026-06-15|250250
 P-050|INV-6001|2026-06-01|10000
 WANT
 expect_same want got "allocations: each payment applied up to the open amount, dated on receipt (P-010: 80.00 of 100.00)"
-expect_eq "$(sqlite3 "$OWED_DB" "SELECT method FROM payments WHERE payment_ref = 'P-050'")" ach \
+expect_eq "$(db_query "SELECT method FROM payments WHERE payment_ref = 'P-050'")" ach \
     "method ACH stored as ach"
-expect_eq "$(sqlite3 "$OWED_DB" "SELECT method FROM payments WHERE payment_ref = 'P-012'")" other \
+expect_eq "$(db_query "SELECT method FROM payments WHERE payment_ref = 'P-012'")" other \
     "blank method stored as other"
 expect_exit 0 owed check
 expect_contains "$T/out" "ledger ok" "check is green"

@@ -141,4 +141,22 @@ expect_eq "$(head -n 1 "$T/out")" \
 expect_line "$T/out" 'C001,"Acme, Inc.",USD,13345.67,100.00,0.00,300.00,400.00,0.00,500.00,350.00,0.00,1500.00,0.00,16495.67' \
     "eight edges: C001 spread by hand (1, 30, 31, 60, 61, 90+91)"
 
+say "rows sort by customer_ref byte by byte, whatever the database's collation"
+export OWED_DB
+OWED_DB=$(new_db)
+expect_exit 0 owed init
+printf '%s\n' "customer_ref,name,email,currency,terms,credit_limit" "b-1,Lower b,,USD,NET30," \
+    "B2,Upper B,,USD,NET30," "_x,Underscore,,USD,NET30," "a1,Lower a,,USD,NET30," \
+    "Z9,Upper Z,,USD,NET30," "é1,Accent,,USD,NET30," >sort-cust.csv
+printf '%s\n' "invoice_number,customer_ref,issue_date,due_date,currency,amount,po_number" \
+    "S-1,b-1,2026-06-01,,,1.00," "S-2,B2,2026-06-01,,,1.00," "S-3,_x,2026-06-01,,,1.00," \
+    "S-4,a1,2026-06-01,,,1.00," "S-5,Z9,2026-06-01,,,1.00," "S-6,é1,2026-06-01,,,1.00," >sort-inv.csv
+expect_exit 0 owed import customers sort-cust.csv
+expect_exit 0 owed import invoices sort-inv.csv
+expect_exit 0 owed aging --as-of 2026-06-30 --format csv
+expect_eq "$(tail -n +2 "$T/out" | cut -d, -f1 | tr '\n' ' ')" "B2 Z9 _x a1 b-1 é1 " \
+    "aging: B2 Z9 _x a1 b-1 é1 (bytes), not a language's order"
+expect_exit 0 owed aging --as-of 2026-06-30 --format csv --detail
+expect_eq "$(tail -n +2 "$T/out" | cut -d, -f1 | tr '\n' ' ')" "B2 Z9 _x a1 b-1 é1 " "aging --detail: the same order"
+
 finish

@@ -1,6 +1,6 @@
 #!/bin/bash
-# owed check: green after imports; each kind of corruption made with sqlite3 is reported
-# as a "breach:" line (naming the customer where one is involved) with exit 1.
+# owed check: green after imports; each kind of corruption made with sqlite3 (psql on pg)
+# is reported as a "breach:" line (naming the customer where one is involved) with exit 1.
 . "$(dirname "$0")/lib.sh"
 
 setup_db basic
@@ -12,11 +12,22 @@ expect_eq "$(wc -l <"$T/out")" 1 "exactly one line"
 expect_contains "$T/out" "22 invoices and 15 payments" "counts the documents"
 expect_true "nothing on stderr" test ! -s "$T/err"
 
-# corrupt NAME SQL: a copy of the database with SQL applied; echoes its path.
+# corrupt NAME SQL: a copy of the database with SQL applied; echoes its path (or URL). On
+# pg the SQL runs with triggers and foreign keys off (session_replication_role = replica),
+# as a raw edit of a SQLite file would.
 corrupt() {
-    cp "$OWED_DB" "$T/$1.db"
-    sqlite3 "$T/$1.db" "$2"
-    echo "$T/$1.db"
+    local db
+    db=$(copy_db "$OWED_DB" "$1") || return 1
+    if [ "$OWED_BACKEND" = sqlite ]; then
+        sqlite3 "$db" "$2" >&2
+    else
+        pg_sql "$db" "SET session_replication_role = replica" "$2" >&2
+    fi
+    echo "$db"
+}
+# sql DB SQL: one statement on DB (either backend), for `run`.
+sql() {
+    if [ "$OWED_BACKEND" = sqlite ]; then sqlite3 "$1" "$2"; else pg_sql "$1" "$2"; fi
 }
 
 say "an invoice amount changed behind the journal's back"
@@ -47,19 +58,24 @@ expect_true "invoice allocated beyond its amount" grep -q '^breach: invoice id [
 expect_true "payment applied beyond its amount" grep -q '^breach: payment id [0-9]* is applied beyond its amount$' "$T/out"
 
 say "the journal is append-only; with the trigger dropped, an edited line is caught"
-cp "$OWED_DB" "$T/edit.db"
-run sqlite3 "$T/edit.db" "UPDATE journal_lines SET amount_minor = 0 WHERE entry_id = 1"
-expect_true "sqlite3 UPDATE fails" test "$RC" -ne 0
+edit=$(copy_db "$OWED_DB" edit)
+run sql "$edit" "UPDATE journal_lines SET amount_minor = 0 WHERE entry_id = 1"
+expect_true "UPDATE fails" test "$RC" -ne 0
 expect_contains "$T/err" "journal is append-only" "UPDATE on journal_lines is refused"
-run sqlite3 "$T/edit.db" "DELETE FROM journal_lines WHERE entry_id = 1"
-expect_true "sqlite3 DELETE fails" test "$RC" -ne 0
+run sql "$edit" "DELETE FROM journal_lines WHERE entry_id = 1"
+expect_true "DELETE fails" test "$RC" -ne 0
 expect_contains "$T/err" "journal is append-only" "DELETE on journal_lines is refused"
-sqlite3 "$T/edit.db" "DROP TRIGGER journal_lines_no_update;
-    UPDATE journal_lines SET amount_minor = amount_minor + 100
+if [ "$OWED_BACKEND" = sqlite ]; then
+    drop_trigger="DROP TRIGGER journal_lines_no_update"
+else
+    drop_trigger="ALTER TABLE journal_lines DISABLE TRIGGER USER"
+fi
+sql "$edit" "$drop_trigger" >&2
+sql "$edit" "UPDATE journal_lines SET amount_minor = amount_minor + 100
     WHERE (entry_id, line_no) = (SELECT entry_id, line_no FROM journal_lines
         WHERE kind = 1 AND account = 1 AND source_id = (SELECT invoice_id FROM invoices
-            WHERE invoice_number = 'INV-5001'))"
-expect_exit 1 owed check --db "$T/edit.db"
+            WHERE invoice_number = 'INV-5001'))" >&2
+expect_exit 1 owed check --db "$edit"
 expect_true "the edited entry does not balance" \
     grep -Eq '^breach: journal entry [0-9]+ does not balance \(2 lines, sum 100 minor units\)$' "$T/out"
 expect_line "$T/out" "breach: customer C005 KWD: AR account 1075.475, open invoices 1075.375" \

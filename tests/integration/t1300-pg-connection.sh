@@ -31,7 +31,9 @@ before=$(db_query "SELECT COUNT(*) FROM invoices")
 pid=$!
 # Wait until the import is writing (its session holds the organization's write lock).
 for _ in $(seq 1 200); do
-    n=$(pg_sql "$PG_URL/postgres" "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory'")
+    # Only this test's database: under ctest -j2 other tests hold advisory locks too.
+    n=$(pg_sql "$PG_URL/postgres" "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory'
+        AND database = (SELECT oid FROM pg_database WHERE datname = '${TEST_DB##*/}')")
     [ "$n" -gt 0 ] && break
     sleep 0.05
 done
