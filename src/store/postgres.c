@@ -48,6 +48,7 @@ enum stmt_id {
     ST_ALLOCATIONS_OF_CUSTOMER,
     ST_ENTRY_MAX_ID,
     ST_JOURNAL_LINES,
+    ST_INVOICES_FOR_CACHE,
     ST_COUNT
 };
 
@@ -105,6 +106,11 @@ static const char *const stmt_sql[ST_COUNT] = {
         " WHERE a.org_id = $1 AND a.alloc_date <= $2 AND i.customer_id = $3"
         " ORDER BY a.allocation_id",
     [ST_ENTRY_MAX_ID] = "SELECT COALESCE(MAX(entry_id), 0) FROM journal_lines WHERE org_id = $1",
+    [ST_INVOICES_FOR_CACHE] =
+        "SELECT " INVOICE_COLS ", COALESCE(a.allocated, 0) FROM invoices i"
+        " LEFT JOIN (SELECT invoice_id, SUM(amount_minor) AS allocated FROM allocations"
+        " WHERE org_id = $1 GROUP BY invoice_id) a ON a.invoice_id = i.invoice_id"
+        " WHERE i.org_id = $1",
     [ST_JOURNAL_LINES] = "SELECT entry_id, line_no, kind, source_id, customer_id, currency,"
                          " posted_date, account, amount_minor FROM journal_lines"
                          " WHERE org_id = $1 ORDER BY entry_id, line_no",
@@ -141,6 +147,29 @@ static const char *const key_sql[KEY_KINDS] = {
     [KEY_PAYMENT] = "SELECT payment_ref FROM payments WHERE org_id = $1",
 };
 
+/* A payments import looks up an invoice for every row: one round trip each. After
+ * INVOICE_CACHE_AFTER lookups in one write transaction the store loads the organization's
+ * invoices once (under its lock nobody else can change them) and answers from memory,
+ * keeping the copy current with this transaction's own invoices and allocations. */
+enum { INVOICE_CACHE_AFTER = 2000 }; /* OWED_PG_INVOICE_CACHE_AFTER overrides it */
+
+struct cached_invoice {
+    int64_t id, customer_id, amount_minor, allocated_minor;
+    owed_date issue_date, due_date;
+    char currency[4];
+    size_t number_off, po_off; /* into invoice_cache.text */
+};
+
+struct invoice_cache {
+    bool loaded;
+    long lookups;
+    struct owed_strmap by_number; /* -> index into rows */
+    struct owed_strmap by_id;     /* 8-byte id -> index into rows */
+    struct cached_invoice *rows;
+    size_t n, cap;
+    struct owed_buf text;
+};
+
 struct pg_store {
     struct owed_store base;
     PGconn *conn;
@@ -156,6 +185,8 @@ struct pg_store {
     bool keys_loaded[KEY_KINDS];
     /* Allocations still in the buffer, summed by invoice id and by payment id. */
     struct owed_strmap pending_by_invoice, pending_by_payment;
+    struct invoice_cache inv;
+    long cache_after;
 };
 
 static struct pg_store *impl(struct owed_store *s) { return (struct pg_store *)s; }
@@ -287,6 +318,11 @@ static void forget_tx_state(struct pg_store *q)
     }
     owed_strmap_clear(&q->pending_by_invoice);
     owed_strmap_clear(&q->pending_by_payment);
+    owed_strmap_clear(&q->inv.by_number);
+    owed_strmap_clear(&q->inv.by_id);
+    free(q->inv.rows);
+    owed_buf_release(&q->inv.text);
+    memset(&q->inv, 0, sizeof q->inv);
 }
 
 /* ---- buffered writes through COPY ---- */
@@ -665,12 +701,80 @@ static int pg_customer_get(struct owed_store *s, int64_t org, const char *ref,
     return OWED_OK;
 }
 
+static void cache_put(struct invoice_cache *c, const struct owed_invoice *inv)
+{
+    OWED_ALLOC_GROW(c->rows, c->n + 1, c->cap);
+    struct cached_invoice *row = &c->rows[c->n];
+    row->id = inv->id;
+    row->customer_id = inv->customer_id;
+    row->amount_minor = inv->amount_minor;
+    row->allocated_minor = inv->allocated_minor;
+    row->issue_date = inv->issue_date;
+    row->due_date = inv->due_date;
+    memcpy(row->currency, inv->currency, 4);
+    row->number_off = c->text.len;
+    owed_buf_add(&c->text, inv->number, strlen(inv->number) + 1);
+    row->po_off = c->text.len;
+    owed_buf_add(&c->text, inv->po_number, strlen(inv->po_number) + 1);
+    owed_strmap_put(&c->by_number, inv->number, strlen(inv->number), (int64_t)c->n);
+    owed_strmap_put(&c->by_id, (const char *)&inv->id, sizeof inv->id, (int64_t)c->n);
+    c->n++;
+}
+
+static int each_cached(void *ctx, const PGresult *r)
+{
+    struct owed_invoice inv;
+    read_invoice(r, &inv, true);
+    cache_put(ctx, &inv);
+    return OWED_OK;
+}
+
+static int scan(struct pg_store *q, enum stmt_id id, const struct params *p,
+                int (*each)(void *ctx, const PGresult *r), void *ctx, struct owed_buf *err);
+
+/* Loads the cache when a write transaction has looked up enough invoices to pay for it. */
+static int cache_maybe_load(struct pg_store *q, int64_t org, struct owed_buf *err)
+{
+    struct invoice_cache *c = &q->inv;
+    if (c->loaded || q->locked_org != org || ++c->lookups <= q->cache_after) return OWED_OK;
+    owed_buf_init(&c->text, 0);
+    struct params p = {0};
+    p_int(&p, org);
+    int rc = scan(q, ST_INVOICES_FOR_CACHE, &p, each_cached, c, err); /* flushes first */
+    if (rc == OWED_OK && owed_buf_err(&c->text)) rc = OWED_E_TOO_LARGE;
+    if (rc == OWED_OK) c->loaded = true;
+    return rc;
+}
+
+static void cache_get(const struct invoice_cache *c, size_t i, struct owed_invoice *out)
+{
+    const struct cached_invoice *row = &c->rows[i];
+    out->id = row->id;
+    snprintf(out->number, sizeof out->number, "%s", c->text.ptr + row->number_off);
+    out->customer_id = row->customer_id;
+    out->issue_date = row->issue_date;
+    out->due_date = row->due_date;
+    memcpy(out->currency, row->currency, 4);
+    out->amount_minor = row->amount_minor;
+    snprintf(out->po_number, sizeof out->po_number, "%s", c->text.ptr + row->po_off);
+    out->allocated_minor = row->allocated_minor;
+}
+
 static int pg_invoice_get(struct owed_store *s, int64_t org, const char *number,
                           struct owed_invoice *out, struct owed_buf *err)
 {
     struct pg_store *q = impl(s);
+    int rc = cache_maybe_load(q, org, err);
+    if (rc) return rc;
+    if (q->inv.loaded) {
+        int64_t i;
+        if (!owed_strmap_get(&q->inv.by_number, number, strlen(number), &i))
+            return OWED_E_NOT_FOUND;
+        cache_get(&q->inv, (size_t)i, out);
+        return OWED_OK;
+    }
     PGresult *r;
-    int rc = get_one(q, ST_INVOICE_GET, CP_INVOICES, org, number, &r, err);
+    rc = get_one(q, ST_INVOICE_GET, CP_INVOICES, org, number, &r, err);
     if (rc) return rc;
     read_invoice(r, out, true);
     PQclear(r);
@@ -736,6 +840,11 @@ static int pg_invoice_insert(struct owed_store *s, int64_t org, struct owed_invo
     copy_int(b, inv->amount_minor, false);
     copy_text(b, inv->po_number, true);
     inv->id = id;
+    if (q->inv.loaded) {
+        struct owed_invoice copy = *inv;
+        copy.allocated_minor = 0;
+        cache_put(&q->inv, &copy);
+    }
     return end_row(q, CP_INVOICES, err);
 }
 
@@ -780,6 +889,10 @@ static int pg_allocation_insert(struct owed_store *s, int64_t org, struct owed_a
     a->id = id;
     add_pending(&q->pending_by_invoice, a->invoice_id, a->amount_minor);
     add_pending(&q->pending_by_payment, a->payment_id, a->amount_minor);
+    int64_t i;
+    if (q->inv.loaded && owed_strmap_get(&q->inv.by_id, (const char *)&a->invoice_id,
+                                         sizeof a->invoice_id, &i))
+        q->inv.rows[i].allocated_minor += a->amount_minor;
     return end_row(q, CP_ALLOCATIONS, err);
 }
 
@@ -986,6 +1099,8 @@ int owed__postgres_open(const char *url, bool create, struct owed_store **out,
     q->base.ops = &postgres_ops;
     q->url = owed_xstrdup(url);
     q->shown = owed_store_url_redacted(url);
+    const char *after = getenv("OWED_PG_INVOICE_CACHE_AFTER");
+    q->cache_after = after && *after ? strtol(after, NULL, 10) : INVOICE_CACHE_AFTER;
     for (int t = 0; t < CP_TABLES; t++) owed_buf_init(&q->copy[t], 0);
     q->conn = PQconnectdb(url);
     if (PQstatus(q->conn) != CONNECTION_OK) {
