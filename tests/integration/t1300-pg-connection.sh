@@ -13,6 +13,19 @@ expect_exit 1 owed check --db "postgresql://owed:s3cret@127.0.0.1:1/owed"
 expect_contains "$T/err" "postgresql://owed@127.0.0.1:1/owed" "the error names the database"
 expect_not_contains "$T/err" "s3cret" "the error never shows the password"
 
+say "authentication failure"
+port=${PG_URL##*:}
+expect_exit 1 owed check --db "postgresql://owed_pw:wrong-pw@127.0.0.1:$port/postgres"
+expect_contains "$T/err" "postgresql://owed_pw@127.0.0.1:$port/postgres" "the error names the database"
+expect_contains "$T/err" "password authentication failed" "and says why"
+expect_not_contains "$T/err" "wrong-pw" "the error never shows the password"
+expect_exit 1 owed check --db "postgresql://owed_pw@127.0.0.1:$port/postgres?password=wrong-pw"
+expect_not_contains "$T/err" "wrong-pw" "nor a password given as a URL parameter"
+say "the right password"
+db=$(new_db)
+expect_exit 0 owed init --db "postgresql://owed_pw:owed-test-pw@127.0.0.1:$port/${db##*/}"
+expect_not_contains "$T/out" "owed-test-pw" "init does not print the password either"
+
 say "no such database"
 expect_exit 1 owed check --db "$PG_URL/owed_no_such_db"
 expect_contains "$T/err" "owed_no_such_db" "the error names the database"

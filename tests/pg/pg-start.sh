@@ -5,7 +5,8 @@
 # The cluster lives in a fresh directory under ${TMPDIR:-/tmp} owned by the user that runs the
 # server (the `postgres` system user when we are root: initdb and postgres refuse to run as
 # root). It listens on 127.0.0.1 only, at the first free port from 54321 up (no unix socket),
-# trusts every local connection, and has a superuser role `owed`. The server trades
+# trusts every local connection but those of the role `owed_pw` (password owed-test-pw, for
+# the authentication tests), and has a superuser role `owed`. The server trades
 # durability for speed (fsync off): it is for tests only.
 #
 # STATE_DIR (created here; any older server recorded there is stopped first) receives:
@@ -95,6 +96,14 @@ if ! "${as_server[@]}" "$bindir/initdb" -D "$data" -U postgres --auth=trust -E U
     die "initdb failed in $data"
 fi
 
+# One role that must give a password, for the authentication-failure tests; everyone else
+# is trusted. pg_hba.conf takes the first matching line, so it goes on top.
+{
+    echo "host all owed_pw 127.0.0.1/32 scram-sha-256"
+    cat "$data/pg_hba.conf"
+} >"$base/pg_hba.conf"
+cat "$base/pg_hba.conf" >"$data/pg_hba.conf"
+
 cat >>"$data/postgresql.conf" <<CONF
 
 # owed test server (tests/pg/pg-start.sh)
@@ -137,7 +146,8 @@ if [ "$started" != yes ]; then
 fi
 
 psql=("$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port")
-if ! "${psql[@]}" -U postgres -d postgres -c "CREATE ROLE owed LOGIN SUPERUSER" >&2; then
+if ! "${psql[@]}" -U postgres -d postgres -c "CREATE ROLE owed LOGIN SUPERUSER" \
+    -c "CREATE ROLE owed_pw LOGIN SUPERUSER PASSWORD 'owed-test-pw'" >&2; then
     "$here/pg-stop.sh" "$state" || true
     die "could not create the role owed"
 fi
