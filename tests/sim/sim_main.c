@@ -1,8 +1,14 @@
 /* Seeded simulation (TigerBeetle VOPR style): random sequences of CSV imports, re-imports
- * and restarts against a real SQLite file keep `owed check` green and agree with a model
- * kept here in plain integer arithmetic.
+ * and restarts against a real SQLite file, or a real PostgreSQL database, keep `owed check`
+ * green and agree with a model kept here in plain integer arithmetic.
  *
- *   sim_main [--seeds N | --seed S] [--steps K] [-v]
+ *   sim_main [--seeds N | --seed S] [--steps K] [--pg STATE_DIR] [-v]
+ *
+ * With --pg STATE_DIR (or OWED_PG_STATE=STATE_DIR in the environment; --pg wins) every seed
+ * runs on a fresh PostgreSQL database instead of a SQLite file: STATE_DIR is the one that
+ * tests/pg/pg-start.sh fills, and its file `url` holds the server's base URL. The database
+ * "owed_sim_PID_SEED" is created over BASE/postgres with libpq, used as BASE/owed_sim_PID_SEED
+ * and dropped after the seed, unless the seed fails: then it is kept and its URL printed.
  *
  * Each seed draws 40-60 steps from its own splitmix64 stream and a simulated clock (no
  * time(), no rand()): a new customers/invoices/payments file of 1-30 rows, sometimes with
@@ -13,7 +19,7 @@
  *      and unallocated cash;
  *   2. an import that returned OWED_E_REJECTED left the database unchanged (digest: the
  *      aging summary CSV as of 2099-12-31 plus every row of every table, read over a
- *      separate sqlite3 connection);
+ *      separate connection: sqlite3, or libpq on PostgreSQL, with the same queries);
  *   3. re-importing an imported file changes nothing and reports its rows unchanged;
  *   4. the aging detail and summary CSV and JSON totals as of 2099-12-31, the summary (and
  *      every fourth step the detail) as of the simulated today, and the KPI "ar" per
@@ -30,6 +36,7 @@
 #include <ftw.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -145,10 +152,12 @@ struct sim {
     struct rng rng;
     bool verbose, failed;
     char dir[256];
-    char db_path[320];
+    char db_path[320]; /* the SQLite file, or the PostgreSQL URL (with pg_name) */
+    char pg_name[64];  /* the seed's PostgreSQL database; "" on SQLite */
     struct owed_store *store;
     int64_t org;
-    sqlite3 *db; /* a separate read connection for checks */
+    sqlite3 *db; /* a separate read connection for checks (SQLite) */
+    PGconn *pg;  /* the same on PostgreSQL */
     struct {
         const char *sql; /* by identity: the queries are string constants */
         sqlite3_stmt *st;
@@ -837,9 +846,33 @@ static sqlite3_stmt *sql_stmt(struct sim *sim, const char *sql) {
     return st;
 }
 
+/* The same on PostgreSQL: every value arrives as text (integers in the same decimal form as
+ * on SQLite), NULL as "NULL". */
+static bool pg_text(struct sim *sim, const char *sql, struct owed_buf *out) {
+    PGresult *r = PQexec(sim->pg, sql);
+    bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+    if (!ok) fail(sim, "sql: %s: %s", sql, PQresultErrorMessage(r));
+    int nrows = ok ? PQntuples(r) : 0, ncols = ok ? PQnfields(r) : 0;
+    for (int row = 0; row < nrows; row++) {
+        for (int i = 0; i < ncols; i++) {
+            if (i) owed_buf_addc(out, '|');
+            if (PQgetisnull(r, row, i))
+                owed_buf_adds(out, "NULL");
+            else
+                owed_buf_add(out, PQgetvalue(r, row, i), (size_t)PQgetlength(r, row, i));
+        }
+        owed_buf_addc(out, '\n');
+    }
+    PQclear(r);
+    return ok;
+}
+
 /* Appends every row as "a|b|c\n"; integers are formatted here, not converted by SQLite
- * (which allocates per value: slow under ASan). */
+ * (which allocates per value: slow under ASan). The queries run unchanged on both backends;
+ * where text order matters they say COLLATE "C" (byte order; registered on the SQLite
+ * connection as such, see sqlite_collate_c). */
 static bool sql_text(struct sim *sim, const char *sql, struct owed_buf *out) {
+    if (sim->pg) return pg_text(sim, sql, out);
     sqlite3_stmt *st = sql_stmt(sim, sql);
     if (!st) return false;
     int rc;
@@ -1248,7 +1281,7 @@ static bool check_tables(struct sim *sim) {
         " i.invoice_id = a.invoice_id WHERE a.alloc_date != p.received_date OR"
         " p.customer_id != i.customer_id OR p.currency != i.currency),"
         " (SELECT COUNT(*) FROM (SELECT entry_id FROM journal_lines GROUP BY org_id, entry_id"
-        " HAVING SUM(amount_minor) != 0 OR COUNT(DISTINCT currency) != 1))";
+        " HAVING SUM(amount_minor) != 0 OR COUNT(DISTINCT currency) != 1) AS unbalanced)";
     struct owed_buf got = OWED_BUF_INIT(0), want = OWED_BUF_INIT(0);
     if (!sql_text(sim, counts, &got)) {
         owed_buf_release(&got);
@@ -1301,7 +1334,7 @@ static bool check_tables(struct sim *sim) {
         "SELECT c.customer_ref, SUM(CASE WHEN j.account = 1 THEN j.amount_minor ELSE 0 END),"
         " -SUM(CASE WHEN j.account = 4 THEN j.amount_minor ELSE 0 END) FROM customers c"
         " LEFT JOIN journal_lines j ON j.org_id = c.org_id AND j.customer_id = c.customer_id"
-        " GROUP BY c.customer_ref ORDER BY c.customer_ref";
+        " GROUP BY c.customer_ref ORDER BY c.customer_ref COLLATE \"C\"";
     ok = ok && sql_text(sim, sql, &got);
     for (size_t c = 0; c < sim->ncusts; c++) {
         int64_t ar = 0, un = 0;
@@ -1576,11 +1609,117 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
     return remove(path);
 }
 
+/* ---- PostgreSQL: a database per seed ---- */
+
+static const char *pg_state; /* STATE_DIR of tests/pg/pg-start.sh; NULL on SQLite */
+static char pg_base[256];    /* its base URL, postgresql://USER@HOST:PORT */
+static PGconn *pg_admin;     /* BASE/postgres: creates and drops the seeds' databases */
+
+/* BASE/NAME, keeping any ?parameters of the base URL at the end. */
+static void pg_url(char *dst, size_t cap, const char *name) {
+    size_t n = strcspn(pg_base, "?");
+    size_t host = n;
+    while (host > 0 && pg_base[host - 1] == '/') host--;
+    snprintf(dst, cap, "%.*s/%s%s", (int)host, pg_base, name, pg_base + n);
+}
+
+static bool pg_admin_exec(const char *sql, struct owed_buf *err) {
+    PGresult *r = PQexec(pg_admin, sql);
+    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    if (!ok) owed_buf_addf(err, "%s: %s", sql, PQresultErrorMessage(r));
+    PQclear(r);
+    return ok;
+}
+
+/* Reads STATE_DIR/url and connects to BASE/postgres. */
+static bool pg_init(void) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/url", pg_state);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "sim: --pg: cannot read %s: %s (start a server with tests/pg/pg-start.sh"
+                        " %s)\n", path, strerror(errno), pg_state);
+        return false;
+    }
+    if (!fgets(pg_base, sizeof pg_base, f)) pg_base[0] = '\0';
+    fclose(f);
+    pg_base[strcspn(pg_base, " \t\r\n")] = '\0';
+    if (strncmp(pg_base, "postgresql://", 13) != 0 && strncmp(pg_base, "postgres://", 11) != 0) {
+        fprintf(stderr, "sim: --pg: %s holds no postgresql:// URL: '%s'\n", path, pg_base);
+        return false;
+    }
+    char url[320];
+    pg_url(url, sizeof url, "postgres");
+    pg_admin = PQconnectdb(url);
+    if (PQstatus(pg_admin) != CONNECTION_OK) {
+        fprintf(stderr, "sim: --pg: cannot connect to %s: %s", url, PQerrorMessage(pg_admin));
+        PQfinish(pg_admin);
+        pg_admin = NULL;
+        return false;
+    }
+    PGresult *r = PQexec(pg_admin, "SET client_min_messages = warning");
+    PQclear(r);
+    printf("sim: every seed on its own PostgreSQL database at %s\n", pg_base);
+    return true;
+}
+
+/* A fresh database for the seed (one left by an earlier run of this pid goes first). */
+static bool pg_create(struct sim *sim) {
+    char sql[160];
+    struct owed_buf err = OWED_BUF_INIT(0);
+    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)", sim->pg_name);
+    bool ok = pg_admin_exec(sql, &err);
+    snprintf(sql, sizeof sql, "CREATE DATABASE \"%s\"", sim->pg_name);
+    ok = ok && pg_admin_exec(sql, &err);
+    if (!ok) fail(sim, "PostgreSQL: %s", err.ptr);
+    owed_buf_release(&err);
+    return ok;
+}
+
+static bool pg_drop(const char *name) {
+    char sql[160];
+    struct owed_buf err = OWED_BUF_INIT(0);
+    snprintf(sql, sizeof sql, "DROP DATABASE \"%s\" WITH (FORCE)", name);
+    bool ok = pg_admin_exec(sql, &err);
+    if (!ok) fprintf(stderr, "sim: PostgreSQL: %s", err.ptr);
+    owed_buf_release(&err);
+    return ok;
+}
+
+/* The check connection: read-only by use, autocommit, so it sees what the store committed. */
+static bool pg_open_check(struct sim *sim) {
+    sim->pg = PQconnectdb(sim->db_path);
+    if (PQstatus(sim->pg) != CONNECTION_OK)
+        return fail(sim, "cannot connect to %s: %s", sim->db_path, PQerrorMessage(sim->pg));
+    CHECK(sim, PQsetClientEncoding(sim->pg, "UTF8") == 0, "client_encoding UTF8: %s",
+          PQerrorMessage(sim->pg));
+    return true;
+}
+
+/* COLLATE "C" on the SQLite check connection: byte order, as BINARY (and as PostgreSQL's
+ * "C"), so that the check queries are the same text on both backends. */
+static int collate_c(void *ctx, int n1, const void *a, int n2, const void *b) {
+    (void)ctx;
+    int c = memcmp(a, b, (size_t)(n1 < n2 ? n1 : n2));
+    return c ? c : (n1 > n2) - (n1 < n2);
+}
+
+static bool sqlite_open_check(struct sim *sim) {
+    if (sqlite3_open_v2(sim->db_path, &sim->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+        return fail(sim, "sqlite3_open_v2 %s: %s", sim->db_path, sqlite3_errmsg(sim->db));
+    sqlite3_busy_timeout(sim->db, 5000);
+    CHECK(sim, sqlite3_create_collation(sim->db, "C", SQLITE_UTF8, NULL, collate_c) == SQLITE_OK,
+          "sqlite3_create_collation C: %s", sqlite3_errmsg(sim->db));
+    return true;
+}
+
 static void sim_release(struct sim *sim) {
     close_store(sim);
     for (int i = 0; i < sim->nstmts; i++) sqlite3_finalize(sim->stmts[i].st);
     if (sim->db) sqlite3_close(sim->db);
     sim->db = NULL;
+    if (sim->pg) PQfinish(sim->pg);
+    sim->pg = NULL;
     free(sim->custs);
     free(sim->invs);
     free(sim->pays);
@@ -1602,13 +1741,18 @@ static int run_seed(uint64_t seed, int steps_override, bool verbose) {
         fprintf(stderr, "sim: mkdtemp %s: %s\n", sim.dir, strerror(errno));
         return 1;
     }
-    snprintf(sim.db_path, sizeof sim.db_path, "%s/owed.db", sim.dir);
+    bool ok = true, ok_created = false;
+    if (pg_state) {
+        snprintf(sim.pg_name, sizeof sim.pg_name, "owed_sim_%ld_%" PRIu64, (long)getpid(), seed);
+        pg_url(sim.db_path, sizeof sim.db_path, sim.pg_name);
+        ok = ok_created = pg_create(&sim);
+    } else {
+        snprintf(sim.db_path, sizeof sim.db_path, "%s/owed.db", sim.dir);
+    }
     sim.today = owed_date_from_ymd(2024, 1, 1) + (owed_date)rng_below(&sim.rng, 500);
     int nsteps = steps_override > 0 ? steps_override : (int)rng_range(&sim.rng, 40, 60);
-    bool ok = open_store(&sim);
-    if (ok && sqlite3_open_v2(sim.db_path, &sim.db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-        ok = fail(&sim, "sqlite3_open_v2 %s: %s", sim.db_path, sqlite3_errmsg(sim.db));
-    if (ok) sqlite3_busy_timeout(sim.db, 5000);
+    ok = ok && open_store(&sim);
+    if (ok) ok = pg_state ? pg_open_check(&sim) : sqlite_open_check(&sim);
     if (ok) ok = check_all(&sim);
     for (sim.step = 1; ok && sim.step <= nsteps; sim.step++) ok = step(&sim) && check_all(&sim);
     if (ok) {
@@ -1617,11 +1761,17 @@ static int run_seed(uint64_t seed, int steps_override, bool verbose) {
                " %ld restarts\n",
                seed, nsteps, sim.ncusts, sim.ninvs, sim.npays, sim.nallocs, sim.imports_ok,
                sim.imports_rejected, sim.reimports, sim.bad_rows, sim.restarts);
+    } else if (pg_state && ok_created) {
+        fprintf(stderr,
+                "sim: files kept in %s, database kept at %s; replay with: sim_main --pg %s"
+                " --seed %" PRIu64 " -v\n",
+                sim.dir, sim.db_path, pg_state, seed);
     } else {
         fprintf(stderr, "sim: files kept in %s; replay with: sim_main --seed %" PRIu64 " -v\n",
                 sim.dir, seed);
     }
     sim_release(&sim);
+    if (ok && pg_state) ok = pg_drop(sim.pg_name);
     if (ok) nftw(sim.dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
     return ok ? 0 : 1;
 }
@@ -1636,7 +1786,7 @@ static bool parse_u64(const char *s, uint64_t *out) {
 }
 
 static int usage(void) {
-    fprintf(stderr, "usage: sim_main [--seeds N | --seed S] [--steps K] [-v]\n");
+    fprintf(stderr, "usage: sim_main [--seeds N | --seed S] [--steps K] [--pg STATE_DIR] [-v]\n");
     return 2;
 }
 
@@ -1652,6 +1802,8 @@ int main(int argc, char **argv) {
             count = 1;
         } else if (strcmp(argv[i], "--steps") == 0 && i + 1 < argc) {
             if (!parse_u64(argv[++i], &steps) || steps > 100000) return usage();
+        } else if (strcmp(argv[i], "--pg") == 0 && i + 1 < argc) {
+            pg_state = argv[++i];
         } else if (strcmp(argv[i], "-v") == 0) {
             verbose = true;
         } else {
@@ -1666,6 +1818,9 @@ int main(int argc, char **argv) {
             return 1;
         }
     }
+    if (!pg_state) pg_state = getenv("OWED_PG_STATE");
+    if (pg_state && !*pg_state) pg_state = NULL;
+    if (pg_state && !pg_init()) return 1;
     int failed = 0;
     for (uint64_t s = first; s < first + count; s++) {
         printf("sim: seed %" PRIu64 " ...\n", s);
@@ -1673,7 +1828,8 @@ int main(int argc, char **argv) {
         if (run_seed(s, (int)steps, verbose)) failed++;
         if (failed) break;
     }
+    if (pg_admin) PQfinish(pg_admin);
     if (failed) return 1;
-    printf("sim: %" PRIu64 " seeds ok\n", count);
+    printf("sim: %" PRIu64 " seeds ok%s\n", count, pg_state ? " on PostgreSQL" : "");
     return 0;
 }

@@ -14,7 +14,14 @@
  * The reports run a second time with max_ids inflated, so that owed_book_load takes its
  * parallel path (a peer connection, wrapped and counted too, read from a second thread). A
  * last test lets an import commit half-way through a report, which must not see it. Every
- * problem found is collected with its reason and fails the test at the end. */
+ * problem found is collected with its reason and fails the test at the end.
+ *
+ * With OWED_PG_STATE set (the STATE_DIR of tests/pg/pg-start.sh, whose file `url` holds the
+ * server's base URL) the real store is PostgreSQL instead: the database is
+ * BASE/owed_faults_PID, each stage is kept as a database of its own (owed_faults_PID_STAGE,
+ * made with CREATE DATABASE ... TEMPLATE once every store is closed), and a fresh copy is
+ * CREATE DATABASE owed_faults_PID TEMPLATE owed_faults_PID_STAGE, over a libpq connection to
+ * BASE/postgres. Digests read through the real store, as on SQLite. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -22,6 +29,8 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <libpq-fe.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -477,10 +486,13 @@ static const char extra_csv[] =
 
 struct fixture {
     char dir[64];
-    char db[128];
+    char db[320];       /* the SQLite file, or the PostgreSQL URL of the database pg_name */
+    char pg_prefix[64]; /* owed_faults_PID: the databases' names start with it */
+    char pg_name[96];   /* the working database; "" on SQLite */
     char customers[128], invoices[128], payments[128], extra[128];
     int64_t org;
-    /* database files (after close, so no WAL) at each stage */
+    /* database files (after close, so no WAL) at each stage; on PostgreSQL the name of the
+     * database that keeps the stage */
     struct owed_buf snap_customers, snap_invoices, snap_payments;
     /* digests of those stages */
     struct owed_buf dig_customers, dig_invoices, dig_payments;
@@ -507,31 +519,300 @@ static void read_file(const char *path, struct owed_buf *out)
     assert_int_equal(owed_buf_err(out), 0);
 }
 
+/* ---- PostgreSQL: databases as the snapshots ---- */
+
+/* A copy is CREATE DATABASE ... TEMPLATE, and a connection to it tens of milliseconds of
+ * server time; the import tests need a copy, and connections to it, per fault. So while the
+ * test works on one copy, the next PG_SPARES copies of the same stage are under way, each
+ * under a new name on a connection of its own, with a thread that waits for it and opens
+ * the digests' store on it; the copy done with is dropped on another connection
+ * (pg_dropper), without waiting. (More than one spare did not help on a 2-core machine: the
+ * server's CPU is the bottleneck there.) The working database is PREFIX_wN, N counting the
+ * copies; a stage is kept as PREFIX_STAGE. */
+enum { PG_SPARES = 1 };
+static char pg_base[256];  /* "" on SQLite */
+static PGconn *pg_admin;   /* BASE/postgres: drops, and copies made on the spot */
+static PGconn *pg_dropper; /* BASE/postgres: drops the copy done with, in the background */
+static bool pg_dropping;
+static unsigned pg_copies;
+/* The store digests read through, kept open until the database is dropped: the import
+ * tests digest twice per copy. */
+static struct owed_store *pg_reader;
+
+/* The next copies, oldest first from pg_next: made on their maker connection (BASE/postgres),
+ * then a thread opens their reader. */
+struct pg_spare {
+    PGconn *maker;
+    char name[96], of[96]; /* "" when none is under way; its template */
+    pthread_t thread;
+    struct owed_store *reader;
+    struct owed_buf err; /* what failed, "" when all went well */
+};
+static struct pg_spare pg_spares[PG_SPARES];
+static int pg_next;
+
+static void pg_reader_close(void)
+{
+    owed_store_close(pg_reader);
+    pg_reader = NULL;
+}
+
+/* BASE/NAME, keeping any ?parameters of the base URL at the end. */
+static void pg_url(char *dst, size_t cap, const char *name)
+{
+    size_t n = strcspn(pg_base, "?");
+    size_t host = n;
+    while (host > 0 && pg_base[host - 1] == '/') host--;
+    snprintf(dst, cap, "%.*s/%s%s", (int)host, pg_base, name, pg_base + n);
+}
+
+static PGconn *pg_connect_admin(void)
+{
+    char url[320];
+    pg_url(url, sizeof url, "postgres");
+    PGconn *c = PQconnectdb(url);
+    if (PQstatus(c) != CONNECTION_OK)
+        print_error("cannot connect to %s: %s", url, PQerrorMessage(c));
+    assert_int_equal(PQstatus(c), CONNECTION_OK);
+    PQclear(PQexec(c, "SET client_min_messages = warning"));
+    return c;
+}
+
+/* Reads $OWED_PG_STATE/url and connects to BASE/postgres; false on SQLite (unset). */
+static bool pg_init(void)
+{
+    const char *state = getenv("OWED_PG_STATE");
+    if (!state || !*state) return false;
+    char path[512];
+    snprintf(path, sizeof path, "%s/url", state);
+    FILE *f = fopen(path, "r");
+    if (!f) print_error("OWED_PG_STATE: cannot read %s: %s\n", path, strerror(errno));
+    assert_non_null(f);
+    if (!fgets(pg_base, sizeof pg_base, f)) pg_base[0] = '\0';
+    fclose(f);
+    pg_base[strcspn(pg_base, " \t\r\n")] = '\0';
+    if (strncmp(pg_base, "postgresql://", 13) != 0 && strncmp(pg_base, "postgres://", 11) != 0)
+        print_error("%s holds no postgresql:// URL: '%s'\n", path, pg_base);
+    assert_true(strncmp(pg_base, "postgres", 8) == 0);
+    pg_admin = pg_connect_admin();
+    pg_dropper = pg_connect_admin();
+    for (int i = 0; i < PG_SPARES; i++) {
+        pg_spares[i].maker = pg_connect_admin();
+        owed_buf_init(&pg_spares[i].err, 0);
+    }
+    return true;
+}
+
+static void pg_admin_exec(const char *fmt, ...) OWED_PRINTF(1, 2);
+
+static void pg_admin_exec(const char *fmt, ...)
+{
+    struct owed_buf sql = OWED_BUF_INIT(0);
+    va_list ap;
+    va_start(ap, fmt);
+    owed_buf_vaddf(&sql, fmt, ap);
+    va_end(ap);
+    PGresult *r = PQexec(pg_admin, sql.ptr);
+    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    if (!ok) print_error("%s: %s", sql.ptr, PQresultErrorMessage(r));
+    PQclear(r);
+    owed_buf_release(&sql);
+    assert_true(ok);
+}
+
+/* Collects the results of a statement sent with PQsendQuery; false (and the message in
+ * err) when it failed. */
+static bool pg_collect(PGconn *c, const char *what, struct owed_buf *err)
+{
+    PGresult *r;
+    bool ok = true;
+    while ((r = PQgetResult(c)) != NULL) {
+        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+            owed_buf_addf(err, "%s: %s", what, PQresultErrorMessage(r));
+            ok = false;
+        }
+        PQclear(r);
+    }
+    return ok;
+}
+
+/* Waits until no server process is attached to the database. A store's server process
+ * exits a moment after PQfinish returns, and DROP DATABASE and CREATE DATABASE ... TEMPLATE
+ * wait for it in rounds of 100 ms (erroring out after 5 s). */
+static void pg_wait_idle(const char *name)
+{
+    for (int i = 0; i < 5000; i++) {
+        PGresult *r = PQexecParams(pg_admin,
+                                   "SELECT count(*) FROM pg_stat_activity WHERE datname = $1",
+                                   1, NULL, &name, NULL, NULL, 0);
+        bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+        bool idle = ok && strcmp(PQgetvalue(r, 0, 0), "0") == 0;
+        if (!ok) print_error("pg_stat_activity: %s", PQresultErrorMessage(r));
+        PQclear(r);
+        assert_true(ok);
+        if (idle) return;
+        usleep(1000);
+    }
+}
+
+static void pg_drop(const char *name)
+{
+    pg_wait_idle(name);
+    pg_admin_exec("DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)", name);
+}
+
+/* Waits for the drop under way on pg_dropper. */
+static void pg_drop_finish(void)
+{
+    if (!pg_dropping) return;
+    pg_dropping = false;
+    struct owed_buf err = OWED_BUF_INIT(0);
+    bool ok = pg_collect(pg_dropper, "DROP DATABASE", &err);
+    if (!ok) print_error("%s", err.ptr);
+    owed_buf_release(&err);
+    assert_true(ok);
+}
+
+/* Drops a database no store uses any more, in the background (FORCE: its server processes
+ * may still be on their way out). */
+static void pg_drop_later(const char *name)
+{
+    pg_drop_finish();
+    char sql[160];
+    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)", name);
+    if (!PQsendQuery(pg_dropper, sql)) print_error("%s: %s", sql, PQerrorMessage(pg_dropper));
+    pg_dropping = true;
+}
+
+/* A copy of a database, made now (no other connection may be open on the template). */
+static void pg_copy(const char *name, const char *template)
+{
+    pg_reader_close();
+    pg_wait_idle(template);
+    pg_admin_exec("CREATE DATABASE \"%s\" TEMPLATE \"%s\"", name, template);
+}
+
+/* A spare's thread: waits for its CREATE DATABASE, then opens its reader. */
+static void *pg_spare_main(void *arg)
+{
+    struct pg_spare *sp = arg;
+    if (!pg_collect(sp->maker, "CREATE DATABASE", &sp->err)) return NULL;
+    char url[320];
+    pg_url(url, sizeof url, sp->name);
+    if (owed_store_open(url, false, &sp->reader, &sp->err) != OWED_OK) sp->reader = NULL;
+    return NULL;
+}
+
+/* Starts a copy of a stage in a free spare. */
+static void pg_spare_start(struct pg_spare *sp, const struct fixture *fx, const char *template)
+{
+    snprintf(sp->name, sizeof sp->name, "%s_w%u", fx->pg_prefix, ++pg_copies);
+    snprintf(sp->of, sizeof sp->of, "%s", template);
+    owed_buf_reset(&sp->err);
+    sp->reader = NULL;
+    pg_wait_idle(template);
+    char sql[256];
+    snprintf(sql, sizeof sql, "CREATE DATABASE \"%s\" TEMPLATE \"%s\"", sp->name, template);
+    int sent = PQsendQuery(sp->maker, sql);
+    if (!sent) print_error("%s: %s", sql, PQerrorMessage(sp->maker));
+    assert_true(sent);
+    assert_int_equal(pthread_create(&sp->thread, NULL, pg_spare_main, sp), 0);
+}
+
+/* Waits for a spare: afterwards it exists with its reader open. */
+static void pg_spare_finish(struct pg_spare *sp)
+{
+    assert_int_equal(pthread_join(sp->thread, NULL), 0);
+    if (sp->err.len) print_error("copy %s of %s: %s\n", sp->name, sp->of, sp->err.ptr);
+    assert_int_equal(sp->err.len, 0);
+}
+
+/* Drops every spare (made from another stage than the one wanted now, or at the end). */
+static void pg_spares_drop(void)
+{
+    for (int i = 0; i < PG_SPARES; i++) {
+        struct pg_spare *sp = &pg_spares[i];
+        if (!sp->name[0]) continue;
+        pg_spare_finish(sp);
+        owed_store_close(sp->reader);
+        sp->reader = NULL;
+        pg_drop(sp->name);
+        sp->name[0] = '\0';
+    }
+    pg_next = 0;
+}
+
+static void pg_use(struct fixture *fx, const char *name)
+{
+    snprintf(fx->pg_name, sizeof fx->pg_name, "%s", name);
+    pg_url(fx->db, sizeof fx->db, fx->pg_name);
+}
+
+/* The stage's database: a copy of the working one, made while no store is open on it. */
+static void pg_snapshot(const struct fixture *fx, const char *stage, struct owed_buf *snap)
+{
+    owed_buf_reset(snap);
+    owed_buf_addf(snap, "%s_%s", fx->pg_prefix, stage);
+    pg_admin_exec("DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)", snap->ptr);
+    pg_copy(snap->ptr, fx->pg_name);
+}
+
 static void remove_db(const struct fixture *fx)
 {
+    if (fx->pg_name[0]) {
+        pg_reader_close();
+        pg_drop_finish();
+        pg_drop(fx->pg_name);
+        return;
+    }
     static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
     for (size_t i = 0; i < OWED_ARRAY_LEN(suffixes); i++) {
-        char p[160];
+        char p[sizeof fx->db + 16];
         snprintf(p, sizeof p, "%s%s", fx->db, suffixes[i]);
         if (remove(p) != 0) assert_int_equal(errno, ENOENT);
     }
 }
 
-static void restore(const struct fixture *fx, const struct owed_buf *snap)
+/* A fresh copy of a stage. On SQLite the file is written anew under open connections (if
+ * any). On PostgreSQL every store must be closed: the copy done with is dropped, and the
+ * fresh copy has a new name (fx->db). */
+static void restore(struct fixture *fx, const struct owed_buf *snap)
 {
-    remove_db(fx);
-    write_file(fx->db, snap->ptr, snap->len);
+    if (!fx->pg_name[0]) {
+        remove_db(fx);
+        write_file(fx->db, snap->ptr, snap->len);
+        return;
+    }
+    pg_reader_close();
+    pg_drop_later(fx->pg_name);
+    struct pg_spare *sp = &pg_spares[pg_next];
+    if (!sp->name[0] || strcmp(sp->of, snap->ptr) != 0) {
+        pg_spares_drop(); /* of another stage: start afresh */
+        sp = &pg_spares[pg_next];
+        for (int i = 0; i < PG_SPARES; i++) pg_spare_start(&pg_spares[i], fx, snap->ptr);
+    }
+    pg_spare_finish(sp);
+    pg_use(fx, sp->name);
+    pg_reader = sp->reader;
+    sp->reader = NULL;
+    pg_spare_start(sp, fx, snap->ptr); /* the next but PG_SPARES - 1 */
+    pg_next = (pg_next + 1) % PG_SPARES;
 }
 
 /* What a user can see: the aging detail and summary (CSV, far in the future so every
- * document counts) and the ledger check, read through a connection of its own. The check
- * must pass. */
+ * document counts) and the ledger check, read through a connection of its own (on
+ * PostgreSQL one per copy of the database: pg_reader). The check must pass. */
 static void digest(const struct fixture *fx, struct owed_buf *out)
 {
     owed_buf_reset(out);
     struct owed_buf err = OWED_BUF_INIT(0);
-    struct owed_store *s = NULL;
-    assert_int_equal(owed_store_open(fx->db, false, &s, &err), OWED_OK);
+    struct owed_store *s = fx->pg_name[0] ? pg_reader : NULL;
+    if (!s) {
+        int rc = owed_store_open(fx->db, false, &s, &err);
+        if (rc) print_error("digest: open %s: %s\n", fx->db, err.ptr);
+        assert_int_equal(rc, OWED_OK);
+        if (fx->pg_name[0]) pg_reader = s;
+    }
     struct owed_aging_opts ao;
     owed_aging_opts_default(&ao, owed_date_from_ymd(2099, 12, 31));
     int rc = owed_report_aging(s, fx->org, &ao, true, OWED_FORMAT_CSV, out, &err);
@@ -545,7 +826,7 @@ static void digest(const struct fixture *fx, struct owed_buf *out)
     owed_buf_add(out, check.ptr, check.len);
     owed_buf_release(&check);
     owed_buf_release(&err);
-    owed_store_close(s);
+    if (s != pg_reader) owed_store_close(s);
 }
 
 static void assert_same(const struct owed_buf *want, const struct owed_buf *got, const char *what,
@@ -565,9 +846,10 @@ static int import(struct owed_store *s, int64_t org, enum owed_import_kind kind,
     return owed_import_file(s, org, kind, path, &opts, res, err);
 }
 
-/* Imports with a plain store, then closes it and keeps the file as a snapshot. */
-static void stage(struct fixture *fx, enum owed_import_kind kind, const char *path,
-                  struct owed_buf *snap, struct owed_buf *dig)
+/* Imports with a plain store, then closes it and keeps the file (the database) as a
+ * snapshot. */
+static void stage(struct fixture *fx, enum owed_import_kind kind, const char *name,
+                  const char *path, struct owed_buf *snap, struct owed_buf *dig)
 {
     struct owed_buf err = OWED_BUF_INIT(0);
     struct owed_store *s = NULL;
@@ -581,7 +863,10 @@ static void stage(struct fixture *fx, enum owed_import_kind kind, const char *pa
     owed_store_close(s);
     owed_buf_release(&err);
     owed_buf_init(snap, 0);
-    read_file(fx->db, snap);
+    if (fx->pg_name[0])
+        pg_snapshot(fx, name, snap);
+    else
+        read_file(fx->db, snap);
     owed_buf_init(dig, 0);
     digest(fx, dig);
 }
@@ -597,7 +882,15 @@ static int setup(void **state)
         free(fx);
         return -1;
     }
-    snprintf(fx->db, sizeof fx->db, "%s/owed.db", fx->dir);
+    if (pg_init()) {
+        snprintf(fx->pg_prefix, sizeof fx->pg_prefix, "owed_faults_%ld", (long)getpid());
+        char name[96];
+        snprintf(name, sizeof name, "%s_w%u", fx->pg_prefix, ++pg_copies);
+        pg_use(fx, name);
+        pg_admin_exec("CREATE DATABASE \"%s\"", fx->pg_name);
+    } else {
+        snprintf(fx->db, sizeof fx->db, "%s/owed.db", fx->dir);
+    }
     snprintf(fx->customers, sizeof fx->customers, "%s/customers.csv", fx->dir);
     snprintf(fx->invoices, sizeof fx->invoices, "%s/invoices.csv", fx->dir);
     snprintf(fx->payments, sizeof fx->payments, "%s/payments.csv", fx->dir);
@@ -606,9 +899,12 @@ static int setup(void **state)
     write_file(fx->invoices, invoices_csv, sizeof invoices_csv - 1);
     write_file(fx->payments, payments_csv, sizeof payments_csv - 1);
     write_file(fx->extra, extra_csv, sizeof extra_csv - 1);
-    stage(fx, OWED_IMPORT_CUSTOMERS, fx->customers, &fx->snap_customers, &fx->dig_customers);
-    stage(fx, OWED_IMPORT_INVOICES, fx->invoices, &fx->snap_invoices, &fx->dig_invoices);
-    stage(fx, OWED_IMPORT_PAYMENTS, fx->payments, &fx->snap_payments, &fx->dig_payments);
+    stage(fx, OWED_IMPORT_CUSTOMERS, "customers", fx->customers, &fx->snap_customers,
+          &fx->dig_customers);
+    stage(fx, OWED_IMPORT_INVOICES, "invoices", fx->invoices, &fx->snap_invoices,
+          &fx->dig_invoices);
+    stage(fx, OWED_IMPORT_PAYMENTS, "payments", fx->payments, &fx->snap_payments,
+          &fx->dig_payments);
     *state = fx;
     return 0;
 }
@@ -617,6 +913,21 @@ static int teardown(void **state)
 {
     struct fixture *fx = *state;
     remove_db(fx);
+    if (fx->pg_name[0]) {
+        pg_spares_drop();
+        struct owed_buf *snaps[] = {&fx->snap_customers, &fx->snap_invoices, &fx->snap_payments};
+        for (size_t i = 0; i < OWED_ARRAY_LEN(snaps); i++)
+            if (snaps[i]->len) pg_drop(snaps[i]->ptr);
+        pg_drop_finish();
+        for (int i = 0; i < PG_SPARES; i++) {
+            owed_buf_release(&pg_spares[i].err);
+            PQfinish(pg_spares[i].maker);
+            pg_spares[i].maker = NULL;
+        }
+        PQfinish(pg_dropper);
+        PQfinish(pg_admin);
+        pg_dropper = pg_admin = NULL;
+    }
     remove(fx->customers);
     remove(fx->invoices);
     remove(fx->payments);
