@@ -39,6 +39,7 @@ int cmd_help(struct cli *cli, int argc, char **argv)
           "Every command takes --db PATH or URL (default: $OWED_DB, else ./owed.db); a\n"
           "postgresql:// URL selects PostgreSQL. Reports also take --read-db URL (a replica).\n"
           "Exit codes: 0 success, 1 failure, 2 usage error, 3 input rejected.\n"
+          "Dates default to today (UTC); OWED_TODAY=YYYY-MM-DD pins today, for scripts and tests.\n"
           "`owed COMMAND --help` explains a command with an example.\n",
           stdout);
     return EXIT_OK;
