@@ -90,29 +90,24 @@ static void render_json(struct owed_buf *out, const struct owed_book *b, const s
     owed__put_json(out, arr);
 }
 
-static void render_table(struct owed_buf *out, const struct owed_book *b, const struct owed_kpi *k,
-                         size_t n, owed_date as_of, int days)
+/* One table of up to KPI_COLS currencies side by side (k has n of them). */
+enum { KPI_COLS = 15 };
+
+static void render_columns(struct owed_buf *out, const struct owed_book *b,
+                           const struct owed_kpi *k, size_t n)
 {
-    char d[11];
-    owed_date_format(as_of, d);
-    owed_buf_addf(out, "KPIs for the %d days ending %s\n\n", days, d);
-    if (n == 0) {
-        owed_buf_adds(out, "No invoices issued on or before this date.\n");
-        return;
-    }
     struct owed_table t;
-    owed__table_init(&t, n + 1 > 16 ? 16 : n + 1);
-    size_t cols = t.ncols - 1;
+    owed__table_init(&t, n + 1);
     t.left[0] = true;
-    const char *row[16] = {""};
-    for (size_t i = 0; i < cols; i++) row[i + 1] = b->currencies[k[i].currency];
+    const char *row[KPI_COLS + 1] = {""};
+    char cells[KPI_COLS][48];
+    for (size_t i = 0; i < n; i++) row[i + 1] = b->currencies[k[i].currency];
     owed__table_add(&t, row);
     owed__table_rule(&t);
-    char cells[16][48];
     static const char *const money_labels[] = {"AR (open invoices)", "Credit sales in period"};
     for (int m = 0; m < 2; m++) {
         row[0] = money_labels[m];
-        for (size_t i = 0; i < cols; i++) {
+        for (size_t i = 0; i < n; i++) {
             struct owed_buf a = OWED_BUF_INIT(0);
             owed_amount_format(&a, m == 0 ? k[i].ar_minor : k[i].sales_minor,
                                b->exponents[k[i].currency], true);
@@ -124,7 +119,7 @@ static void render_table(struct owed_buf *out, const struct owed_book *b, const 
     }
     for (size_t f = 0; f < OWED_ARRAY_LEN(figures); f++) {
         row[0] = figures[f].label;
-        for (size_t i = 0; i < cols; i++) {
+        for (size_t i = 0; i < n; i++) {
             tenths_text(cells[i], sizeof cells[i], figure_of(&k[i], &figures[f]));
             row[i + 1] = cells[i];
         }
@@ -132,6 +127,23 @@ static void render_table(struct owed_buf *out, const struct owed_book *b, const 
     }
     owed__table_render(&t, out);
     owed__table_release(&t);
+}
+
+static void render_table(struct owed_buf *out, const struct owed_book *b, const struct owed_kpi *k,
+                         size_t n, owed_date as_of, int days)
+{
+    char d[11];
+    owed_date_format(as_of, d);
+    owed_buf_addf(out, "KPIs for the %d days ending %s\n\n", days, d);
+    if (n == 0) {
+        owed_buf_adds(out, "No invoices issued on or before this date.\n");
+        return;
+    }
+    /* More currencies than fit side by side continue in further tables below. */
+    for (size_t first = 0; first < n; first += KPI_COLS) {
+        if (first) owed_buf_addc(out, '\n');
+        render_columns(out, b, k + first, n - first < KPI_COLS ? n - first : KPI_COLS);
+    }
     owed_buf_adds(out, "\nConventions:\n");
     for (size_t c = 0; c < OWED_ARRAY_LEN(conventions); c++)
         owed_buf_addf(out, "  %s: %s\n", conventions[c][0], conventions[c][1]);

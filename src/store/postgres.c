@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "base.h"
+#include "store/ids.h"
 #include "store/store.h"
 #include "strmap.h"
 
@@ -116,8 +117,7 @@ static const char *const stmt_sql[ST_COUNT] = {
                          " WHERE org_id = $1 ORDER BY entry_id, line_no",
 };
 
-enum id_kind { ID_CUSTOMER, ID_INVOICE, ID_PAYMENT, ID_ALLOCATION, ID_ENTRY, ID_KINDS };
-static const enum stmt_id max_id_stmt[ID_KINDS] = {
+static const enum stmt_id max_id_stmt[OWED_ID_KINDS] = {
     ST_CUSTOMER_MAX_ID, ST_INVOICE_MAX_ID, ST_PAYMENT_MAX_ID, ST_ALLOCATION_MAX_ID,
     ST_ENTRY_MAX_ID,
 };
@@ -177,8 +177,8 @@ struct pg_store {
     char *shown;  /* the URL without its password, for messages */
     bool prepared[ST_COUNT];
     bool in_tx;
-    int64_t next_id[ID_KINDS];
-    int64_t next_id_org, locked_org;
+    struct owed__ids ids;
+    int64_t locked_org;
     struct owed_buf copy[CP_TABLES]; /* rows in COPY text format, not yet sent */
     size_t copy_rows[CP_TABLES];
     struct owed_strmap keys[KEY_KINDS];
@@ -276,14 +276,16 @@ static int query_int(struct pg_store *q, enum stmt_id id, int64_t org, int64_t *
     return rc;
 }
 
-static int next_id(struct pg_store *q, int64_t org, enum id_kind kind, int64_t *out,
+static int max_id(void *ctx, int64_t org, enum owed__id_kind kind, int64_t *max,
+                  struct owed_buf *err)
+{
+    return query_int(ctx, max_id_stmt[kind], org, max, err);
+}
+
+static int next_id(struct pg_store *q, int64_t org, enum owed__id_kind kind, int64_t *out,
                    struct owed_buf *err)
 {
-    if (q->next_id_org != org) {
-        memset(q->next_id, 0, sizeof q->next_id);
-        q->next_id_org = org;
-    }
-    /* Ids come from MAX + 1 under the organization's write lock (see begin). */
+    /* Ids come from MAX + 1 under the organization's write lock. */
     if (q->locked_org != org) {
         struct params p = {0};
         p_int(&p, org);
@@ -293,20 +295,12 @@ static int next_id(struct pg_store *q, int64_t org, enum id_kind kind, int64_t *
         if (rc) return rc;
         q->locked_org = org;
     }
-    if (q->next_id[kind] == 0) {
-        int64_t max;
-        int rc = query_int(q, max_id_stmt[kind], org, &max, err);
-        if (rc) return rc;
-        q->next_id[kind] = max + 1;
-    }
-    *out = q->next_id[kind]++;
-    return OWED_OK;
+    return owed__ids_take(&q->ids, org, kind, max_id, q, out, err);
 }
 
 static void forget_tx_state(struct pg_store *q)
 {
-    memset(q->next_id, 0, sizeof q->next_id);
-    q->next_id_org = 0;
+    owed__ids_forget(&q->ids);
     q->locked_org = 0;
     for (int t = 0; t < CP_TABLES; t++) {
         owed_buf_reset(&q->copy[t]);
@@ -802,9 +796,9 @@ static int pg_customer_insert(struct owed_store *s, int64_t org, struct owed_cus
 {
     struct pg_store *q = impl(s);
     int64_t id;
-    int rc = next_id(q, org, ID_CUSTOMER, &id, err);
+    int rc = next_id(q, org, OWED_ID_CUSTOMER, &id, err);
     if (!rc) rc = claim_key(q, KEY_CUSTOMER, org, c->ref, err);
-    if (rc == OWED_E_EXISTS) q->next_id[ID_CUSTOMER]--;
+    if (rc == OWED_E_EXISTS) owed__ids_give_back(&q->ids, OWED_ID_CUSTOMER);
     if (rc) return rc;
     struct owed_buf *b = &q->copy[CP_CUSTOMERS];
     copy_int(b, org, false);
@@ -825,9 +819,9 @@ static int pg_invoice_insert(struct owed_store *s, int64_t org, struct owed_invo
 {
     struct pg_store *q = impl(s);
     int64_t id;
-    int rc = next_id(q, org, ID_INVOICE, &id, err);
+    int rc = next_id(q, org, OWED_ID_INVOICE, &id, err);
     if (!rc) rc = claim_key(q, KEY_INVOICE, org, inv->number, err);
-    if (rc == OWED_E_EXISTS) q->next_id[ID_INVOICE]--;
+    if (rc == OWED_E_EXISTS) owed__ids_give_back(&q->ids, OWED_ID_INVOICE);
     if (rc) return rc;
     struct owed_buf *b = &q->copy[CP_INVOICES];
     copy_int(b, org, false);
@@ -853,9 +847,9 @@ static int pg_payment_insert(struct owed_store *s, int64_t org, struct owed_paym
 {
     struct pg_store *q = impl(s);
     int64_t id;
-    int rc = next_id(q, org, ID_PAYMENT, &id, err);
+    int rc = next_id(q, org, OWED_ID_PAYMENT, &id, err);
     if (!rc) rc = claim_key(q, KEY_PAYMENT, org, pay->ref, err);
-    if (rc == OWED_E_EXISTS) q->next_id[ID_PAYMENT]--;
+    if (rc == OWED_E_EXISTS) owed__ids_give_back(&q->ids, OWED_ID_PAYMENT);
     if (rc) return rc;
     struct owed_buf *b = &q->copy[CP_PAYMENTS];
     copy_int(b, org, false);
@@ -877,7 +871,7 @@ static int pg_allocation_insert(struct owed_store *s, int64_t org, struct owed_a
 {
     struct pg_store *q = impl(s);
     int64_t id;
-    int rc = next_id(q, org, ID_ALLOCATION, &id, err);
+    int rc = next_id(q, org, OWED_ID_ALLOCATION, &id, err);
     if (rc) return rc;
     struct owed_buf *b = &q->copy[CP_ALLOCATIONS];
     copy_int(b, org, false);
@@ -903,7 +897,7 @@ static int pg_entry_append(struct owed_store *s, int64_t org, const struct owed_
     OWED_ASSERT(owed_entry_balanced(e));
     OWED_ASSERT(q->in_tx); /* postings happen inside a transaction */
     int64_t id;
-    int rc = next_id(q, org, ID_ENTRY, &id, err);
+    int rc = next_id(q, org, OWED_ID_ENTRY, &id, err);
     if (rc) return rc;
     struct owed_buf *b = &q->copy[CP_JOURNAL];
     for (size_t i = 0; i < e->nlines; i++) {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base.h"
+#include "store/ids.h"
 #include "store/store.h"
 
 struct migration {
@@ -133,8 +134,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 };
 
 /* Next ids per table, loaded at the start of each write transaction (single writer). */
-enum id_kind { ID_CUSTOMER, ID_INVOICE, ID_PAYMENT, ID_ALLOCATION, ID_ENTRY, ID_KINDS };
-static const enum stmt_id max_id_stmt[ID_KINDS] = {
+static const enum stmt_id max_id_stmt[OWED_ID_KINDS] = {
     ST_CUSTOMER_MAX_ID, ST_INVOICE_MAX_ID, ST_PAYMENT_MAX_ID, ST_ALLOCATION_MAX_ID,
     ST_ENTRY_MAX_ID,
 };
@@ -161,8 +161,7 @@ struct sqlite_store {
     sqlite3_stmt *batch_lines; /* LINE_BATCH rows of ST_LINE_INSERT */
     struct pending_line pending[LINE_BATCH];
     size_t npending;
-    int64_t next_id[ID_KINDS]; /* 0 = not loaded in this transaction */
-    int64_t next_id_org;
+    struct owed__ids ids;
 };
 
 static struct sqlite_store *impl(struct owed_store *s) { return (struct sqlite_store *)s; }
@@ -240,27 +239,22 @@ static int query_int(struct sqlite_store *q, enum stmt_id id, int64_t org, int64
     return OWED_OK;
 }
 
-static int next_id(struct sqlite_store *q, int64_t org, enum id_kind kind, int64_t *out,
-                   struct owed_buf *err)
+static int max_id(void *ctx, int64_t org, enum owed__id_kind kind, int64_t *max,
+                  struct owed_buf *err)
 {
-    if (q->next_id_org != org) {
-        memset(q->next_id, 0, sizeof q->next_id);
-        q->next_id_org = org;
-    }
-    if (q->next_id[kind] == 0) {
-        int64_t max;
-        int rc = query_int(q, max_id_stmt[kind], org, &max, err);
-        if (rc) return rc;
-        q->next_id[kind] = max + 1;
-    }
-    *out = q->next_id[kind]++;
-    return OWED_OK;
+    return query_int(ctx, max_id_stmt[kind], org, max, err);
 }
 
-static void forget_ids(struct sqlite_store *q)
+static int next_id(struct sqlite_store *q, int64_t org, enum owed__id_kind kind, int64_t *out,
+                   struct owed_buf *err)
 {
-    memset(q->next_id, 0, sizeof q->next_id);
-    q->next_id_org = 0;
+    return owed__ids_take(&q->ids, org, kind, max_id, q, out, err);
+}
+
+/* At the end of a transaction: ids are read again, unwritten journal lines dropped. */
+static void forget_tx_state(struct sqlite_store *q)
+{
+    owed__ids_forget(&q->ids);
     q->npending = 0;
 }
 
@@ -452,7 +446,7 @@ static int sq_high_water(struct owed_store *s, int64_t org, int64_t *out, struct
 static int sq_begin(struct owed_store *s, struct owed_buf *err)
 {
     struct sqlite_store *q = impl(s);
-    forget_ids(q);
+    forget_tx_state(q);
     sqlite3_stmt *st = stmt(q, ST_BEGIN, err);
     return st ? exec_stmt(q, st, err, "begin") : OWED_E_STORE;
 }
@@ -462,7 +456,7 @@ static int sq_commit(struct owed_store *s, struct owed_buf *err)
     struct sqlite_store *q = impl(s);
     int rc = flush_lines(q, err);
     if (rc) return rc;
-    forget_ids(q);
+    forget_tx_state(q);
     sqlite3_stmt *st = stmt(q, ST_COMMIT, err);
     return st ? exec_stmt(q, st, err, "commit") : OWED_E_STORE;
 }
@@ -470,7 +464,7 @@ static int sq_commit(struct owed_store *s, struct owed_buf *err)
 static void sq_rollback(struct owed_store *s)
 {
     struct sqlite_store *q = impl(s);
-    forget_ids(q);
+    forget_tx_state(q);
     if (sqlite3_get_autocommit(q->db)) return;
     sqlite3_stmt *st = stmt(q, ST_ROLLBACK, NULL);
     if (st) exec_stmt(q, st, NULL, "rollback");
@@ -518,7 +512,7 @@ static int sq_customer_insert(struct owed_store *s, int64_t org, struct owed_cus
 {
     struct sqlite_store *q = impl(s);
     int64_t id;
-    int rc = next_id(q, org, ID_CUSTOMER, &id, err);
+    int rc = next_id(q, org, OWED_ID_CUSTOMER, &id, err);
     sqlite3_stmt *st = rc ? NULL : stmt(q, ST_CUSTOMER_INSERT, err);
     if (!st) return OWED_E_STORE;
     sqlite3_bind_int64(st, 1, org);
@@ -531,7 +525,7 @@ static int sq_customer_insert(struct owed_store *s, int64_t org, struct owed_cus
     if (c->has_credit_limit) sqlite3_bind_int64(st, 8, c->credit_limit_minor);
     else sqlite3_bind_null(st, 8);
     rc = exec_stmt(q, st, err, "insert customer");
-    if (rc == OWED_E_EXISTS) q->next_id[ID_CUSTOMER]--;
+    if (rc == OWED_E_EXISTS) owed__ids_give_back(&q->ids, OWED_ID_CUSTOMER);
     if (rc == OWED_OK) c->id = id;
     return rc;
 }
@@ -592,7 +586,7 @@ static int sq_invoice_insert(struct owed_store *s, int64_t org, struct owed_invo
 {
     struct sqlite_store *q = impl(s);
     int64_t id;
-    int rc = next_id(q, org, ID_INVOICE, &id, err);
+    int rc = next_id(q, org, OWED_ID_INVOICE, &id, err);
     sqlite3_stmt *st = rc ? NULL : stmt(q, ST_INVOICE_INSERT, err);
     if (!st) return OWED_E_STORE;
     sqlite3_bind_int64(st, 1, org);
@@ -605,7 +599,7 @@ static int sq_invoice_insert(struct owed_store *s, int64_t org, struct owed_invo
     sqlite3_bind_int64(st, 8, inv->amount_minor);
     bind_text(st, 9, inv->po_number);
     rc = exec_stmt(q, st, err, "insert invoice");
-    if (rc == OWED_E_EXISTS) q->next_id[ID_INVOICE]--;
+    if (rc == OWED_E_EXISTS) owed__ids_give_back(&q->ids, OWED_ID_INVOICE);
     if (rc == OWED_OK) inv->id = id;
     return rc;
 }
@@ -679,7 +673,7 @@ static int sq_payment_insert(struct owed_store *s, int64_t org, struct owed_paym
 {
     struct sqlite_store *q = impl(s);
     int64_t id;
-    int rc = next_id(q, org, ID_PAYMENT, &id, err);
+    int rc = next_id(q, org, OWED_ID_PAYMENT, &id, err);
     sqlite3_stmt *st = rc ? NULL : stmt(q, ST_PAYMENT_INSERT, err);
     if (!st) return OWED_E_STORE;
     sqlite3_bind_int64(st, 1, org);
@@ -693,7 +687,7 @@ static int sq_payment_insert(struct owed_store *s, int64_t org, struct owed_paym
     bind_text(st, 9, p->reference);
     bind_text(st, 10, p->invoice_number);
     rc = exec_stmt(q, st, err, "insert payment");
-    if (rc == OWED_E_EXISTS) q->next_id[ID_PAYMENT]--;
+    if (rc == OWED_E_EXISTS) owed__ids_give_back(&q->ids, OWED_ID_PAYMENT);
     if (rc == OWED_OK) p->id = id;
     return rc;
 }
@@ -724,7 +718,7 @@ static int sq_allocation_insert(struct owed_store *s, int64_t org, struct owed_a
 {
     struct sqlite_store *q = impl(s);
     int64_t id;
-    int rc = next_id(q, org, ID_ALLOCATION, &id, err);
+    int rc = next_id(q, org, OWED_ID_ALLOCATION, &id, err);
     sqlite3_stmt *st = rc ? NULL : stmt(q, ST_ALLOCATION_INSERT, err);
     if (!st) return OWED_E_STORE;
     sqlite3_bind_int64(st, 1, org);
@@ -774,7 +768,7 @@ static int sq_entry_append(struct owed_store *s, int64_t org, const struct owed_
     OWED_ASSERT(owed_entry_balanced(e));
     OWED_ASSERT(!sqlite3_get_autocommit(q->db)); /* postings happen inside a transaction */
     int64_t id;
-    int rc = next_id(q, org, ID_ENTRY, &id, err);
+    int rc = next_id(q, org, OWED_ID_ENTRY, &id, err);
     if (rc) return rc;
     for (size_t i = 0; i < e->nlines; i++) {
         if (q->npending == LINE_BATCH && (rc = flush_lines(q, err))) return rc;
