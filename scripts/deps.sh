@@ -4,7 +4,7 @@
 set -euo pipefail
 
 level=${1:-build}
-build_pkgs=(gcc make cmake ninja-build pkg-config libsqlite3-dev sqlite3 libjansson-dev libpq-dev)
+build_pkgs=(gcc make cmake ninja-build pkg-config libsqlite3-dev sqlite3 libjansson-dev libpq-dev libxml2-dev)
 test_pkgs=(libcmocka-dev python3 postgresql)  # postgresql: the throwaway server of tests/pg
 fuzz_pkgs=(clang libclang-rt-14-dev)
 bench_pkgs=(time hyperfine jq procps postgresql)
