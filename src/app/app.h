@@ -75,6 +75,86 @@ int owed_report_kpi(struct owed_store *s, int64_t org, owed_date as_of, int days
 int owed_report_customer(struct owed_store *s, int64_t org, const char *ref, owed_date as_of,
                          enum owed_format fmt, struct owed_buf *out, struct owed_buf *err);
 
+/* ---- cash application (app/cash.c): each call is one transaction ----
+ *
+ * Every call appends what it did, one line each, to `out` ("applied 600.00 to INV-1
+ * (closed)", "discount 12.00 on INV-3", ...). Amount arguments are decimal strings in
+ * major units of the document's currency; NULL or "" means "all" where a default exists.
+ * Errors: OWED_E_NOT_FOUND (unknown customer, invoice, payment), OWED_E_INVALID (with the
+ * reason in err: wrong currency or customer, more than is open or unapplied), OWED_E_EXISTS
+ * (the reference is taken by a different document), OWED_E_STORE. Nothing is written on
+ * error. */
+
+enum owed_apply_rule {
+    OWED_APPLY_NONE = 0,   /* leave on account */
+    OWED_APPLY_OLDEST = 1, /* oldest due first */
+    OWED_APPLY_EXACT = 2,  /* the one open invoice whose open (or discounted, or within
+                              tolerance) amount equals the payment; else on account */
+    OWED_APPLY_LIST = 3,   /* the named invoices, in order */
+};
+int owed_apply_rule_parse(const char *s, enum owed_apply_rule *out);
+
+struct owed_apply_target {
+    const char *invoice_number;
+    const char *amount; /* NULL/"" = as much as is left, up to what is open */
+};
+
+struct owed_pay_req {
+    const char *ref;          /* payment_ref, unique per org; a retry with the same ref
+                                 and content changes nothing */
+    const char *customer_ref;
+    owed_date date;
+    const char *amount;
+    const char *currency;     /* NULL/"" = the customer's */
+    const char *method;       /* card ach sepa wire check echeck wallet cash other */
+    const char *channel;      /* portal gateway bank invoice po other, or "" */
+    const char *reference, *payer_name, *payer_account;
+    enum owed_apply_rule rule;
+    const struct owed_apply_target *targets;
+    size_t ntargets;
+};
+
+/* Payment methods and channels accepted by owed_pay (NULL-terminated lists). */
+extern const char *const owed_payment_methods[];
+extern const char *const owed_payment_channels[];
+
+int owed_pay(struct owed_store *s, int64_t org, const struct owed_pay_req *r,
+             struct owed_buf *out, struct owed_buf *err);
+/* Applies the unapplied part of a payment or credit note. */
+int owed_apply(struct owed_store *s, int64_t org, const char *payment_ref,
+               enum owed_apply_rule rule, const struct owed_apply_target *targets,
+               size_t ntargets, struct owed_buf *out, struct owed_buf *err);
+/* Reverses what a payment applied (to one invoice, or to all when invoice_number is
+ * NULL), as of `date`; discounts and differences written off with it are reversed too. */
+int owed_unapply(struct owed_store *s, int64_t org, const char *payment_ref,
+                 const char *invoice_number, owed_date date, struct owed_buf *out,
+                 struct owed_buf *err);
+/* A credit note `number` for the customer; against an invoice (applied to it; amount
+ * defaults to what is open) or on account (invoice_number NULL; amount required). */
+int owed_credit_note(struct owed_store *s, int64_t org, const char *number,
+                     const char *customer_ref, const char *invoice_number, const char *amount,
+                     owed_date date, const char *reason, struct owed_buf *out,
+                     struct owed_buf *err);
+/* Writes off (part of) an invoice to bad debt; ref NULL = generated. */
+int owed_write_off(struct owed_store *s, int64_t org, const char *invoice_number,
+                   const char *amount, owed_date date, const char *reason, const char *ref,
+                   struct owed_buf *out, struct owed_buf *err);
+/* A payment bounced: unapplies everything it paid, takes it out of cash, and with
+ * fee_amount charges a fee invoice FEE-<payment ref>. */
+int owed_reverse(struct owed_store *s, int64_t org, const char *payment_ref, owed_date date,
+                 const char *reason, const char *fee_amount, struct owed_buf *out,
+                 struct owed_buf *err);
+/* Pays back (part of) the unapplied credit of a payment or credit note. */
+int owed_refund(struct owed_store *s, int64_t org, const char *payment_ref, const char *amount,
+                owed_date date, const char *reason, struct owed_buf *out,
+                struct owed_buf *err);
+
+/* The org's short-payment tolerance: "" (none), "1.00" or "0.5%". */
+int owed_tolerance_get(struct owed_store *s, int64_t org, char *out, size_t cap,
+                       struct owed_buf *err);
+int owed_tolerance_set(struct owed_store *s, int64_t org, const char *tolerance,
+                       struct owed_buf *err);
+
 /* ---- ledger check (app/check.c) ---- */
 
 /* Verifies the invariants of DESIGN.md "Ledger". Appends one line per breach to out and

@@ -28,6 +28,10 @@ struct loader {
     size_t ncur, cap_cur;
     int last_cur;
     size_t cap_customers, cap_invoices, cap_allocs, cap_payments;
+    /* Refunds and reversals, by payment id: each becomes a negative book payment, so that
+     * unapplied cash = payments - allocations still holds in the book. */
+    struct owed_outflow *outs;
+    size_t nouts, cap_outs, next_out;
 };
 
 static uint16_t currency_of(struct loader *l, const char *code)
@@ -103,7 +107,31 @@ static int on_payment(void *ctx, const struct owed_payment *p)
     b->payments[b->npayments++] = (struct owed_book_payment){
         l->customer_index[p->customer_id], currency_of(l, p->currency), p->received_date,
         p->amount_minor};
+    while (l->next_out < l->nouts && l->outs[l->next_out].payment_id <= p->id) {
+        const struct owed_outflow *o = &l->outs[l->next_out++];
+        if (o->payment_id != p->id) continue;
+        OWED_ALLOC_GROW(b->payments, b->npayments + 1, l->cap_payments);
+        b->payments[b->npayments] = b->payments[b->npayments - 1];
+        b->payments[b->npayments].received_date = o->date;
+        b->payments[b->npayments].amount_minor = -o->amount_minor;
+        b->npayments++;
+    }
     return OWED_OK;
+}
+
+static int on_outflow(void *ctx, const struct owed_outflow *o)
+{
+    struct loader *l = ctx;
+    OWED_ALLOC_GROW(l->outs, l->nouts + 1, l->cap_outs);
+    l->outs[l->nouts++] = *o;
+    return OWED_OK;
+}
+
+static int by_payment_id(const void *a, const void *b)
+{
+    const struct owed_outflow *x = a, *y = b;
+    if (x->payment_id != y->payment_id) return x->payment_id < y->payment_id ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
 }
 
 static void resolve_allocations(struct owed_book *b, const struct loader *l)
@@ -180,7 +208,10 @@ struct cash_job {
 static void *load_cash(void *arg)
 {
     struct cash_job *j = arg;
-    j->rc = j->s->ops->allocations_each(j->s, j->org, &j->f, on_allocation, j->l, &j->err);
+    j->rc = j->s->ops->outflows_each(j->s, j->org, &j->f, on_outflow, j->l, &j->err);
+    if (!j->rc) qsort(j->l->outs, j->l->nouts, sizeof *j->l->outs, by_payment_id);
+    if (!j->rc)
+        j->rc = j->s->ops->allocations_each(j->s, j->org, &j->f, on_allocation, j->l, &j->err);
     if (!j->rc) j->rc = j->s->ops->payments_each(j->s, j->org, &j->f, on_payment, j->l, &j->err);
     return NULL;
 }
@@ -249,7 +280,7 @@ int owed_book_load(struct owed_store *s, int64_t org, owed_date as_of, bool with
     cash_l.cur = NULL;
     cash_l.ncur = cash_l.cap_cur = 0;
 
-    struct owed_list_filter f = {0, as_of, with_numbers};
+    struct owed_list_filter f = {.on_or_before = as_of, .with_text = with_numbers};
     rc = s->ops->customers_each(s, org, on_customer, &l, err);
     struct cash_job job = {peer, org, f, &cash_l, OWED_BUF_INIT(0), OWED_OK};
     pthread_t thread;
@@ -275,6 +306,7 @@ int owed_book_load(struct owed_store *s, int64_t org, owed_date as_of, bool with
     free(l.invoice_index);
     free(l.cur);
     free(cash_l.cur);
+    free(cash_l.outs);
     if (rc) owed_book_release(book);
     return rc;
 }

@@ -2,8 +2,9 @@
  *   1. every journal entry balances: its lines sum to zero, in one currency, two or more;
  *   2. per customer and currency, the AR account equals the open invoice amounts, and the
  *      unapplied account equals the unallocated part of payments;
- *   3. no invoice is allocated beyond its amount, no payment beyond its amount (so nothing
- *      is applied twice), and no allocation crosses customers or currencies.
+ *   3. no invoice is allocated beyond its amount, no payment beyond its amount (allocations
+ *      plus refunds and reversals: so nothing is applied twice), no allocation is unapplied
+ *      beyond what was applied, and no allocation crosses customers or currencies.
  * One streaming pass over each table; memory is O(customers + documents), no sorting. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,6 +158,20 @@ static int on_allocation(void *ctx, const struct owed_allocation *a)
     return OWED_OK;
 }
 
+/* Refunds and reversals take unapplied cash out of a payment. */
+static int on_outflow(void *ctx, const struct owed_outflow *o)
+{
+    struct checker *c = ctx;
+    struct doc *pay = o->payment_id <= c->max_payment ? &c->payments[o->payment_id] : NULL;
+    if (!pay || !pay->amount) {
+        breach(c, "outflow %lld names a missing payment", (long long)o->id);
+        return OWED_OK;
+    }
+    pay->allocated += o->amount_minor;
+    pair(c, pay->customer_id, pay->currency)->unapplied -= o->amount_minor;
+    return OWED_OK;
+}
+
 static void close_entry(struct checker *c)
 {
     struct entry_acc *e = &c->entry;
@@ -216,9 +231,13 @@ static void compare(struct checker *c)
     for (int64_t id = 1; id <= c->max_invoice; id++)
         if (c->invoices[id].allocated > c->invoices[id].amount)
             breach(c, "invoice id %lld is allocated beyond its amount", (long long)id);
+        else if (c->invoices[id].allocated < 0)
+            breach(c, "invoice id %lld has more unapplied than was applied", (long long)id);
     for (int64_t id = 1; id <= c->max_payment; id++)
         if (c->payments[id].allocated > c->payments[id].amount)
             breach(c, "payment id %lld is applied beyond its amount", (long long)id);
+        else if (c->payments[id].allocated < 0)
+            breach(c, "payment id %lld has more unapplied than was applied", (long long)id);
 }
 
 int owed_ledger_check(struct owed_store *s, int64_t org, struct owed_buf *out,
@@ -227,7 +246,7 @@ int owed_ledger_check(struct owed_store *s, int64_t org, struct owed_buf *out,
     struct checker c;
     memset(&c, 0, sizeof c);
     c.out = out;
-    struct owed_list_filter all = {0, 0, false};
+    struct owed_list_filter all = {0};
     /* One snapshot for every scan, or a commit in between would look like a breach. */
     int rc = s->ops->read_begin(s, err);
     if (rc) return rc;
@@ -237,6 +256,7 @@ int owed_ledger_check(struct owed_store *s, int64_t org, struct owed_buf *out,
     if (!rc) rc = s->ops->invoices_each(s, org, &all, on_invoice, &c, err);
     if (!rc) rc = s->ops->payments_each(s, org, &all, on_payment, &c, err);
     if (!rc) rc = s->ops->allocations_each(s, org, &all, on_allocation, &c, err);
+    if (!rc) rc = s->ops->outflows_each(s, org, &all, on_outflow, &c, err);
     s->ops->read_end(s);
     if (!rc) compare(&c);
     if (!rc && c.breaches == 0)

@@ -201,7 +201,7 @@ int owed_report_customer(struct owed_store *s, int64_t org, const char *ref, owe
     memset(&l, 0, sizeof l);
     /* As of the date, the way aging sees it: invoices issued and payments received on or
      * before it, and the allocations of those payments. */
-    struct owed_list_filter f = {c.id, as_of, true};
+    struct owed_list_filter f = {.customer_id = c.id, .on_or_before = as_of, .with_text = true};
     rc = s->ops->invoices_each(s, org, &f, on_invoice, &l, err);
     if (!rc) rc = s->ops->payments_each(s, org, &f, on_payment, &l, err);
     if (!rc) rc = s->ops->allocations_each(s, org, &f, on_allocation, &l, err);

@@ -55,6 +55,7 @@ struct cust_info {
     int64_t id;
     char currency[4];
     struct owed_terms terms;
+    char terms_text[OWED_TERMS_TEXT_MAX + 1]; /* canonical, stored on its invoices */
     long line; /* line of this file that created it, 0 if it existed before */
 };
 
@@ -262,6 +263,7 @@ static void cache_customer(struct importer *im, const struct owed_customer *c, l
     ci->id = c->id;
     memcpy(ci->currency, c->currency, 4);
     ci->line = line;
+    snprintf(ci->terms_text, sizeof ci->terms_text, "%s", c->terms);
     if (owed_terms_parse(c->terms, strlen(c->terms), &ci->terms, NULL) != OWED_OK)
         owed_terms_parse("NET30", 5, &ci->terms, NULL);
     owed_strmap_put(&im->cust_index, c->ref, strlen(c->ref), (int64_t)im->ncusts);
@@ -409,6 +411,8 @@ static int invoice_row(struct importer *im)
     }
     if (im->row_bad) return OWED_OK;
     inv.customer_id = cust->id;
+    inv.kind = OWED_INVOICE_SALE;
+    memcpy(inv.terms, cust->terms_text, sizeof inv.terms);
     if (!has_due) inv.due_date = owed_terms_due_date(&cust->terms, inv.issue_date);
 
     int rc = im->s->ops->invoice_insert(im->s, im->org, &inv, im->err);
@@ -488,7 +492,7 @@ static int allocate(struct importer *im, const struct owed_payment *p,
     int64_t amount = p->amount_minor < open ? p->amount_minor : open;
     if (amount < p->amount_minor) im->res->unapplied++;
     if (amount <= 0) return OWED_OK;
-    struct owed_allocation a = {0, p->id, inv->id, p->received_date, amount};
+    struct owed_allocation a = {.payment_id = p->id, .invoice_id = inv->id, .date = p->received_date, .amount_minor = amount};
     int rc = im->s->ops->allocation_insert(im->s, im->org, &a, im->err);
     if (rc) return rc;
     struct owed_entry e;

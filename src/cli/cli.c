@@ -74,6 +74,13 @@ int cli_exit_code(int rc)
     }
 }
 
+int cli_exit_refused(int rc)
+{
+    if (rc == OWED_E_INVALID || rc == OWED_E_NOT_FOUND || rc == OWED_E_EXISTS)
+        return EXIT_REJECTED;
+    return cli_exit_code(rc);
+}
+
 static int open_at(struct cli *cli, const char *url, bool migrate)
 {
     struct owed_buf err = OWED_BUF_INIT(0);

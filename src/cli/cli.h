@@ -58,6 +58,9 @@ int cli_open_read(struct cli *cli);
 void cli_close(struct cli *cli);
 /* Maps an owed rc to an exit code. */
 int cli_exit_code(int rc);
+/* Exit code for a use case that refuses bad input (unknown document, more than is open):
+ * EXIT_REJECTED for OWED_E_INVALID, NOT_FOUND and EXISTS, else cli_exit_code. */
+int cli_exit_refused(int rc);
 /* Parses --as-of; prints the error itself. */
 bool cli_parse_date(const struct cmd *cmd, const char *arg, owed_date *out);
 owed_date cli_today(const struct cli *cli);
@@ -67,18 +70,29 @@ const struct cmd *cli_find(const char *name);
 
 
 
-/* Every command: int cmd_NAME(struct cli *, int, char **) and its help text. */
-#define OWED_CLI_COMMANDS(X) \
-    X(init)                  \
-    X(import)                \
-    X(aging)                 \
-    X(kpi)                   \
-    X(customer)              \
-    X(check)                 \
-    X(gen)                   \
-    X(help)
+/* Every command: int cmd_NAME(struct cli *, int, char **) and its help text; the second
+ * column is the name typed on the command line. */
+#define OWED_CLI_COMMANDS(X)            \
+    X(init, "init")                     \
+    X(import, "import")                 \
+    X(pay, "pay")                       \
+    X(apply, "apply")                   \
+    X(unapply, "unapply")               \
+    X(credit_note, "credit-note")       \
+    X(write_off, "write-off")           \
+    X(reverse, "reverse")               \
+    X(refund, "refund")                 \
+    X(bank, "bank")                     \
+    X(match, "match")                   \
+    X(aging, "aging")                   \
+    X(kpi, "kpi")                       \
+    X(customer, "customer")             \
+    X(org, "org")                       \
+    X(check, "check")                   \
+    X(gen, "gen")                       \
+    X(help, "help")
 
-#define OWED_CLI_DECLARE(name)                                 \
+#define OWED_CLI_DECLARE(name, text)                           \
     int cmd_##name(struct cli *cli, int argc, char **argv);    \
     extern const char cmd_##name##_summary[];                  \
     extern const char cmd_##name##_help[];

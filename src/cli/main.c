@@ -9,7 +9,7 @@
 #include <getopt.h>
 
 const struct cmd owed_commands[] = {
-#define OWED_CLI_ENTRY(n) {#n, cmd_##n, cmd_##n##_summary, cmd_##n##_help},
+#define OWED_CLI_ENTRY(n, text) {text, cmd_##n, cmd_##n##_summary, cmd_##n##_help},
     OWED_CLI_COMMANDS(OWED_CLI_ENTRY)
 #undef OWED_CLI_ENTRY
 };

@@ -32,6 +32,8 @@ struct owed_book_alloc {
     int64_t amount_minor;
 };
 
+/* Money credited to a customer: cash and non-cash credits (credit notes, discounts,
+ * write-offs); a refund or reversal is a negative payment on its date. */
 struct owed_book_payment {
     uint32_t customer;
     uint16_t currency;

@@ -14,6 +14,9 @@ enum owed__id_kind {
     OWED_ID_PAYMENT,
     OWED_ID_ALLOCATION,
     OWED_ID_ENTRY,
+    OWED_ID_OUTFLOW,
+    OWED_ID_STATEMENT,
+    OWED_ID_BANK_ENTRY,
     OWED_ID_KINDS
 };
 

@@ -44,6 +44,32 @@ enum stmt_id {
     ST_ENTRY_MAX_ID,
     ST_LINE_INSERT,
     ST_JOURNAL_LINES,
+    ST_CUSTOMER_GET_ID,
+    ST_INVOICE_GET_ID,
+    ST_PAYMENT_GET_ID,
+    ST_ALLOCATIONS_OF_PAYMENT,
+    ST_ALLOCATIONS_OF_INVOICE,
+    ST_OUTFLOW_INSERT,
+    ST_OUTFLOW_MAX_ID,
+    ST_OUTFLOWS_EACH,
+    ST_OUTFLOWS_OF_PAYMENT,
+    ST_OUTFLOWS_OF_CUSTOMER,
+    ST_ORG_GET,
+    ST_ORG_SET,
+    ST_STMT_INSERT,
+    ST_STMT_BY_KEY,
+    ST_STMT_MAX_ID,
+    ST_BENTRY_INSERT,
+    ST_BENTRY_BY_KEY,
+    ST_BENTRY_MAX_ID,
+    ST_BENTRY_GET,
+    ST_BENTRY_UPDATE,
+    ST_BENTRIES_EACH,
+    ST_BENTRIES_BY_STATUS,
+    ST_PAYER_LEARN,
+    ST_PAYERS_EACH,
+    ST_MAP_SAVE,
+    ST_MAPS_EACH,
     ST_COUNT
 };
 
@@ -53,16 +79,22 @@ enum stmt_id {
  * payments import quadratic. */
 #define INVOICE_COLS                                                                   \
     "i.invoice_id, i.invoice_number, i.customer_id, i.issue_date, i.due_date, i.currency," \
-    " i.amount_minor, i.po_number"
+    " i.amount_minor, i.po_number, i.kind, i.terms"
 #define ALLOCATED_OF_INVOICE                                                     \
     "(SELECT COALESCE(SUM(a.amount_minor), 0) FROM allocations a"                \
     " INDEXED BY allocations_invoice WHERE a.org_id = i.org_id AND a.invoice_id = i.invoice_id)"
 #define PAYMENT_COLS                                                                      \
     "p.payment_id, p.payment_ref, p.customer_id, p.received_date, p.amount_minor, p.currency," \
-    " p.method, p.reference, p.invoice_number"
-#define ALLOCATED_OF_PAYMENT                                                     \
-    "(SELECT COALESCE(SUM(a.amount_minor), 0) FROM allocations a"                \
-    " INDEXED BY allocations_payment WHERE a.org_id = p.org_id AND a.payment_id = p.payment_id)"
+    " p.method, p.reference, p.invoice_number, p.kind, p.channel, p.payer_name, p.payer_account"
+#define BENTRY_COLS                                                                      \
+    "entry_id, statement_id, entry_key, booking_date, value_date, amount_minor, currency,"  \
+    " credit, entry_ref, end_to_end, remittance, counterparty_name, counterparty_account,"  \
+    " bank_code, status, customer_id, payment_id, score, suggestions"
+#define ALLOCATED_OF_PAYMENT                                                            \
+    "(SELECT COALESCE(SUM(a.amount_minor), 0) FROM allocations a"                       \
+    " INDEXED BY allocations_payment WHERE a.org_id = p.org_id AND a.payment_id = p.payment_id)," \
+    " (SELECT COALESCE(SUM(o.amount_minor), 0) FROM outflows o"                         \
+    " WHERE o.org_id = p.org_id AND o.payment_id = p.payment_id)"
 
 static const char *const stmt_sql[ST_COUNT] = {
     [ST_SCHEMA_VERSION] = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
@@ -85,11 +117,12 @@ static const char *const stmt_sql[ST_COUNT] = {
                        " FROM invoices i WHERE i.org_id = ?1 AND i.invoice_number = ?2",
     [ST_INVOICE_INSERT] =
         "INSERT INTO invoices (org_id, invoice_id, invoice_number, customer_id, issue_date,"
-        " due_date, currency, amount_minor, po_number) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        " due_date, currency, amount_minor, po_number, kind, terms)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     [ST_INVOICE_MAX_ID] = "SELECT COALESCE(MAX(invoice_id), 0) FROM invoices WHERE org_id = ?1",
     [ST_INVOICES_EACH] =
         "SELECT i.invoice_id, '', i.customer_id, i.issue_date, i.due_date, i.currency,"
-        " i.amount_minor, '', 0 FROM invoices i WHERE i.org_id = ?1 AND i.issue_date <= ?2"
+        " i.amount_minor, '', i.kind, '', 0 FROM invoices i WHERE i.org_id = ?1 AND i.issue_date <= ?2"
         " ORDER BY i.invoice_id",
     [ST_INVOICES_EACH_TEXT] = "SELECT " INVOICE_COLS ", 0 FROM invoices i"
                               " WHERE i.org_id = ?1 AND i.issue_date <= ?2 ORDER BY i.invoice_id",
@@ -100,27 +133,29 @@ static const char *const stmt_sql[ST_COUNT] = {
                        " FROM payments p WHERE p.org_id = ?1 AND p.payment_ref = ?2",
     [ST_PAYMENT_INSERT] =
         "INSERT INTO payments (org_id, payment_id, payment_ref, customer_id, received_date,"
-        " amount_minor, currency, method, reference, invoice_number)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        " amount_minor, currency, method, reference, invoice_number, kind, channel, payer_name,"
+        " payer_account) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     [ST_PAYMENT_MAX_ID] = "SELECT COALESCE(MAX(payment_id), 0) FROM payments WHERE org_id = ?1",
     [ST_PAYMENTS_EACH] =
         "SELECT p.payment_id, '', p.customer_id, p.received_date, p.amount_minor, p.currency,"
-        " '', '', '', 0 FROM payments p WHERE p.org_id = ?1 AND p.received_date <= ?2"
+        " '', '', '', p.kind, '', '', '', 0, 0 FROM payments p"
+        " WHERE p.org_id = ?1 AND p.received_date <= ?2"
         " ORDER BY p.payment_id",
-    [ST_PAYMENTS_OF_CUSTOMER] = "SELECT " PAYMENT_COLS ", 0"
+    [ST_PAYMENTS_OF_CUSTOMER] = "SELECT " PAYMENT_COLS ", 0, 0"
                                 " FROM payments p WHERE p.org_id = ?1 AND p.customer_id = ?3"
                                 " AND p.received_date <= ?2 ORDER BY p.payment_id",
     [ST_ALLOCATION_INSERT] =
         "INSERT INTO allocations (org_id, allocation_id, payment_id, invoice_id, alloc_date,"
-        " amount_minor) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        " amount_minor, reverses) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [ST_ALLOCATION_MAX_ID] =
         "SELECT COALESCE(MAX(allocation_id), 0) FROM allocations WHERE org_id = ?1",
     [ST_ALLOCATIONS_EACH] =
-        "SELECT allocation_id, payment_id, invoice_id, alloc_date, amount_minor FROM allocations"
+        "SELECT allocation_id, payment_id, invoice_id, alloc_date, amount_minor, reverses"
+        " FROM allocations"
         " WHERE org_id = ?1 AND alloc_date <= ?2 ORDER BY allocation_id",
     [ST_ALLOCATIONS_OF_CUSTOMER] =
-        "SELECT a.allocation_id, a.payment_id, a.invoice_id, a.alloc_date, a.amount_minor"
-        " FROM allocations a JOIN invoices i ON i.org_id = a.org_id AND i.invoice_id = a.invoice_id"
+        "SELECT a.allocation_id, a.payment_id, a.invoice_id, a.alloc_date, a.amount_minor,"
+        " a.reverses FROM allocations a JOIN invoices i ON i.org_id = a.org_id AND i.invoice_id = a.invoice_id"
         " WHERE a.org_id = ?1 AND a.alloc_date <= ?2 AND i.customer_id = ?3"
         " ORDER BY a.allocation_id",
     [ST_ENTRY_MAX_ID] = "SELECT COALESCE(MAX(entry_id), 0) FROM journal_lines WHERE org_id = ?1",
@@ -131,12 +166,76 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_JOURNAL_LINES] = "SELECT entry_id, line_no, kind, source_id, customer_id, currency,"
                          " posted_date, account, amount_minor FROM journal_lines"
                          " WHERE org_id = ?1 ORDER BY entry_id, line_no",
+    [ST_CUSTOMER_GET_ID] =
+        "SELECT customer_id, customer_ref, name, email, currency, terms, credit_limit_minor"
+        " FROM customers WHERE org_id = ?1 AND customer_id = ?2",
+    [ST_INVOICE_GET_ID] = "SELECT " INVOICE_COLS ", " ALLOCATED_OF_INVOICE
+                          " FROM invoices i WHERE i.org_id = ?1 AND i.invoice_id = ?2",
+    [ST_PAYMENT_GET_ID] = "SELECT " PAYMENT_COLS ", " ALLOCATED_OF_PAYMENT
+                          " FROM payments p WHERE p.org_id = ?1 AND p.payment_id = ?2",
+    [ST_ALLOCATIONS_OF_PAYMENT] =
+        "SELECT allocation_id, payment_id, invoice_id, alloc_date, amount_minor, reverses"
+        " FROM allocations INDEXED BY allocations_payment"
+        " WHERE org_id = ?1 AND alloc_date <= ?2 AND payment_id = ?3 ORDER BY allocation_id",
+    [ST_ALLOCATIONS_OF_INVOICE] =
+        "SELECT allocation_id, payment_id, invoice_id, alloc_date, amount_minor, reverses"
+        " FROM allocations INDEXED BY allocations_invoice"
+        " WHERE org_id = ?1 AND alloc_date <= ?2 AND invoice_id = ?3 ORDER BY allocation_id",
+    [ST_OUTFLOW_INSERT] =
+        "INSERT INTO outflows (org_id, outflow_id, payment_id, kind, out_date, amount_minor,"
+        " reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [ST_OUTFLOW_MAX_ID] = "SELECT COALESCE(MAX(outflow_id), 0) FROM outflows WHERE org_id = ?1",
+    [ST_OUTFLOWS_EACH] =
+        "SELECT outflow_id, payment_id, kind, out_date, amount_minor, reason FROM outflows"
+        " WHERE org_id = ?1 AND out_date <= ?2 ORDER BY outflow_id",
+    [ST_OUTFLOWS_OF_PAYMENT] =
+        "SELECT outflow_id, payment_id, kind, out_date, amount_minor, reason FROM outflows"
+        " WHERE org_id = ?1 AND out_date <= ?2 AND payment_id = ?3 ORDER BY outflow_id",
+    [ST_OUTFLOWS_OF_CUSTOMER] =
+        "SELECT o.outflow_id, o.payment_id, o.kind, o.out_date, o.amount_minor, o.reason"
+        " FROM outflows o JOIN payments p ON p.org_id = o.org_id AND p.payment_id = o.payment_id"
+        " WHERE o.org_id = ?1 AND o.out_date <= ?2 AND p.customer_id = ?3 ORDER BY o.outflow_id",
+    [ST_ORG_GET] = "SELECT tolerance FROM orgs WHERE org_id = ?1",
+    [ST_ORG_SET] = "UPDATE orgs SET tolerance = ?2 WHERE org_id = ?1",
+    [ST_STMT_INSERT] =
+        "INSERT INTO bank_statements (org_id, statement_id, stmt_key, format, account,"
+        " bank_stmt_id, currency, stmt_date, opening_minor, opening_date, closing_minor,"
+        " closing_date, file_name, imported_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+        " ?10, ?11, ?12, ?13, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+    [ST_STMT_BY_KEY] = "SELECT statement_id FROM bank_statements WHERE org_id = ?1 AND stmt_key = ?2",
+    [ST_STMT_MAX_ID] =
+        "SELECT COALESCE(MAX(statement_id), 0) FROM bank_statements WHERE org_id = ?1",
+    [ST_BENTRY_INSERT] =
+        "INSERT INTO bank_entries (org_id, entry_id, statement_id, entry_key, booking_date,"
+        " value_date, amount_minor, currency, credit, entry_ref, end_to_end, remittance,"
+        " counterparty_name, counterparty_account, bank_code, status, customer_id, payment_id,"
+        " score, suggestions) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+        " ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+    [ST_BENTRY_BY_KEY] = "SELECT entry_id FROM bank_entries WHERE org_id = ?1 AND entry_key = ?2",
+    [ST_BENTRY_MAX_ID] = "SELECT COALESCE(MAX(entry_id), 0) FROM bank_entries WHERE org_id = ?1",
+    [ST_BENTRY_GET] = "SELECT " BENTRY_COLS " FROM bank_entries WHERE org_id = ?1 AND entry_id = ?2",
+    [ST_BENTRY_UPDATE] =
+        "UPDATE bank_entries SET status = ?3, customer_id = ?4, payment_id = ?5, score = ?6,"
+        " suggestions = ?7 WHERE org_id = ?1 AND entry_id = ?2",
+    [ST_BENTRIES_EACH] = "SELECT " BENTRY_COLS " FROM bank_entries WHERE org_id = ?1"
+                         " ORDER BY entry_id",
+    [ST_BENTRIES_BY_STATUS] = "SELECT " BENTRY_COLS " FROM bank_entries"
+                              " WHERE org_id = ?1 AND status = ?2 ORDER BY entry_id",
+    [ST_PAYER_LEARN] =
+        "INSERT INTO bank_payers (org_id, payer_key, customer_id) VALUES (?1, ?2, ?3)"
+        " ON CONFLICT (org_id, payer_key) DO UPDATE SET customer_id = excluded.customer_id",
+    [ST_PAYERS_EACH] =
+        "SELECT payer_key, customer_id FROM bank_payers WHERE org_id = ?1 ORDER BY payer_key",
+    [ST_MAP_SAVE] =
+        "INSERT INTO bank_csv_maps (org_id, name, mapping) VALUES (?1, ?2, ?3)"
+        " ON CONFLICT (org_id, name) DO UPDATE SET mapping = excluded.mapping",
+    [ST_MAPS_EACH] = "SELECT name, mapping FROM bank_csv_maps WHERE org_id = ?1 ORDER BY name",
 };
 
 /* Next ids per table, loaded at the start of each write transaction (single writer). */
 static const enum stmt_id max_id_stmt[OWED_ID_KINDS] = {
     ST_CUSTOMER_MAX_ID, ST_INVOICE_MAX_ID, ST_PAYMENT_MAX_ID, ST_ALLOCATION_MAX_ID,
-    ST_ENTRY_MAX_ID,
+    ST_ENTRY_MAX_ID, ST_OUTFLOW_MAX_ID, ST_STMT_MAX_ID, ST_BENTRY_MAX_ID,
 };
 
 /* Journal lines are append-only and never conflict (ids are ours under the write lock), so
@@ -564,7 +663,10 @@ static void read_invoice(sqlite3_stmt *st, struct owed_invoice *inv, bool text)
     inv->due_date = sqlite3_column_int(st, 4);
     copy_col(st, 5, inv->currency, sizeof inv->currency);
     inv->amount_minor = sqlite3_column_int64(st, 6);
-    inv->allocated_minor = sqlite3_column_int64(st, 8);
+    inv->kind = (enum owed_invoice_kind)sqlite3_column_int(st, 8);
+    if (text) copy_col(st, 9, inv->terms, sizeof inv->terms);
+    else inv->terms[0] = '\0';
+    inv->allocated_minor = sqlite3_column_int64(st, 10);
 }
 
 static int sq_invoice_get(struct owed_store *s, int64_t org, const char *number,
@@ -598,6 +700,8 @@ static int sq_invoice_insert(struct owed_store *s, int64_t org, struct owed_invo
     bind_text(st, 7, inv->currency);
     sqlite3_bind_int64(st, 8, inv->amount_minor);
     bind_text(st, 9, inv->po_number);
+    sqlite3_bind_int(st, 10, inv->kind ? (int)inv->kind : OWED_INVOICE_SALE);
+    bind_text(st, 11, inv->terms);
     rc = exec_stmt(q, st, err, "insert invoice");
     if (rc == OWED_E_EXISTS) owed__ids_give_back(&q->ids, OWED_ID_INVOICE);
     if (rc == OWED_OK) inv->id = id;
@@ -644,14 +748,20 @@ static void read_payment(sqlite3_stmt *st, struct owed_payment *p, bool text)
         copy_col(st, 6, p->method, sizeof p->method);
         copy_col(st, 7, p->reference, sizeof p->reference);
         copy_col(st, 8, p->invoice_number, sizeof p->invoice_number);
+        copy_col(st, 10, p->channel, sizeof p->channel);
+        copy_col(st, 11, p->payer_name, sizeof p->payer_name);
+        copy_col(st, 12, p->payer_account, sizeof p->payer_account);
     } else {
         p->ref[0] = p->method[0] = p->reference[0] = p->invoice_number[0] = '\0';
+        p->channel[0] = p->payer_name[0] = p->payer_account[0] = '\0';
     }
     p->customer_id = sqlite3_column_int64(st, 2);
     p->received_date = sqlite3_column_int(st, 3);
     p->amount_minor = sqlite3_column_int64(st, 4);
     copy_col(st, 5, p->currency, sizeof p->currency);
-    p->allocated_minor = sqlite3_column_int64(st, 9);
+    p->kind = (enum owed_payment_kind)sqlite3_column_int(st, 9);
+    p->allocated_minor = sqlite3_column_int64(st, 13);
+    p->outflow_minor = sqlite3_column_int64(st, 14);
 }
 
 static int sq_payment_get(struct owed_store *s, int64_t org, const char *ref,
@@ -686,6 +796,10 @@ static int sq_payment_insert(struct owed_store *s, int64_t org, struct owed_paym
     bind_text(st, 8, p->method);
     bind_text(st, 9, p->reference);
     bind_text(st, 10, p->invoice_number);
+    sqlite3_bind_int(st, 11, p->kind ? (int)p->kind : OWED_PAYMENT_CASH);
+    bind_text(st, 12, p->channel);
+    bind_text(st, 13, p->payer_name);
+    bind_text(st, 14, p->payer_account);
     rc = exec_stmt(q, st, err, "insert payment");
     if (rc == OWED_E_EXISTS) owed__ids_give_back(&q->ids, OWED_ID_PAYMENT);
     if (rc == OWED_OK) p->id = id;
@@ -727,6 +841,7 @@ static int sq_allocation_insert(struct owed_store *s, int64_t org, struct owed_a
     sqlite3_bind_int64(st, 4, a->invoice_id);
     sqlite3_bind_int(st, 5, a->date);
     sqlite3_bind_int64(st, 6, a->amount_minor);
+    sqlite3_bind_int64(st, 7, a->reverses);
     rc = exec_stmt(q, st, err, "insert allocation");
     if (rc == OWED_OK) a->id = id;
     return rc;
@@ -737,13 +852,16 @@ static int sq_allocations_each(struct owed_store *s, int64_t org,
                                void *ctx, struct owed_buf *err)
 {
     struct sqlite_store *q = impl(s);
-    bool by_customer = f && f->customer_id;
-    sqlite3_stmt *st =
-        stmt(q, by_customer ? ST_ALLOCATIONS_OF_CUSTOMER : ST_ALLOCATIONS_EACH, err);
+    enum stmt_id id = ST_ALLOCATIONS_EACH;
+    int64_t key = 0;
+    if (f && f->payment_id) id = ST_ALLOCATIONS_OF_PAYMENT, key = f->payment_id;
+    else if (f && f->invoice_id) id = ST_ALLOCATIONS_OF_INVOICE, key = f->invoice_id;
+    else if (f && f->customer_id) id = ST_ALLOCATIONS_OF_CUSTOMER, key = f->customer_id;
+    sqlite3_stmt *st = stmt(q, id, err);
     if (!st) return OWED_E_STORE;
     sqlite3_bind_int64(st, 1, org);
     sqlite3_bind_int(st, 2, filter_date(f));
-    if (by_customer) sqlite3_bind_int64(st, 3, f->customer_id);
+    if (key) sqlite3_bind_int64(st, 3, key);
     struct owed_allocation a;
     int rc, out = OWED_OK;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -752,6 +870,7 @@ static int sq_allocations_each(struct owed_store *s, int64_t org,
         a.invoice_id = sqlite3_column_int64(st, 2);
         a.date = sqlite3_column_int(st, 3);
         a.amount_minor = sqlite3_column_int64(st, 4);
+        a.reverses = sqlite3_column_int64(st, 5);
         if ((out = fn(ctx, &a)) != OWED_OK) break;
     }
     if (out == OWED_OK && rc != SQLITE_DONE) out = db_error(q, err, "allocations");
@@ -815,6 +934,362 @@ static int sq_journal_lines_each(struct owed_store *s, int64_t org, owed_journal
     return out;
 }
 
+/* ---- lookups by id ---- */
+
+static int sq_customer_get_id(struct owed_store *s, int64_t org, int64_t id,
+                              struct owed_customer *out, struct owed_buf *err)
+{
+    struct sqlite_store *q = impl(s);
+    sqlite3_stmt *st = stmt(q, ST_CUSTOMER_GET_ID, err);
+    if (!st) return OWED_E_STORE;
+    sqlite3_bind_int64(st, 1, org);
+    sqlite3_bind_int64(st, 2, id);
+    int rc = get_one(q, st, err);
+    if (rc == OWED_OK) read_customer(st, out);
+    sqlite3_reset(st);
+    return rc;
+}
+
+static int sq_invoice_get_id(struct owed_store *s, int64_t org, int64_t id,
+                             struct owed_invoice *out, struct owed_buf *err)
+{
+    struct sqlite_store *q = impl(s);
+    sqlite3_stmt *st = stmt(q, ST_INVOICE_GET_ID, err);
+    if (!st) return OWED_E_STORE;
+    sqlite3_bind_int64(st, 1, org);
+    sqlite3_bind_int64(st, 2, id);
+    int rc = get_one(q, st, err);
+    if (rc == OWED_OK) read_invoice(st, out, true);
+    sqlite3_reset(st);
+    return rc;
+}
+
+static int sq_payment_get_id(struct owed_store *s, int64_t org, int64_t id,
+                             struct owed_payment *out, struct owed_buf *err)
+{
+    struct sqlite_store *q = impl(s);
+    sqlite3_stmt *st = stmt(q, ST_PAYMENT_GET_ID, err);
+    if (!st) return OWED_E_STORE;
+    sqlite3_bind_int64(st, 1, org);
+    sqlite3_bind_int64(st, 2, id);
+    int rc = get_one(q, st, err);
+    if (rc == OWED_OK) read_payment(st, out, true);
+    sqlite3_reset(st);
+    return rc;
+}
+
+/* ---- outflows (refunds, reversals) ---- */
+
+static int sq_outflow_insert(struct owed_store *s, int64_t org, struct owed_outflow *o,
+                             struct owed_buf *err)
+{
+    struct sqlite_store *q = impl(s);
+    int64_t id;
+    int rc = next_id(q, org, OWED_ID_OUTFLOW, &id, err);
+    sqlite3_stmt *st = rc ? NULL : stmt(q, ST_OUTFLOW_INSERT, err);
+    if (!st) return OWED_E_STORE;
+    sqlite3_bind_int64(st, 1, org);
+    sqlite3_bind_int64(st, 2, id);
+    sqlite3_bind_int64(st, 3, o->payment_id);
+    sqlite3_bind_int(st, 4, (int)o->kind);
+    sqlite3_bind_int(st, 5, o->date);
+    sqlite3_bind_int64(st, 6, o->amount_minor);
+    bind_text(st, 7, o->reason);
+    rc = exec_stmt(q, st, err, "insert outflow");
+    if (rc == OWED_OK) o->id = id;
+    return rc;
+}
+
+static int sq_outflows_each(struct owed_store *s, int64_t org, const struct owed_list_filter *f,
+                            owed_outflow_fn fn, void *ctx, struct owed_buf *err)
+{
+    struct sqlite_store *q = impl(s);
+    enum stmt_id id = ST_OUTFLOWS_EACH;
+    int64_t key = 0;
+    if (f && f->payment_id) id = ST_OUTFLOWS_OF_PAYMENT, key = f->payment_id;
+    else if (f && f->customer_id) id = ST_OUTFLOWS_OF_CUSTOMER, key = f->customer_id;
+    sqlite3_stmt *st = stmt(q, id, err);
+    if (!st) return OWED_E_STORE;
+    sqlite3_bind_int64(st, 1, org);
+    sqlite3_bind_int(st, 2, filter_date(f));
+    if (key) sqlite3_bind_int64(st, 3, key);
+    struct owed_outflow o;
+    int rc, out = OWED_OK;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        o.id = sqlite3_column_int64(st, 0);
+        o.payment_id = sqlite3_column_int64(st, 1);
+        o.kind = (enum owed_outflow_kind)sqlite3_column_int(st, 2);
+        o.date = sqlite3_column_int(st, 3);
+        o.amount_minor = sqlite3_column_int64(st, 4);
+        copy_col(st, 5, o.reason, sizeof o.reason);
+        if ((out = fn(ctx, &o)) != OWED_OK) break;
+    }
+    if (out == OWED_OK && rc != SQLITE_DONE) out = db_error(q, err, "outflows");
+    sqlite3_reset(st);
+    return out;
+}
+
+/* ---- organization settings ---- */
+
+static int sq_org_settings_get(struct owed_store *s, int64_t org, struct owed_org_settings *out,
+                               struct owed_buf *err)
+{
+    struct sqlite_store *q = impl(s);
+    sqlite3_stmt *st = stmt(q, ST_ORG_GET, err);
+    if (!st) return OWED_E_STORE;
+    sqlite3_bind_int64(st, 1, org);
+    int rc = get_one(q, st, err);
+    if (rc == OWED_OK) copy_col(st, 0, out->tolerance, sizeof out->tolerance);
+    sqlite3_reset(st);
+    return rc;
+}
+
+static int sq_org_settings_set(struct owed_store *s, int64_t org,
+                               const struct owed_org_settings *in, struct owed_buf *err)
+{
+    struct sqlite_store *q = impl(s);
+    sqlite3_stmt *st = stmt(q, ST_ORG_SET, err);
+    if (!st) return OWED_E_STORE;
+    sqlite3_bind_int64(st, 1, org);
+    bind_text(st, 2, in->tolerance);
+    return exec_stmt(q, st, err, "org settings");
+}
+
+/* ---- bank statements ---- */
+
+static void bind_opt_date(sqlite3_stmt *st, int i, owed_date d)
+{
+    if (d == INT32_MIN) sqlite3_bind_null(st, i);
+    else sqlite3_bind_int(st, i, d);
+}
+
+static owed_date col_opt_date(sqlite3_stmt *st, int i)
+{
+    return sqlite3_column_type(st, i) == SQLITE_NULL ? INT32_MIN : sqlite3_column_int(st, i);
+}
+
+/* Looks up an id by a unique text key (statement or entry). */
+static int id_by_key(struct sqlite_store *q, enum stmt_id sid, int64_t org, const char *key,
+                     int64_t *out, struct owed_buf *err)
+{
+    sqlite3_stmt *st = stmt(q, sid, err);
+    if (!st) return OWED_E_STORE;
+    sqlite3_bind_int64(st, 1, org);
+    bind_text(st, 2, key);
+    int rc = get_one(q, st, err);
+    if (rc == OWED_OK) *out = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc;
+}
+
+static int sq_statement_insert(struct owed_store *s, int64_t org, struct owed_stmt_rec *r,
+                               struct owed_buf *err)
+{
+    struct sqlite_store *q = impl(s);
+    int64_t id;
+    int rc = id_by_key(q, ST_STMT_BY_KEY, org, r->key, &id, err);
+    if (rc == OWED_OK) {
+        r->id = id;
+        return OWED_E_EXISTS;
+    }
+    if (rc != OWED_E_NOT_FOUND) return rc;
+    rc = next_id(q, org, OWED_ID_STATEMENT, &id, err);
+    sqlite3_stmt *st = rc ? NULL : stmt(q, ST_STMT_INSERT, err);
+    if (!st) return OWED_E_STORE;
+    sqlite3_bind_int64(st, 1, org);
+    sqlite3_bind_int64(st, 2, id);
+    bind_text(st, 3, r->key);
+    bind_text(st, 4, r->format);
+    bind_text(st, 5, r->account);
+    bind_text(st, 6, r->bank_stmt_id);
+    bind_text(st, 7, r->currency);
+    bind_opt_date(st, 8, r->date);
+    if (r->has_opening) sqlite3_bind_int64(st, 9, r->opening_minor);
+    else sqlite3_bind_null(st, 9);
+    bind_opt_date(st, 10, r->has_opening ? r->opening_date : INT32_MIN);
+    if (r->has_closing) sqlite3_bind_int64(st, 11, r->closing_minor);
+    else sqlite3_bind_null(st, 11);
+    bind_opt_date(st, 12, r->has_closing ? r->closing_date : INT32_MIN);
+    bind_text(st, 13, r->file_name);
+    rc = exec_stmt(q, st, err, "insert statement");
+    if (rc == OWED_OK) r->id = id;
+    return rc;
+}
+
+static int sq_entry_insert(struct owed_store *s, int64_t org, struct owed_entry_rec *e,
+                           struct owed_buf *err)
+{
+    struct sqlite_store *q = impl(s);
+    int64_t id;
+    int rc = id_by_key(q, ST_BENTRY_BY_KEY, org, e->key, &id, err);
+    if (rc == OWED_OK) {
+        e->id = id;
+        return OWED_E_EXISTS;
+    }
+    if (rc != OWED_E_NOT_FOUND) return rc;
+    rc = next_id(q, org, OWED_ID_BANK_ENTRY, &id, err);
+    sqlite3_stmt *st = rc ? NULL : stmt(q, ST_BENTRY_INSERT, err);
+    if (!st) return OWED_E_STORE;
+    sqlite3_bind_int64(st, 1, org);
+    sqlite3_bind_int64(st, 2, id);
+    sqlite3_bind_int64(st, 3, e->statement_id);
+    bind_text(st, 4, e->key);
+    bind_opt_date(st, 5, e->booking_date);
+    bind_opt_date(st, 6, e->value_date);
+    sqlite3_bind_int64(st, 7, e->amount_minor);
+    bind_text(st, 8, e->currency);
+    sqlite3_bind_int(st, 9, e->credit);
+    bind_text(st, 10, e->entry_ref);
+    bind_text(st, 11, e->end_to_end);
+    bind_text(st, 12, e->remittance);
+    bind_text(st, 13, e->counterparty_name);
+    bind_text(st, 14, e->counterparty_account);
+    bind_text(st, 15, e->bank_code);
+    sqlite3_bind_int(st, 16, (int)e->status);
+    sqlite3_bind_int64(st, 17, e->customer_id);
+    sqlite3_bind_int64(st, 18, e->payment_id);
+    sqlite3_bind_int(st, 19, e->score);
+    bind_text(st, 20, e->suggestions);
+    rc = exec_stmt(q, st, err, "insert bank entry");
+    if (rc == OWED_OK) e->id = id;
+    return rc;
+}
+
+static void read_entry(sqlite3_stmt *st, struct owed_entry_rec *e)
+{
+    e->id = sqlite3_column_int64(st, 0);
+    e->statement_id = sqlite3_column_int64(st, 1);
+    copy_col(st, 2, e->key, sizeof e->key);
+    e->booking_date = col_opt_date(st, 3);
+    e->value_date = col_opt_date(st, 4);
+    e->amount_minor = sqlite3_column_int64(st, 5);
+    copy_col(st, 6, e->currency, sizeof e->currency);
+    e->credit = sqlite3_column_int(st, 7) != 0;
+    copy_col(st, 8, e->entry_ref, sizeof e->entry_ref);
+    copy_col(st, 9, e->end_to_end, sizeof e->end_to_end);
+    copy_col(st, 10, e->remittance, sizeof e->remittance);
+    copy_col(st, 11, e->counterparty_name, sizeof e->counterparty_name);
+    copy_col(st, 12, e->counterparty_account, sizeof e->counterparty_account);
+    copy_col(st, 13, e->bank_code, sizeof e->bank_code);
+    e->status = (enum owed_entry_status)sqlite3_column_int(st, 14);
+    e->customer_id = sqlite3_column_int64(st, 15);
+    e->payment_id = sqlite3_column_int64(st, 16);
+    e->score = sqlite3_column_int(st, 17);
+    copy_col(st, 18, e->suggestions, sizeof e->suggestions);
+}
+
+static int sq_entry_get(struct owed_store *s, int64_t org, int64_t id, struct owed_entry_rec *out,
+                        struct owed_buf *err)
+{
+    struct sqlite_store *q = impl(s);
+    sqlite3_stmt *st = stmt(q, ST_BENTRY_GET, err);
+    if (!st) return OWED_E_STORE;
+    sqlite3_bind_int64(st, 1, org);
+    sqlite3_bind_int64(st, 2, id);
+    int rc = get_one(q, st, err);
+    if (rc == OWED_OK) read_entry(st, out);
+    sqlite3_reset(st);
+    return rc;
+}
+
+static int sq_entry_update(struct owed_store *s, int64_t org, const struct owed_entry_rec *e,
+                           struct owed_buf *err)
+{
+    struct sqlite_store *q = impl(s);
+    sqlite3_stmt *st = stmt(q, ST_BENTRY_UPDATE, err);
+    if (!st) return OWED_E_STORE;
+    sqlite3_bind_int64(st, 1, org);
+    sqlite3_bind_int64(st, 2, e->id);
+    sqlite3_bind_int(st, 3, (int)e->status);
+    sqlite3_bind_int64(st, 4, e->customer_id);
+    sqlite3_bind_int64(st, 5, e->payment_id);
+    sqlite3_bind_int(st, 6, e->score);
+    bind_text(st, 7, e->suggestions);
+    int rc = exec_stmt(q, st, err, "update bank entry");
+    if (rc == OWED_OK && sqlite3_changes(q->db) == 0) return OWED_E_NOT_FOUND;
+    return rc;
+}
+
+static int sq_entries_each(struct owed_store *s, int64_t org, int status, owed_entry_rec_fn fn,
+                           void *ctx, struct owed_buf *err)
+{
+    struct sqlite_store *q = impl(s);
+    sqlite3_stmt *st = stmt(q, status ? ST_BENTRIES_BY_STATUS : ST_BENTRIES_EACH, err);
+    if (!st) return OWED_E_STORE;
+    sqlite3_bind_int64(st, 1, org);
+    if (status) sqlite3_bind_int(st, 2, status);
+    struct owed_entry_rec *e = owed_xmalloc(sizeof *e);
+    int rc, out = OWED_OK;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        read_entry(st, e);
+        if ((out = fn(ctx, e)) != OWED_OK) break;
+    }
+    if (out == OWED_OK && rc != SQLITE_DONE) out = db_error(q, err, "bank entries");
+    sqlite3_reset(st);
+    free(e);
+    return out;
+}
+
+static int sq_payer_learn(struct owed_store *s, int64_t org, const char *key, int64_t customer_id,
+                          struct owed_buf *err)
+{
+    struct sqlite_store *q = impl(s);
+    sqlite3_stmt *st = stmt(q, ST_PAYER_LEARN, err);
+    if (!st) return OWED_E_STORE;
+    sqlite3_bind_int64(st, 1, org);
+    bind_text(st, 2, key);
+    sqlite3_bind_int64(st, 3, customer_id);
+    return exec_stmt(q, st, err, "learn payer");
+}
+
+static int sq_payers_each(struct owed_store *s, int64_t org, owed_payer_fn fn, void *ctx,
+                          struct owed_buf *err)
+{
+    struct sqlite_store *q = impl(s);
+    sqlite3_stmt *st = stmt(q, ST_PAYERS_EACH, err);
+    if (!st) return OWED_E_STORE;
+    sqlite3_bind_int64(st, 1, org);
+    int rc, out = OWED_OK;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *key = (const char *)sqlite3_column_text(st, 0);
+        if ((out = fn(ctx, key ? key : "", sqlite3_column_int64(st, 1))) != OWED_OK) break;
+    }
+    if (out == OWED_OK && rc != SQLITE_DONE) out = db_error(q, err, "payers");
+    sqlite3_reset(st);
+    return out;
+}
+
+static int sq_csv_map_save(struct owed_store *s, int64_t org, const char *name, const char *json,
+                           struct owed_buf *err)
+{
+    struct sqlite_store *q = impl(s);
+    sqlite3_stmt *st = stmt(q, ST_MAP_SAVE, err);
+    if (!st) return OWED_E_STORE;
+    sqlite3_bind_int64(st, 1, org);
+    bind_text(st, 2, name);
+    bind_text(st, 3, json);
+    return exec_stmt(q, st, err, "save mapping");
+}
+
+static int sq_csv_maps_each(struct owed_store *s, int64_t org,
+                            int (*fn)(void *ctx, const char *name, const char *json), void *ctx,
+                            struct owed_buf *err)
+{
+    struct sqlite_store *q = impl(s);
+    sqlite3_stmt *st = stmt(q, ST_MAPS_EACH, err);
+    if (!st) return OWED_E_STORE;
+    sqlite3_bind_int64(st, 1, org);
+    int rc, out = OWED_OK;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        const char *json = (const char *)sqlite3_column_text(st, 1);
+        if ((out = fn(ctx, name ? name : "", json ? json : "")) != OWED_OK) break;
+    }
+    if (out == OWED_OK && rc != SQLITE_DONE) out = db_error(q, err, "mappings");
+    sqlite3_reset(st);
+    return out;
+}
+
 static const struct owed_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -842,6 +1317,22 @@ static const struct owed_store_ops sqlite_ops = {
     .allocations_each = sq_allocations_each,
     .entry_append = sq_entry_append,
     .journal_lines_each = sq_journal_lines_each,
+    .customer_get_id = sq_customer_get_id,
+    .invoice_get_id = sq_invoice_get_id,
+    .payment_get_id = sq_payment_get_id,
+    .outflow_insert = sq_outflow_insert,
+    .outflows_each = sq_outflows_each,
+    .org_settings_get = sq_org_settings_get,
+    .org_settings_set = sq_org_settings_set,
+    .statement_insert = sq_statement_insert,
+    .entry_insert = sq_entry_insert,
+    .entry_get = sq_entry_get,
+    .entry_update = sq_entry_update,
+    .entries_each = sq_entries_each,
+    .payer_learn = sq_payer_learn,
+    .payers_each = sq_payers_each,
+    .csv_map_save = sq_csv_map_save,
+    .csv_maps_each = sq_csv_maps_each,
 };
 
 int owed__sqlite_open(const char *path, bool create, struct owed_store **out,

@@ -20,6 +20,9 @@ typedef int (*owed_customer_fn)(void *ctx, const struct owed_customer *c);
 typedef int (*owed_invoice_fn)(void *ctx, const struct owed_invoice *inv);
 typedef int (*owed_payment_fn)(void *ctx, const struct owed_payment *p);
 typedef int (*owed_allocation_fn)(void *ctx, const struct owed_allocation *a);
+typedef int (*owed_outflow_fn)(void *ctx, const struct owed_outflow *o);
+typedef int (*owed_entry_rec_fn)(void *ctx, const struct owed_entry_rec *e);
+typedef int (*owed_payer_fn)(void *ctx, const char *key, int64_t customer_id);
 
 /* One stored journal line. */
 struct owed_journal_line {
@@ -40,6 +43,13 @@ struct owed_list_filter {
     int64_t customer_id;
     owed_date on_or_before; /* issue or received date; 0 = none (1970-01-01 is not used) */
     bool with_text;         /* fill text fields (numbers, names); off for fast report loads */
+    int64_t payment_id;     /* allocations_each, outflows_each: of this payment only */
+    int64_t invoice_id;     /* allocations_each: of this invoice only */
+};
+
+/* Settings of an organization. */
+struct owed_org_settings {
+    char tolerance[32]; /* "" (none), "1.00" (major units of each currency) or "0.5%" */
 };
 
 /* Highest id per table: an upper bound on row counts, for sizing arrays up front. */
@@ -102,6 +112,50 @@ struct owed_store_ops {
     /* f->on_or_before filters by allocation date; f->customer_id by the invoice's customer. */
     int (*allocations_each)(struct owed_store *s, int64_t org, const struct owed_list_filter *f,
                             owed_allocation_fn fn, void *ctx, struct owed_buf *err);
+
+    /* By id; OWED_E_NOT_FOUND when missing. allocated_minor (and outflow_minor) filled. */
+    int (*invoice_get_id)(struct owed_store *s, int64_t org, int64_t id,
+                          struct owed_invoice *out, struct owed_buf *err);
+    int (*payment_get_id)(struct owed_store *s, int64_t org, int64_t id,
+                          struct owed_payment *out, struct owed_buf *err);
+    int (*customer_get_id)(struct owed_store *s, int64_t org, int64_t id,
+                           struct owed_customer *out, struct owed_buf *err);
+
+    int (*outflow_insert)(struct owed_store *s, int64_t org, struct owed_outflow *o,
+                          struct owed_buf *err);
+    /* f->on_or_before by date, f->payment_id, f->customer_id by the payment's customer. */
+    int (*outflows_each)(struct owed_store *s, int64_t org, const struct owed_list_filter *f,
+                         owed_outflow_fn fn, void *ctx, struct owed_buf *err);
+
+    int (*org_settings_get)(struct owed_store *s, int64_t org, struct owed_org_settings *out,
+                            struct owed_buf *err);
+    int (*org_settings_set)(struct owed_store *s, int64_t org,
+                            const struct owed_org_settings *in, struct owed_buf *err);
+
+    /* Bank statements. statement_insert: OWED_E_EXISTS when the key is known (then
+     * st->id is set to the existing statement). entry_insert: OWED_E_EXISTS likewise. */
+    int (*statement_insert)(struct owed_store *s, int64_t org, struct owed_stmt_rec *st,
+                            struct owed_buf *err);
+    int (*entry_insert)(struct owed_store *s, int64_t org, struct owed_entry_rec *e,
+                        struct owed_buf *err);
+    int (*entry_get)(struct owed_store *s, int64_t org, int64_t id, struct owed_entry_rec *out,
+                     struct owed_buf *err);
+    /* Sets status, customer_id, payment_id, score and suggestions of entry e->id. */
+    int (*entry_update)(struct owed_store *s, int64_t org, const struct owed_entry_rec *e,
+                        struct owed_buf *err);
+    /* status 0 = all; ordered by id. */
+    int (*entries_each)(struct owed_store *s, int64_t org, int status, owed_entry_rec_fn fn,
+                        void *ctx, struct owed_buf *err);
+    int (*payer_learn)(struct owed_store *s, int64_t org, const char *key, int64_t customer_id,
+                       struct owed_buf *err);
+    int (*payers_each)(struct owed_store *s, int64_t org, owed_payer_fn fn, void *ctx,
+                       struct owed_buf *err);
+    int (*csv_map_save)(struct owed_store *s, int64_t org, const char *name, const char *json,
+                        struct owed_buf *err);
+    /* Calls fn(ctx, name, json) for every saved mapping, by name. */
+    int (*csv_maps_each)(struct owed_store *s, int64_t org,
+                         int (*fn)(void *ctx, const char *name, const char *json), void *ctx,
+                         struct owed_buf *err);
 
     /* Appends a balanced entry (asserted before the write); sets *entry_id. */
     int (*entry_append)(struct owed_store *s, int64_t org, const struct owed_entry *e,

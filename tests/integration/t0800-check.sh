@@ -49,7 +49,7 @@ expect_line "$T/out" "breach: customer C002 USD: AR account 45.55, open invoices
 
 say "an allocation beyond the invoice and the payment"
 db=$(corrupt alloc "INSERT INTO allocations SELECT org_id, (SELECT MAX(allocation_id) + 1 FROM allocations),
-    payment_id, invoice_id, alloc_date, 1 FROM allocations WHERE allocation_id = 1")
+    payment_id, invoice_id, alloc_date, 1, 0 FROM allocations WHERE allocation_id = 1")
 expect_exit 1 owed check --db "$db"
 expect_line "$T/out" "breach: customer C001 USD: AR account 17194.67, open invoices 17194.66" "AR breach names C001"
 expect_line "$T/out" "breach: customer C001 USD: unapplied account 0.00, unallocated payments -0.01" \
