@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "app/app.h"
+#include "app/cash_int.h"
 #include "base.h"
 #include "core/ledger.h"
 #include "core/settle.h"
@@ -365,6 +366,59 @@ static int apply_rule(struct cash *c, struct owed_payment *p, enum owed_apply_ru
         say(c, "%s %s of %s stays unapplied on account", amt(left, p->currency), p->currency,
             p->ref);
     return rc;
+}
+
+/* ---- inside a caller's transaction (cash_int.h) ---- */
+
+int owed__cash_record(struct owed_store *s, int64_t org, struct owed_payment *p,
+                      struct owed_buf *out, struct owed_buf *err)
+{
+    struct cash c = {s, org, out, err};
+    int rc = insert_payment(&c, p);
+    if (!rc)
+        say(&c, "payment %s recorded: %s %s", p->ref, amt(p->amount_minor, p->currency),
+            p->currency);
+    return rc;
+}
+
+int owed__cash_apply_line(struct owed_store *s, int64_t org, const struct owed_payment *p,
+                          int64_t invoice_id, int64_t apply_minor, int64_t discount_minor,
+                          int64_t writeoff_minor, struct owed_buf *out, struct owed_buf *err)
+{
+    struct cash c = {s, org, out, err};
+    struct owed_invoice inv;
+    int rc = s->ops->invoice_get_id(s, org, invoice_id, &inv, err);
+    if (rc) return rc;
+    int64_t open = inv.amount_minor - inv.allocated_minor;
+    if (apply_minor + discount_minor + writeoff_minor > open || apply_minor <= 0)
+        return invalid(&c, "invoice %s has only %s %s open", inv.number, amt(open, inv.currency),
+                       inv.currency);
+    owed_date date = max_date(p->received_date, inv.issue_date);
+    rc = insert_allocation(&c, p, &inv, date, apply_minor, 0);
+    char ref[OWED_REF_MAX + 1];
+    if (!rc && discount_minor) {
+        linked_ref(ref, sizeof ref, OWED_PAYMENT_DISCOUNT, p->id, inv.id);
+        rc = credit_and_apply(&c, OWED_PAYMENT_DISCOUNT, ref, &inv, date, discount_minor,
+                              "early-payment discount");
+    }
+    if (!rc && writeoff_minor) {
+        linked_ref(ref, sizeof ref, OWED_PAYMENT_SMALL_DIFF, p->id, inv.id);
+        rc = credit_and_apply(&c, OWED_PAYMENT_SMALL_DIFF, ref, &inv, date, writeoff_minor,
+                              "short payment within tolerance");
+    }
+    if (!rc)
+        say(&c, "applied %s %s to %s%s", amt(apply_minor, inv.currency), inv.currency,
+            inv.number,
+            apply_minor + discount_minor + writeoff_minor == open ? " (closed)" : "");
+    return rc;
+}
+
+int owed__cash_apply(struct owed_store *s, int64_t org, struct owed_payment *p,
+                     enum owed_apply_rule rule, const struct owed_apply_target *targets,
+                     size_t ntargets, struct owed_buf *out, struct owed_buf *err)
+{
+    struct cash c = {s, org, out, err};
+    return apply_rule(&c, p, rule, targets, ntargets);
 }
 
 /* ---- transactions ---- */

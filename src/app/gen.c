@@ -3,7 +3,11 @@
  * One pass: customers first (kept in memory, a few bytes each), then invoice by invoice,
  * each invoice's payment drawn from the same stream right after it and written to
  * payments.csv at once, so nothing grows with the number of invoices. All randomness is
- * splitmix64 with integer thresholds, so the output depends only on the options. */
+ * splitmix64 with integer thresholds, so the output depends only on the options.
+ *
+ * The bank statement (when asked for) comes last, from streams of its own, so that it
+ * changes nothing in the other files: the open invoices collected during the pass are
+ * paid by entries drawn one by one, then sorted by date and written in three forms. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +17,7 @@
 #include "app/gen.h"
 #include "base.h"
 #include "core/terms.h"
+#include "owed/money.h"
 
 #define FLUSH_AT ((size_t)1 << 16)
 
@@ -340,6 +345,12 @@ struct gen_state {
     owed_date start; /* first issue date */
     long payments;   /* payments written so far */
     struct owed_buf scratch;
+    /* Only with a bank statement: customer names and the invoices left unpaid. */
+    bool bank;
+    struct owed_buf names; /* NUL-terminated names, customer i at name_off[i] */
+    size_t *name_off;
+    struct gen_open *open;
+    size_t nopen, open_cap;
 };
 
 struct gen_invoice {
@@ -374,6 +385,14 @@ static int64_t invoice_cents(struct rng *r)
     if (rng_pct(r) < 20) c -= c % 100;
     return c;
 }
+
+/* An invoice with no applied payment at the end date: what the bank statement pays. */
+struct gen_open {
+    int32_t number; /* 1-based */
+    int32_t customer;
+    owed_date issue, due;
+    int64_t amount;
+};
 
 static void invoice_row(struct gen_state *st, long i, struct gen_invoice *inv, struct gen_file *gf)
 {
@@ -440,13 +459,14 @@ static void payment_reference(struct rng *r, const struct gen_invoice *inv, bool
     /* else blank */
 }
 
-/* Draws the invoice's payment (if any) and writes it when received by the end date. */
-static void payment_row(struct gen_state *st, const struct gen_invoice *inv, struct gen_file *gf)
+/* Draws the invoice's payment (if any) and writes it when received by the end date.
+ * Returns whether an applied payment was written. */
+static bool payment_row(struct gen_state *st, const struct gen_invoice *inv, struct gen_file *gf)
 {
     struct rng *r = &st->rng;
     const struct gen_customer *c = &st->customers[inv->customer];
     size_t cur = c->currency;
-    if (rng_pct(r) >= 90) return; /* never paid: disputes, bad debt */
+    if (rng_pct(r) >= (unsigned)st->o->paid_pct) return false; /* never paid: disputes, bad debt */
     owed_date received =
         inv->due + (owed_date)(c->late_base + rng_range(r, -c->late_spread, c->late_spread));
     if (received < inv->issue) received = inv->issue;
@@ -461,7 +481,7 @@ static void payment_row(struct gen_state *st, const struct gen_invoice *inv, str
         amount = part > 0 ? part : 1;
     }
     const char *method = pick_method(r, cur);
-    if (received > st->o->end_date) return; /* still open at the end date */
+    if (received > st->o->end_date) return false; /* still open at the end date */
 
     struct owed_buf *b = &gf->out;
     put_id(b, "P", ++st->payments, 7);
@@ -481,6 +501,777 @@ static void payment_row(struct gen_state *st, const struct gen_invoice *inv, str
     owed_buf_addc(b, ',');
     if (applied) put_id(b, "INV", inv->number, 7);
     file_end_row(gf);
+    return applied;
+}
+
+/* ---- Bank statement ---- */
+
+enum bank_kind {
+    BK_EXACT,
+    BK_TYPO,
+    BK_NOREF,
+    BK_MULTI,
+    BK_SHORT,
+    BK_DISCOUNT,
+    BK_PARTIAL,
+    BK_UNKNOWN,
+    BK_DEBIT,
+};
+static const char *const bank_kind_names[] = { "exact",    "typo",    "noref",
+                                               "multi",    "short",   "discount",
+                                               "partial",  "unknown_payer", "debit" };
+static const unsigned char bank_kind_weights[] = { 50, 10, 10, 8, 5, 5, 4, 5, 3 };
+
+#define BANK_DAYS 5      /* business days the statement covers */
+#define MULTI_OLDEST 8   /* a payment without references pays some of these */
+#define OUR_ACCOUNT "DE89370400440532013000"
+
+struct gen_entry {
+    owed_date day;
+    long seq;           /* draw order: ties in the date sort */
+    int64_t amount;     /* signed minor units */
+    uint8_t currency;   /* index into currencies[] */
+    uint8_t kind;       /* enum bank_kind */
+    long customer;      /* -1: none */
+    size_t text[5];     /* offsets into bank.text: remittance, end-to-end, name, account,
+                           invoice numbers */
+};
+
+struct bank {
+    struct gen_state *st;
+    struct rng rng;
+    owed_date days[BANK_DAYS];
+    uint8_t *used;      /* per open invoice */
+    uint32_t *perm;     /* open invoices, shuffled lazily from `next` on */
+    size_t next;
+    uint32_t *by_cust;  /* open invoices grouped by customer, by due date in each */
+    size_t *cust_first; /* customers + 1 offsets into by_cust */
+    uint32_t *disc;     /* open invoices whose discount window reaches the statement */
+    size_t ndisc;
+    struct gen_entry *e;
+    size_t ne;
+    struct owed_buf text;
+    struct owed_buf tmp;
+};
+
+static const char *bank_str(const struct bank *bk, const struct gen_entry *e, int k)
+{
+    return bk->text.ptr + e->text[k];
+}
+
+static void text_begin(struct bank *bk, struct gen_entry *e, int k)
+{
+    e->text[k] = bk->text.len;
+}
+
+static void text_end(struct bank *bk) { owed_buf_addc(&bk->text, '\0'); }
+
+/* Sets text k of e to s. */
+static void text_set(struct bank *bk, struct gen_entry *e, int k, const char *s)
+{
+    text_begin(bk, e, k);
+    owed_buf_adds(&bk->text, s);
+    text_end(bk);
+}
+
+/* ISO 13616 check digits of country + bban (ISO 7064 mod 97-10). */
+static int iban_check(const char *country, const char *bban)
+{
+    unsigned rem = 0;
+    char tail[5] = { country[0], country[1], '0', '0', '\0' };
+    const char *parts[2] = { bban, tail };
+    for (int p = 0; p < 2; p++) {
+        for (const char *c = parts[p]; *c; c++) {
+            if (*c >= '0' && *c <= '9') {
+                rem = (rem * 10 + (unsigned)(*c - '0')) % 97;
+            } else {
+                unsigned v = (unsigned)(*c - 'A') + 10;
+                rem = (rem * 100 + v) % 97;
+            }
+        }
+    }
+    return 98 - (int)rem;
+}
+
+/* An IBAN-shaped account with valid check digits, for currency index cur. */
+static void make_account(struct rng *r, size_t cur, struct owed_buf *b)
+{
+    static const char *const eur_countries[] = { "DE", "FR", "NL", "IT", "ES", "AT" };
+    static const char *const other[] = { "US", "DE", "GB", "JP", "KW" };
+    const char *cc = cur == 1 ? PICK(r, eur_countries) : other[cur];
+    char bban[32];
+    size_t n = 0;
+    if (strcmp(cc, "DE") != 0) {
+        for (int k = 0; k < 4; k++) bban[n++] = (char)('A' + rng_below(r, 26));
+    }
+    int digits = strcmp(cc, "DE") == 0 ? 18 : 14;
+    for (int k = 0; k < digits; k++) bban[n++] = (char)('0' + rng_below(r, 10));
+    bban[n] = '\0';
+    owed_buf_addf(b, "%s%02d%s", cc, iban_check(cc, bban), bban);
+}
+
+static const char *const *suffix_list(size_t cur, size_t *n)
+{
+    switch (cur) {
+    case 0: *n = OWED_ARRAY_LEN(suffix_usd); return suffix_usd;
+    case 1: *n = OWED_ARRAY_LEN(suffix_eur); return suffix_eur;
+    case 2: *n = OWED_ARRAY_LEN(suffix_gbp); return suffix_gbp;
+    case 3: *n = OWED_ARRAY_LEN(suffix_jpy); return suffix_jpy;
+    default: *n = OWED_ARRAY_LEN(suffix_kwd); return suffix_kwd;
+    }
+}
+
+/* The name customer i pays under: its own, or upper-cased, or with another or no legal
+ * suffix. Stable per customer. */
+static void payer_name(const struct bank *bk, long i, struct owed_buf *b)
+{
+    const struct gen_state *st = bk->st;
+    struct rng r;
+    rng_seed(&r, st->o->seed ^ (uint64_t)(i + 1) * UINT64_C(0x2545F4914F6CDD1D), 4);
+    const char *name = st->names.ptr + st->name_off[i];
+    size_t cur = st->customers[i].currency, nsuf, len = strlen(name), cut = len;
+    const char *const *suf = suffix_list(cur, &nsuf);
+    size_t which = nsuf;
+    for (size_t k = 0; k < nsuf; k++) {
+        size_t sl = strlen(suf[k]);
+        if (len > sl + 1 && name[len - sl - 1] == ' ' && strcmp(name + len - sl, suf[k]) == 0) {
+            which = k;
+            cut = len - sl - 1;
+            if (name[cut - 1] == ',') cut--;
+        }
+    }
+    unsigned p = rng_pct(&r);
+    if (p < 55 || (p >= 70 && which == nsuf)) {
+        owed_buf_adds(b, name);
+    } else if (p < 70) {
+        for (const char *c = name; *c; c++) {
+            owed_buf_addc(b, *c >= 'a' && *c <= 'z' ? (char)(*c - 32) : *c);
+        }
+    } else if (p < 85 && nsuf > 1) {
+        size_t other = (which + 1 + rng_below(&r, nsuf - 1)) % nsuf;
+        owed_buf_add(b, name, cut);
+        owed_buf_addf(b, " %s", suf[other]);
+    } else {
+        owed_buf_add(b, name, cut);
+    }
+}
+
+static void payer_account(const struct bank *bk, long i, struct owed_buf *b)
+{
+    struct rng r;
+    rng_seed(&r, bk->st->o->seed ^ (uint64_t)(i + 1) * UINT64_C(0x2545F4914F6CDD1D), 5);
+    make_account(&r, bk->st->customers[i].currency, b);
+}
+
+struct open_key {
+    int32_t customer, number;
+    owed_date due;
+    uint32_t idx;
+};
+
+static int cmp_open_key(const void *pa, const void *pb)
+{
+    const struct open_key *a = pa, *b = pb;
+    if (a->customer != b->customer) return a->customer < b->customer ? -1 : 1;
+    if (a->due != b->due) return a->due < b->due ? -1 : 1;
+    return a->number < b->number ? -1 : a->number > b->number;
+}
+
+/* The first BANK_DAYS business days after the end date. */
+static void bank_days(struct bank *bk)
+{
+    owed_date d = bk->st->o->end_date;
+    for (int k = 0; k < BANK_DAYS;) {
+        d++;
+        if (owed_date_weekday(d) < 5) bk->days[k++] = d;
+    }
+}
+
+static void bank_init(struct bank *bk, struct gen_state *st)
+{
+    memset(bk, 0, sizeof *bk);
+    bk->st = st;
+    rng_seed(&bk->rng, st->o->seed, 3);
+    bank_days(bk);
+    size_t n = st->nopen, nc = (size_t)st->o->customers;
+    bk->used = owed_xcalloc(n + 1, 1);
+    bk->perm = owed_xmalloc((n + 1) * sizeof *bk->perm);
+    for (size_t k = 0; k < n; k++) bk->perm[k] = (uint32_t)k;
+    struct open_key *keys = owed_xmalloc((n + 1) * sizeof *keys);
+    for (size_t k = 0; k < n; k++) {
+        keys[k] = (struct open_key){ st->open[k].customer, st->open[k].number, st->open[k].due,
+                                     (uint32_t)k };
+    }
+    qsort(keys, n, sizeof *keys, cmp_open_key);
+    bk->by_cust = owed_xmalloc((n + 1) * sizeof *bk->by_cust);
+    bk->cust_first = owed_xcalloc(nc + 1, sizeof *bk->cust_first);
+    for (size_t k = 0; k < n; k++) {
+        bk->by_cust[k] = keys[k].idx;
+        bk->cust_first[keys[k].customer + 1]++;
+    }
+    for (size_t c = 0; c < nc; c++) bk->cust_first[c + 1] += bk->cust_first[c];
+    free(keys);
+    bk->disc = owed_xmalloc((n + 1) * sizeof *bk->disc);
+    for (size_t k = 0; k < n; k++) {
+        const struct gen_terms *t = &terms_table[st->customers[st->open[k].customer].terms];
+        owed_date last;
+        if (owed_terms_discount_window(&t->t, st->open[k].issue, &last, NULL) &&
+            last >= bk->days[0]) {
+            bk->disc[bk->ndisc++] = (uint32_t)k;
+        }
+    }
+    bk->e = owed_xcalloc((size_t)st->o->bank_entries + 1, sizeof *bk->e);
+    owed_buf_init(&bk->text, 0);
+    owed_buf_init(&bk->tmp, 0);
+}
+
+static void bank_release(struct bank *bk)
+{
+    free(bk->used);
+    free(bk->perm);
+    free(bk->by_cust);
+    free(bk->cust_first);
+    free(bk->disc);
+    free(bk->e);
+    owed_buf_release(&bk->text);
+    owed_buf_release(&bk->tmp);
+}
+
+/* A random open invoice not paid yet, or -1 when none is left. */
+static long take_open(struct bank *bk)
+{
+    size_t n = bk->st->nopen;
+    while (bk->next < n) {
+        size_t j = bk->next + (size_t)rng_below(&bk->rng, n - bk->next);
+        uint32_t t = bk->perm[j];
+        bk->perm[j] = bk->perm[bk->next];
+        bk->perm[bk->next++] = t;
+        if (!bk->used[t]) {
+            bk->used[t] = 1;
+            return t;
+        }
+    }
+    return -1;
+}
+
+static void put_number(struct owed_buf *b, const struct gen_open *v)
+{
+    put_id(b, "INV", v->number, 7);
+}
+
+/* An invoice reference as payers write it. */
+static void write_reference(struct bank *bk, const struct gen_open *v, const char *number)
+{
+    struct rng *r = &bk->rng;
+    struct owed_buf *b = &bk->text;
+    unsigned p = rng_pct(r);
+    if (p < 30) {
+        owed_buf_adds(b, number);
+    } else if (p < 45) {
+        owed_buf_addf(b, "Invoice %s, thank you", number);
+    } else if (p < 55) {
+        for (const char *c = number; *c; c++) {
+            owed_buf_addc(b, *c >= 'A' && *c <= 'Z' ? (char)(*c + 32) : *c);
+        }
+    } else if (p < 65) {
+        owed_buf_add(b, number, 3);
+        owed_buf_addf(b, " %s", number + 3);
+    } else if (p < 70) {
+        owed_buf_add(b, number, 3);
+        owed_buf_addf(b, "-%s", number + 3);
+    } else if (p < 80) {
+        const char *d = number + 3;
+        while (*d == '0') d++;
+        owed_buf_addf(b, "Inv. %s", d);
+    } else if (p < 90) {
+        owed_buf_addf(b, "RE: %s PO ", number);
+        put_id(b, "4500", (long)rng_below(r, 1000000), 6);
+    } else {
+        owed_buf_addf(b, "Rechnung %s Kd-Nr ", number);
+        put_id(b, "C", v->customer + 1, 6);
+    }
+}
+
+static void end_to_end(struct bank *bk, struct gen_entry *e, const char *number)
+{
+    text_begin(bk, e, 1);
+    unsigned p = rng_pct(&bk->rng);
+    if (number) {
+        owed_buf_adds(&bk->text, number);
+    } else if (p < 70) {
+        owed_buf_adds(&bk->text, "NOTPROVIDED");
+    } else {
+        put_id(&bk->text, "E2E-", (long)rng_below(&bk->rng, 1000000000), 9);
+    }
+    text_end(bk);
+}
+
+/* The customer's payer name and account, and the day. */
+static void entry_payer(struct bank *bk, struct gen_entry *e, long customer)
+{
+    e->customer = customer;
+    e->currency = bk->st->customers[customer].currency;
+    e->day = bk->days[rng_below(&bk->rng, BANK_DAYS)];
+    text_begin(bk, e, 2);
+    payer_name(bk, customer, &bk->text);
+    text_end(bk);
+    text_begin(bk, e, 3);
+    payer_account(bk, customer, &bk->text);
+    text_end(bk);
+}
+
+static void entry_invoices(struct bank *bk, struct gen_entry *e, const uint32_t *inv, size_t n)
+{
+    text_begin(bk, e, 4);
+    for (size_t k = 0; k < n; k++) {
+        if (k) owed_buf_addc(&bk->text, ' ');
+        put_number(&bk->text, &bk->st->open[inv[k]]);
+    }
+    text_end(bk);
+}
+
+/* One wrong character or two adjacent different characters swapped. */
+static void typo(struct rng *r, char *s)
+{
+    size_t len = strlen(s);
+    if (rng_pct(r) < 50) {
+        size_t p = (size_t)rng_below(r, len);
+        char c = s[p];
+        if (c >= '0' && c <= '9') {
+            s[p] = (char)('0' + (c - '0' + 1 + (int)rng_below(r, 9)) % 10);
+        } else {
+            s[p] = (char)('A' + (c - 'A' + 1 + (int)rng_below(r, 25)) % 26);
+        }
+        return;
+    }
+    for (int tries = 0; tries < 32; tries++) {
+        size_t p = (size_t)rng_below(r, len - 1);
+        if (s[p] == s[p + 1]) continue;
+        char t = s[p];
+        s[p] = s[p + 1];
+        s[p + 1] = t;
+        return;
+    }
+    s[len - 1] = s[len - 1] == '9' ? '8' : (char)(s[len - 1] + 1);
+}
+
+static const char *const noref_texts[] = {
+    "", "", "Payment", "Zahlung", "Thank you for your business", "ACH CREDIT",
+    "Invoice payment", "Transfer", "Paiement facture", "Monthly payment",
+};
+
+/* One invoice paid in full, with or without a (perhaps garbled) reference. */
+static void entry_single(struct bank *bk, struct gen_entry *e, uint32_t k, enum bank_kind kind)
+{
+    const struct gen_open *v = &bk->st->open[k];
+    struct rng *r = &bk->rng;
+    entry_payer(bk, e, v->customer);
+    e->amount = v->amount;
+    char number[16];
+    owed_buf_reset(&bk->tmp);
+    put_number(&bk->tmp, v);
+    memcpy(number, bk->tmp.ptr, bk->tmp.len + 1);
+    if (kind == BK_TYPO) typo(r, number);
+    bool ref = kind != BK_NOREF;
+    bool in_e2e = ref && kind == BK_EXACT && rng_pct(r) < 5;
+    text_begin(bk, e, 0);
+    if (!ref || in_e2e) {
+        owed_buf_adds(&bk->text, PICK(r, noref_texts));
+        if (!ref && rng_pct(r) < 20) {
+            owed_buf_adds(&bk->text, bk->text.len > e->text[0] ? " PO " : "PO ");
+            put_id(&bk->text, "4500", (long)rng_below(r, 1000000), 6);
+        }
+    } else {
+        write_reference(bk, v, number);
+    }
+    text_end(bk);
+    end_to_end(bk, e, in_e2e ? number : NULL);
+    uint32_t one = k;
+    entry_invoices(bk, e, &one, 1);
+}
+
+/* A short payment, a discount taken, or a partial payment of one invoice. */
+static void entry_less(struct bank *bk, struct gen_entry *e, uint32_t k, enum bank_kind kind)
+{
+    const struct gen_open *v = &bk->st->open[k];
+    struct rng *r = &bk->rng;
+    entry_payer(bk, e, v->customer);
+    char number[16];
+    owed_buf_reset(&bk->tmp);
+    put_number(&bk->tmp, v);
+    memcpy(number, bk->tmp.ptr, bk->tmp.len + 1);
+    bool ref = true;
+    if (kind == BK_SHORT) {
+        int64_t diff = rng_range(r, 1, 500);
+        e->amount = v->amount - (diff < v->amount ? diff : v->amount - 1);
+    } else if (kind == BK_DISCOUNT) {
+        const struct gen_terms *t = &terms_table[bk->st->customers[v->customer].terms];
+        owed_date last;
+        int bp;
+        OWED_ASSERT(owed_terms_discount_window(&t->t, v->issue, &last, &bp));
+        int64_t disc = 0;
+        OWED_ASSERT(owed_muldiv_half_even(v->amount, bp, 10000, &disc) == OWED_OK);
+        e->amount = v->amount - disc;
+        size_t ndays = 0;
+        while (ndays < BANK_DAYS && bk->days[ndays] <= last) ndays++;
+        OWED_ASSERT(ndays > 0);
+        e->day = bk->days[rng_below(r, ndays)];
+        ref = rng_pct(r) < 80;
+    } else {
+        int64_t part = v->amount * rng_range(r, 20, 80) / 100;
+        e->amount = part > 0 ? part : 1;
+    }
+    text_begin(bk, e, 0);
+    if (!ref) {
+        owed_buf_adds(&bk->text, PICK(r, noref_texts));
+    } else if (kind == BK_PARTIAL && rng_pct(r) < 50) {
+        static const char *const fmt[] = { "Partial payment %s", "Teilzahlung %s",
+                                           "%s first instalment", "Acompte %s" };
+        owed_buf_addf(&bk->text, PICK(r, fmt), number);
+    } else {
+        write_reference(bk, v, number);
+    }
+    text_end(bk);
+    end_to_end(bk, e, NULL);
+    entry_invoices(bk, e, &k, 1);
+}
+
+static int cmp_u32(const void *pa, const void *pb)
+{
+    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+    return a < b ? -1 : a > b;
+}
+
+/* 2-4 open invoices of the customer of invoice k in one payment; false when it has too
+ * few. With references: any of its invoices; without: some of its oldest. */
+static bool entry_multi(struct bank *bk, struct gen_entry *e, uint32_t k)
+{
+    struct gen_state *st = bk->st;
+    struct rng *r = &bk->rng;
+    long c = st->open[k].customer;
+    bool ref = rng_pct(r) < 60;
+    uint32_t pool[MULTI_OLDEST], pick[4];
+    size_t npool = 0, from = bk->cust_first[c], to = bk->cust_first[c + 1];
+    /* Without references the pool is the oldest unpaid; with them, a random window. */
+    size_t start = from;
+    if (ref && to - from > MULTI_OLDEST) start = from + (size_t)rng_below(r, to - from);
+    for (size_t j = start; j < to && npool < MULTI_OLDEST; j++) {
+        uint32_t i = bk->by_cust[j];
+        if (!bk->used[i] || i == k) pool[npool++] = i;
+    }
+    if (npool < 2) return false;
+    size_t want = (size_t)rng_range(r, 2, 4);
+    if (want > npool) want = npool;
+    for (size_t j = 0; j < want; j++) { /* partial Fisher-Yates over the pool */
+        size_t x = j + (size_t)rng_below(r, npool - j);
+        uint32_t t = pool[x];
+        pool[x] = pool[j];
+        pool[j] = pick[j] = t;
+    }
+    qsort(pick, want, sizeof pick[0], cmp_u32);
+    if (!bk->used[k]) bk->used[k] = 1; /* k itself is paid only if picked; else released */
+    bool k_picked = false;
+    for (size_t j = 0; j < want; j++) {
+        bk->used[pick[j]] = 1;
+        k_picked |= pick[j] == k;
+    }
+    if (!k_picked) bk->used[k] = 0;
+    entry_payer(bk, e, c);
+    e->amount = 0;
+    for (size_t j = 0; j < want; j++) e->amount += st->open[pick[j]].amount;
+    text_begin(bk, e, 0);
+    if (ref) {
+        unsigned p = rng_pct(r);
+        owed_buf_adds(&bk->text, p < 40 ? "" : p < 70 ? "Invoices " : "Payment ");
+        for (size_t j = 0; j < want; j++) {
+            if (j) owed_buf_adds(&bk->text, p < 40 ? " " : p < 70 ? ", " : "/");
+            put_number(&bk->text, &st->open[pick[j]]);
+        }
+    } else {
+        unsigned p = rng_pct(r);
+        if (p < 30) {
+            put_id(&bk->text, "Statement payment C", c + 1, 6);
+        } else if (p < 60) {
+            owed_buf_adds(&bk->text, "Payment run ");
+            put_date(&bk->text, e->day);
+        } else if (p < 80) {
+            owed_buf_adds(&bk->text, "Sammelzahlung");
+        }
+    }
+    text_end(bk);
+    end_to_end(bk, e, NULL);
+    entry_invoices(bk, e, pick, want);
+    return true;
+}
+
+static const char *const unknown_names[] = {
+    "Finanzamt Berlin", "Stadtwerke Muenchen", "HM Revenue & Customs", "PayPal Europe",
+    "Amazon Payments Europe", "John Doe", "Maria Rossi", "Insurance Refund Dept",
+    "Landlord Property Mgmt", "Interest Account", "Tax Refund", "Deposit Return",
+};
+static const char *const unknown_texts[] = {
+    "Refund", "Tax refund 2025", "Deposit return", "Gutschrift", "Interest Q2",
+    "Invoice %d", "Rechnung RG-2026-%d", "Order %d refund", "Ref %d", "",
+};
+
+/* A credit from someone who owes us nothing. */
+static void entry_unknown(struct bank *bk, struct gen_entry *e)
+{
+    struct rng *r = &bk->rng;
+    e->customer = -1;
+    e->currency = (uint8_t)rng_pick(r, currency_weights, OWED_ARRAY_LEN(currency_weights));
+    e->day = bk->days[rng_below(r, BANK_DAYS)];
+    e->amount = convert_cents(invoice_cents(r), e->currency);
+    const char *fmt = PICK(r, unknown_texts);
+    text_begin(bk, e, 0);
+    if (strchr(fmt, '%')) {
+        owed_buf_addf(&bk->text, fmt, (int)rng_range(r, 1000, 99999));
+    } else {
+        owed_buf_adds(&bk->text, fmt);
+    }
+    text_end(bk);
+    end_to_end(bk, e, NULL);
+    text_begin(bk, e, 2);
+    owed_buf_adds(&bk->text, PICK(r, unknown_names));
+    text_end(bk);
+    text_begin(bk, e, 3);
+    make_account(r, e->currency, &bk->text);
+    text_end(bk);
+    text_set(bk, e, 4, "");
+}
+
+/* A bank fee. */
+static void entry_debit(struct bank *bk, struct gen_entry *e)
+{
+    static const char *const texts[] = { "Account maintenance fee", "SEPA transfer fees",
+                                         "Card terminal fees", "Foreign payment charges" };
+    struct rng *r = &bk->rng;
+    e->customer = -1;
+    e->currency = 1; /* EUR, the account's currency */
+    e->day = bk->days[rng_below(r, BANK_DAYS)];
+    e->amount = -rng_range(r, 100, 5000);
+    text_set(bk, e, 0, PICK(r, texts));
+    text_set(bk, e, 1, "NOTPROVIDED");
+    text_set(bk, e, 2, "");
+    text_set(bk, e, 3, "");
+    text_set(bk, e, 4, "");
+}
+
+/* Draws one entry of the given kind; a kind whose invoices ran out falls back. */
+static void draw_entry(struct bank *bk, struct gen_entry *e, enum bank_kind kind)
+{
+    struct rng *r = &bk->rng;
+    if (kind == BK_DISCOUNT) {
+        long k = -1;
+        for (int tries = 0; tries < 8 && bk->ndisc && k < 0; tries++) {
+            uint32_t c = bk->disc[rng_below(r, bk->ndisc)];
+            if (!bk->used[c]) k = c;
+        }
+        if (k >= 0) {
+            bk->used[k] = 1;
+            e->kind = BK_DISCOUNT;
+            entry_less(bk, e, (uint32_t)k, BK_DISCOUNT);
+            return;
+        }
+        kind = BK_EXACT;
+    }
+    if (kind == BK_UNKNOWN || kind == BK_DEBIT) {
+        e->kind = (uint8_t)kind;
+        if (kind == BK_UNKNOWN) entry_unknown(bk, e);
+        else entry_debit(bk, e);
+        return;
+    }
+    long k = take_open(bk);
+    if (k < 0) {
+        e->kind = BK_UNKNOWN;
+        entry_unknown(bk, e);
+        return;
+    }
+    if (kind == BK_MULTI) {
+        for (int tries = 0; tries < 4; tries++) {
+            if (entry_multi(bk, e, (uint32_t)k)) {
+                e->kind = BK_MULTI;
+                return;
+            }
+            long k2 = take_open(bk);
+            if (k2 < 0) break;
+            bk->used[k] = 0; /* give back: it may still be paid on its own */
+            k = k2;
+        }
+        kind = BK_EXACT;
+    }
+    e->kind = (uint8_t)kind;
+    if (kind == BK_SHORT || kind == BK_PARTIAL) {
+        entry_less(bk, e, (uint32_t)k, kind);
+    } else {
+        entry_single(bk, e, (uint32_t)k, kind);
+    }
+}
+
+static int cmp_entry(const void *pa, const void *pb)
+{
+    const struct gen_entry *a = pa, *b = pb;
+    if (a->day != b->day) return a->day < b->day ? -1 : 1;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static void put_xml(struct owed_buf *b, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '&': owed_buf_adds(b, "&amp;"); break;
+        case '<': owed_buf_adds(b, "&lt;"); break;
+        case '>': owed_buf_adds(b, "&gt;"); break;
+        case '"': owed_buf_adds(b, "&quot;"); break;
+        case '\'': owed_buf_adds(b, "&apos;"); break;
+        default: owed_buf_addc(b, *s);
+        }
+    }
+}
+
+static void put_entry_ref(struct owed_buf *b, size_t i) { put_id(b, "BK", (long)i + 1, 8); }
+
+static void put_statement_id(struct owed_buf *b, const struct bank *bk)
+{
+    int y, m, d;
+    owed_date_to_ymd(bk->days[0], &y, &m, &d);
+    owed_buf_addf(b, "STMT-%04d%02d%02d", y, m, d);
+}
+
+static void write_csv(const struct bank *bk, struct gen_file *gf)
+{
+    for (size_t i = 0; i < bk->ne; i++) {
+        const struct gen_entry *e = &bk->e[i];
+        struct owed_buf *b = &gf->out;
+        owed_buf_adds(b, OUR_ACCOUNT ",");
+        put_statement_id(b, bk);
+        owed_buf_addc(b, ',');
+        put_entry_ref(b, i);
+        owed_buf_addc(b, ',');
+        put_date(b, e->day);
+        owed_buf_addc(b, ',');
+        put_date(b, e->day);
+        owed_buf_addc(b, ',');
+        put_amount(b, e->amount, e->currency);
+        owed_buf_addf(b, ",%s,", currencies[e->currency].code);
+        for (int k = 1; k <= 3; k++) {
+            const char *s = bank_str(bk, e, k);
+            put_field(b, s, strlen(s));
+            owed_buf_addc(b, ',');
+        }
+        const char *rem = bank_str(bk, e, 0);
+        put_field(b, rem, strlen(rem));
+        file_end_row(gf);
+    }
+}
+
+static void write_truth(const struct bank *bk, struct gen_file *gf)
+{
+    for (size_t i = 0; i < bk->ne; i++) {
+        const struct gen_entry *e = &bk->e[i];
+        struct owed_buf *b = &gf->out;
+        put_entry_ref(b, i);
+        owed_buf_addc(b, ',');
+        if (e->customer >= 0) put_id(b, "C", e->customer + 1, 6);
+        owed_buf_addc(b, ',');
+        owed_buf_adds(b, bank_str(bk, e, 4));
+        owed_buf_addf(b, ",%s", bank_kind_names[e->kind]);
+        file_end_row(gf);
+    }
+}
+
+static void xml_balance(struct owed_buf *b, const char *type, int64_t amount, owed_date day)
+{
+    owed_buf_addf(b, "      <Bal><Tp><CdOrPrtry><Cd>%s</Cd></CdOrPrtry></Tp><Amt Ccy=\"EUR\">",
+                  type);
+    put_amount(b, amount < 0 ? -amount : amount, 1);
+    owed_buf_addf(b, "</Amt><CdtDbtInd>%s</CdtDbtInd><Dt><Dt>", amount < 0 ? "DBIT" : "CRDT");
+    put_date(b, day);
+    owed_buf_adds(b, "</Dt></Dt></Bal>\n");
+}
+
+static void xml_entry(const struct bank *bk, size_t i, struct gen_file *gf)
+{
+    const struct gen_entry *e = &bk->e[i];
+    struct owed_buf *b = &gf->out;
+    bool credit = e->amount > 0;
+    owed_buf_addf(b, "      <Ntry><Amt Ccy=\"%s\">", currencies[e->currency].code);
+    put_amount(b, credit ? e->amount : -e->amount, e->currency);
+    owed_buf_addf(b, "</Amt><CdtDbtInd>%s</CdtDbtInd><Sts>BOOK</Sts>", credit ? "CRDT" : "DBIT");
+    owed_buf_adds(b, "<BookgDt><Dt>");
+    put_date(b, e->day);
+    owed_buf_adds(b, "</Dt></BookgDt><ValDt><Dt>");
+    put_date(b, e->day);
+    owed_buf_adds(b, "</Dt></ValDt><AcctSvcrRef>");
+    put_entry_ref(b, i);
+    owed_buf_adds(b, "</AcctSvcrRef>");
+    owed_buf_adds(b, credit ? "<BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd><SubFmlyCd>ESCT"
+                            : "<BkTxCd><Domn><Cd>ACMT</Cd><Fmly><Cd>MDOP</Cd><SubFmlyCd>CHRG");
+    owed_buf_adds(b, "</SubFmlyCd></Fmly></Domn></BkTxCd>\n        <NtryDtls><TxDtls><Refs>"
+                     "<EndToEndId>");
+    put_xml(b, bank_str(bk, e, 1));
+    owed_buf_adds(b, "</EndToEndId></Refs>");
+    if (*bank_str(bk, e, 2)) {
+        owed_buf_adds(b, "<RltdPties><Dbtr><Nm>");
+        put_xml(b, bank_str(bk, e, 2));
+        owed_buf_adds(b, "</Nm></Dbtr><DbtrAcct><Id><IBAN>");
+        put_xml(b, bank_str(bk, e, 3));
+        owed_buf_adds(b, "</IBAN></Id></DbtrAcct></RltdPties>");
+    }
+    if (*bank_str(bk, e, 0)) {
+        owed_buf_adds(b, "<RmtInf><Ustrd>");
+        put_xml(b, bank_str(bk, e, 0));
+        owed_buf_adds(b, "</Ustrd></RmtInf>");
+    }
+    owed_buf_adds(b, "</TxDtls></NtryDtls></Ntry>");
+    file_end_row(gf);
+}
+
+static void write_camt(const struct bank *bk, struct gen_file *gf)
+{
+    struct owed_buf *b = &gf->out;
+    owed_date first = bk->days[0], last = bk->days[BANK_DAYS - 1];
+    int64_t opening = 25000000, closing = opening; /* 250,000.00 EUR */
+    for (size_t i = 0; i < bk->ne; i++) {
+        if (bk->e[i].currency == 1) closing += bk->e[i].amount;
+    }
+    owed_buf_adds(b, "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\">\n"
+                     "  <BkToCstmrStmt>\n    <GrpHdr><MsgId>");
+    put_statement_id(b, bk);
+    owed_buf_adds(b, "</MsgId><CreDtTm>");
+    put_date(b, last);
+    owed_buf_adds(b, "T18:00:00</CreDtTm></GrpHdr>\n    <Stmt>\n      <Id>");
+    put_statement_id(b, bk);
+    owed_buf_adds(b, "</Id><CreDtTm>");
+    put_date(b, last);
+    owed_buf_adds(b, "T18:00:00</CreDtTm>\n      <Acct><Id><IBAN>" OUR_ACCOUNT
+                     "</IBAN></Id><Ccy>EUR</Ccy></Acct>\n");
+    /* Balances in the account currency; credits in other currencies are converted by the
+     * bank on a real account and do not move this synthetic EUR balance. */
+    xml_balance(b, "OPBD", opening, first);
+    xml_balance(b, "CLBD", closing, last);
+    for (size_t i = 0; i < bk->ne; i++) xml_entry(bk, i, gf);
+    owed_buf_adds(b, "    </Stmt>\n  </BkToCstmrStmt>\n</Document>");
+    file_end_row(gf);
+}
+
+static void gen_bank(struct gen_state *st, struct gen_file *csv, struct gen_file *camt,
+                     struct gen_file *truth)
+{
+    struct bank bk;
+    bank_init(&bk, st);
+    for (long i = 0; i < st->o->bank_entries; i++) {
+        struct gen_entry *e = &bk.e[bk.ne++];
+        e->seq = i;
+        enum bank_kind kind = (enum bank_kind)rng_pick(&bk.rng, bank_kind_weights,
+                                                       OWED_ARRAY_LEN(bank_kind_weights));
+        draw_entry(&bk, e, kind);
+    }
+    qsort(bk.e, bk.ne, sizeof *bk.e, cmp_entry);
+    write_csv(&bk, csv);
+    write_camt(&bk, camt);
+    write_truth(&bk, truth);
+    bank_release(&bk);
 }
 
 /* ---- Driver ---- */
@@ -491,6 +1282,8 @@ void owed_gen_opts_init(struct owed_gen_opts *o)
     o->invoices = 1000;
     o->seed = 1;
     o->end_date = owed_date_from_ymd(OWED_GEN_DEFAULT_END_YMD);
+    o->paid_pct = 90;
+    o->bank_entries = 0;
 }
 
 static int check_opts(const struct owed_gen_opts *o, struct owed_buf *err)
@@ -502,6 +1295,10 @@ static int check_opts(const struct owed_gen_opts *o, struct owed_buf *err)
         why = "invoices need at least one customer";
     } else if (o->customers > 99999999 || o->invoices > 999999999) {
         why = "at most 99999999 customers and 999999999 invoices";
+    } else if (o->paid_pct < 0 || o->paid_pct > 100) {
+        why = "the paid percentage must be from 0 to 100";
+    } else if (o->bank_entries < 0 || o->bank_entries > 10000000) {
+        why = "bank entries must be from 0 to 10000000";
     }
     if (why && err) owed_buf_addf(err, "gen: %s", why);
     return why ? OWED_E_INVALID : OWED_OK;
@@ -513,6 +1310,10 @@ static void gen_customers(struct gen_state *st, struct gen_file *gf)
     rng_seed(&st->rng, st->o->seed, 1);
     for (long i = 0; i < n; i++) {
         customer_row(&st->rng, i, &st->customers[i], gf, &st->scratch);
+        if (st->bank) { /* customer_row leaves the name in scratch */
+            st->name_off[i] = st->names.len;
+            owed_buf_add(&st->names, st->scratch.ptr, st->scratch.len + 1);
+        }
         uint64_t size = rng_below(&st->rng, 1000);
         if (size < 2) {
             st->whales[st->nwhales++] = i;
@@ -528,7 +1329,12 @@ static void gen_invoices(struct gen_state *st, struct gen_file *inv_f, struct ge
     for (long i = 0; i < st->o->invoices; i++) {
         struct gen_invoice inv;
         invoice_row(st, i, &inv, inv_f);
-        payment_row(st, &inv, pay_f);
+        bool paid = payment_row(st, &inv, pay_f);
+        if (st->bank && !paid) {
+            OWED_ALLOC_GROW(st->open, st->nopen + 1, st->open_cap);
+            st->open[st->nopen++] = (struct gen_open){ (int32_t)inv.number, (int32_t)inv.customer,
+                                                       inv.issue, inv.due, inv.amount };
+        }
         if (inv_f->errnum || pay_f->errnum) break; /* disk full: stop early */
     }
 }
@@ -548,20 +1354,27 @@ int owed_gen_write(const struct owed_gen_opts *opts, const char *dir, struct owe
         return OWED_E_IO;
     }
 
-    struct gen_file files[3];
-    for (int k = 0; k < 3; k++) {
+    enum { NFILES = 6 };
+    int nfiles = o.bank_entries > 0 ? NFILES : 3;
+    struct gen_file files[NFILES];
+    for (int k = 0; k < NFILES; k++) {
         files[k].f = NULL;
         files[k].errnum = 0;
         owed_buf_init(&files[k].path, 0);
         owed_buf_init(&files[k].out, 0);
     }
-    static const char *const names[3] = { "customers.csv", "invoices.csv", "payments.csv" };
-    static const char *const headers[3] = {
+    static const char *const names[NFILES] = { "customers.csv", "invoices.csv", "payments.csv",
+                                               "bank.csv", "bank.camt053.xml", "bank-truth.csv" };
+    static const char *const headers[NFILES] = {
         "customer_ref,name,email,currency,terms,credit_limit",
         "invoice_number,customer_ref,issue_date,due_date,currency,amount,po_number",
         "payment_ref,customer_ref,received_date,amount,currency,method,reference,invoice_number",
+        "account,statement_id,entry_ref,booking_date,value_date,amount,currency,end_to_end,"
+        "counterparty_name,counterparty_account,remittance",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+        "entry_ref,customer_ref,invoice_numbers,kind",
     };
-    for (int k = 0; k < 3 && rc == OWED_OK; k++) {
+    for (int k = 0; k < nfiles && rc == OWED_OK; k++) {
         rc = file_open(&files[k], dir, names[k], headers[k], err);
     }
     if (rc == OWED_OK) {
@@ -571,14 +1384,23 @@ int owed_gen_write(const struct owed_gen_opts *opts, const char *dir, struct owe
         st.whales = owed_xcalloc((size_t)o.customers + 1, sizeof *st.whales);
         st.start = owed_date_add_months(o.end_date, -24) + 1;
         owed_buf_init(&st.scratch, 0);
+        owed_buf_init(&st.names, 0);
+        st.bank = o.bank_entries > 0;
+        if (st.bank) st.name_off = owed_xcalloc((size_t)o.customers + 1, sizeof *st.name_off);
         gen_customers(&st, &files[0]);
         gen_invoices(&st, &files[1], &files[2]);
+        if (st.bank && !files[0].errnum && !files[1].errnum && !files[2].errnum) {
+            gen_bank(&st, &files[3], &files[4], &files[5]);
+        }
         free(st.customers);
         free(st.heavy);
         free(st.whales);
+        free(st.name_off);
+        free(st.open);
         owed_buf_release(&st.scratch);
+        owed_buf_release(&st.names);
     }
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < NFILES; k++) {
         int crc = file_close(&files[k], rc ? NULL : err);
         if (!rc) rc = crc;
     }

@@ -7,15 +7,24 @@
 
 const char cmd_gen_summary[] = "write synthetic customers, invoices and payments (CSV)";
 const char cmd_gen_help[] =
-    "usage: owed gen [--customers N] [--invoices N] [--seed S] [--end DATE] --out DIR\n"
+    "usage: owed gen [--customers N] [--invoices N] [--seed S] [--end DATE] [--paid PCT]\n"
+    "                [--bank N] --out DIR\n"
     "\n"
     "Writes DIR/customers.csv, DIR/invoices.csv and DIR/payments.csv in the import\n"
-    "formats: invoices spread over the 24 months ending DATE, about 90% of them paid\n"
-    "around their due date, the rest open. The same options give the same bytes on\n"
-    "every machine. Defaults: 100 customers, 1000 invoices, seed 1, end 2026-06-30.\n"
+    "formats: invoices spread over the 24 months ending DATE, about PCT% of them (default\n"
+    "90) paid around their due date, the rest open. The same options give the same bytes\n"
+    "on every machine. Defaults: 100 customers, 1000 invoices, seed 1, end 2026-06-30.\n"
     "\n"
-    "Example:\n"
-    "  owed gen --customers 10000 --invoices 1000000 --seed 1 --out data\n";
+    "With --bank N it also writes a bank statement of N entries paying invoices still\n"
+    "open, in the days after DATE, with realistic noise (typos in references, missing\n"
+    "references, one payment for several invoices, short payments, discounts taken,\n"
+    "partial payments, unknown payers, bank fees): DIR/bank.camt053.xml and DIR/bank.csv\n"
+    "(the same entries), and DIR/bank-truth.csv, the right answer for each entry, for\n"
+    "`owed match --report --truth`.\n"
+    "\n"
+    "Examples:\n"
+    "  owed gen --customers 10000 --invoices 1000000 --seed 1 --out data\n"
+    "  owed gen --customers 2000 --invoices 20000 --paid 70 --bank 2000 --out data\n";
 
 static bool parse_count(const char *s, long *out)
 {
@@ -34,6 +43,8 @@ int cmd_gen(struct cli *cli, int argc, char **argv)
                                          {"seed", required_argument, NULL, 's'},
                                          {"end", required_argument, NULL, 'e'},
                                          {"out", required_argument, NULL, 'o'},
+                                         {"paid", required_argument, NULL, 'p'},
+                                         {"bank", required_argument, NULL, 'b'},
                                          {0, 0, 0, 0}};
     const struct cmd *self = cli_find("gen");
     struct owed_gen_opts go;
@@ -45,6 +56,14 @@ int cmd_gen(struct cli *cli, int argc, char **argv)
         if (c == 'c' || c == 'i' || c == 's') {
             long *dst = c == 'c' ? &go.customers : c == 'i' ? &go.invoices : &seed;
             if (!parse_count(optarg, dst))
+                return cli_usage(self, "'%s' is not a count from 0 to 100000000", optarg);
+        } else if (c == 'p') {
+            long pct;
+            if (!parse_count(optarg, &pct) || pct > 100)
+                return cli_usage(self, "'%s' is not a percentage from 0 to 100", optarg);
+            go.paid_pct = (int)pct;
+        } else if (c == 'b') {
+            if (!parse_count(optarg, &go.bank_entries))
                 return cli_usage(self, "'%s' is not a count from 0 to 100000000", optarg);
         } else if (c == 'e') {
             if (!cli_parse_date(self, optarg, &go.end_date)) return EXIT_USAGE;
@@ -60,7 +79,8 @@ int cmd_gen(struct cli *cli, int argc, char **argv)
     struct owed_buf err = OWED_BUF_INIT(0);
     int rc = owed_gen_write(&go, out, &err);
     if (rc) cli_error("%s", err.ptr);
-    else printf("wrote %s/customers.csv, invoices.csv, payments.csv\n", out);
+    else printf("wrote %s/customers.csv, invoices.csv, payments.csv%s\n", out,
+                go.bank_entries ? ", bank.camt053.xml, bank.csv, bank-truth.csv" : "");
     owed_buf_release(&err);
     return cli_exit_code(rc);
 }

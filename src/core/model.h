@@ -110,6 +110,7 @@ enum owed_entry_status {
     OWED_ENTRY_UNMATCHED = 3, /* a credit nobody could place */
     OWED_ENTRY_IGNORED = 4,   /* a debit: kept, never matched */
     OWED_ENTRY_REJECTED = 5,  /* a person said it is not a customer payment */
+    OWED_ENTRY_CONFIRMED = 6, /* posted by a person from the review queue */
 };
 
 struct owed_stmt_rec {
