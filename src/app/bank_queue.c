@@ -532,7 +532,7 @@ struct report {
     struct truth truth;
     bool has_truth;
     long credits, matched, confirmed, review, unmatched, rejected, ignored;
-    long auto_right, auto_wrong, auto_judged;
+    long auto_right, auto_wrong, auto_judged, with_answer;
     long queue_with_answer, queue_top3;
 };
 
@@ -553,6 +553,7 @@ static int on_report(void *ctx, const struct owed_entry_rec *e)
         !owed_strmap_get(&r->truth.by_ref, e->entry_ref, strlen(e->entry_ref), &idx))
         return OWED_OK;
     const char *answer = r->truth.answer[idx];
+    if (answer[0]) r->with_answer++;
     if (e->status == OWED_ENTRY_MATCHED) {
         struct owed_buf got = OWED_BUF_INIT(0), sorted = OWED_BUF_INIT(0);
         int rc = applied_invoices(r->s, r->org, e->payment_id, &got, r->err);
@@ -624,6 +625,10 @@ int owed_match_report(struct owed_store *s, int64_t org, const char *truth_path,
             json_object_set_new(o, "rejected", json_integer(r.rejected));
             json_object_set_new(o, "debits_ignored", json_integer(r.ignored));
             if (r.has_truth) {
+                char payable[16];
+                pct(payable, sizeof payable, r.auto_right, r.with_answer);
+                json_object_set_new(o, "customer_credits", json_integer(r.with_answer));
+                json_object_set_new(o, "auto_match_rate_customer_credits_pct", json_string(payable));
                 json_object_set_new(o, "auto_judged", json_integer(r.auto_judged));
                 json_object_set_new(o, "auto_wrong", json_integer(r.auto_wrong));
                 json_object_set_new(o, "precision_pct", json_string(precision));
@@ -640,6 +645,10 @@ int owed_match_report(struct owed_store *s, int64_t org, const char *truth_path,
             owed_buf_addf(out, "rejected              %ld\n", r.rejected);
             owed_buf_addf(out, "debits (not matched)  %ld\n", r.ignored);
             if (r.has_truth) {
+                char payable[16];
+                pct(payable, sizeof payable, r.auto_right, r.with_answer);
+                owed_buf_addf(out, "auto-matched right    %s%% of %ld credits from customers\n",
+                              payable, r.with_answer);
                 owed_buf_addf(out, "precision of auto     %s%% (%ld wrong of %ld)\n", precision,
                               r.auto_wrong, r.auto_judged);
                 owed_buf_addf(out, "right answer in top 3 %s%% of %ld queued entries that have one\n",

@@ -57,6 +57,29 @@ static int on_allocation(void *ctx, const struct owed_allocation *a)
     return OWED_OK;
 }
 
+/* Refunds and reversals as of the date use up their payment like allocations. */
+static int on_outflow(void *ctx, const struct owed_outflow *o)
+{
+    struct lists *l = ctx;
+    long p;
+    FIND_BY_ID(l->pay, l->npay, o->payment_id, p);
+    if (p >= 0) l->pay[p].allocated_minor += o->amount_minor;
+    return OWED_OK;
+}
+
+/* What the "method" of a payment row shows: the method of cash, the kind of a credit. */
+static const char *method_text(const struct owed_payment *p)
+{
+    switch (p->kind) {
+    case OWED_PAYMENT_CREDIT_NOTE: return "credit note";
+    case OWED_PAYMENT_DISCOUNT: return "discount";
+    case OWED_PAYMENT_WRITE_OFF: return "write-off";
+    case OWED_PAYMENT_SMALL_DIFF: return "difference";
+    case OWED_PAYMENT_CASH: break;
+    }
+    return p->method;
+}
+
 static void amount_text(char *dst, size_t cap, int64_t minor, int exp, bool group)
 {
     struct owed_buf b = OWED_BUF_INIT(0);
@@ -122,7 +145,7 @@ static void render_table(struct owed_buf *out, const struct owed_customer *c,
         owed_date_format(p->received_date, d1);
         amount_text(a, sizeof a, p->amount_minor, exp, true);
         amount_text(b, sizeof b, p->amount_minor - p->allocated_minor, exp, true);
-        const char *row[] = {p->ref, d1, a, p->method, p->invoice_number[0] ? p->invoice_number : "-",
+        const char *row[] = {p->ref, d1, a, method_text(p), p->invoice_number[0] ? p->invoice_number : "-",
                              b};
         owed__table_add(&t, row);
     }
@@ -174,7 +197,7 @@ static void render_json(struct owed_buf *out, const struct owed_customer *c,
         owed_date_format(p->received_date, d);
         json_object_set_new(j, "received_date", json_string(d));
         json_object_set_new(j, "amount", owed__json_amount(p->amount_minor, exp));
-        json_object_set_new(j, "method", json_string(p->method));
+        json_object_set_new(j, "method", json_string(method_text(p)));
         json_object_set_new(j, "reference", json_string(p->reference));
         json_object_set_new(j, "invoice_number", json_string(p->invoice_number));
         json_object_set_new(j, "unapplied",
@@ -205,6 +228,7 @@ int owed_report_customer(struct owed_store *s, int64_t org, const char *ref, owe
     rc = s->ops->invoices_each(s, org, &f, on_invoice, &l, err);
     if (!rc) rc = s->ops->payments_each(s, org, &f, on_payment, &l, err);
     if (!rc) rc = s->ops->allocations_each(s, org, &f, on_allocation, &l, err);
+    if (!rc) rc = s->ops->outflows_each(s, org, &f, on_outflow, &l, err);
     s->ops->read_end(s);
     if (!rc) {
         int exp = owed_currency_exponent(c.currency);

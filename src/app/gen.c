@@ -1057,7 +1057,8 @@ static void entry_debit(struct bank *bk, struct gen_entry *e)
     text_set(bk, e, 4, "");
 }
 
-/* Draws one entry of the given kind; a kind whose invoices ran out falls back. */
+/* Draws one entry of the given kind. When no invoice is left for a discount, another kind
+ * is drawn (not simply `exact`, which would make the mix easier than configured). */
 static void draw_entry(struct bank *bk, struct gen_entry *e, enum bank_kind kind)
 {
     struct rng *r = &bk->rng;
@@ -1073,7 +1074,9 @@ static void draw_entry(struct bank *bk, struct gen_entry *e, enum bank_kind kind
             entry_less(bk, e, (uint32_t)k, BK_DISCOUNT);
             return;
         }
-        kind = BK_EXACT;
+        while (kind == BK_DISCOUNT) {
+            kind = (enum bank_kind)rng_pick(r, bank_kind_weights, OWED_ARRAY_LEN(bank_kind_weights));
+        }
     }
     if (kind == BK_UNKNOWN || kind == BK_DEBIT) {
         e->kind = (uint8_t)kind;

@@ -308,11 +308,15 @@ sql_date() {
 # are left out (they are times of day).
 _DIGEST_TABLES=(
     "schema_migrations|version, name|version"
-    "orgs|org_id, name, timezone|org_id"
+    "orgs|org_id, name, timezone, tolerance|org_id"
     "customers|org_id, customer_id, customer_ref, name, email, currency, terms, credit_limit_minor|org_id, customer_id"
-    "invoices|org_id, invoice_id, invoice_number, customer_id, issue_date, due_date, currency, amount_minor, po_number|org_id, invoice_id"
-    "payments|org_id, payment_id, payment_ref, customer_id, received_date, amount_minor, currency, method, reference, invoice_number|org_id, payment_id"
-    "allocations|org_id, allocation_id, payment_id, invoice_id, alloc_date, amount_minor|org_id, allocation_id"
+    "invoices|org_id, invoice_id, invoice_number, customer_id, issue_date, due_date, currency, amount_minor, po_number, kind, terms|org_id, invoice_id"
+    "payments|org_id, payment_id, payment_ref, customer_id, received_date, amount_minor, currency, method, reference, invoice_number, kind, channel, payer_name, payer_account|org_id, payment_id"
+    "allocations|org_id, allocation_id, payment_id, invoice_id, alloc_date, amount_minor, reverses|org_id, allocation_id"
+    "outflows|org_id, outflow_id, payment_id, kind, out_date, amount_minor, reason|org_id, outflow_id"
+    "bank_statements|org_id, statement_id, stmt_key, format, account, bank_stmt_id, currency, stmt_date, opening_minor, closing_minor|org_id, statement_id"
+    "bank_entries|org_id, entry_id, statement_id, entry_key, amount_minor, currency, credit, status, customer_id, payment_id, score, suggestions|org_id, entry_id"
+    "bank_payers|org_id, payer_key, customer_id|org_id, payer_key"
     "journal_lines|org_id, entry_id, line_no, kind, source_id, customer_id, currency, posted_date, account, amount_minor|org_id, entry_id, line_no"
 )
 db_digest() {
