@@ -13,11 +13,15 @@ export OWED_DB=$dir/owed.db
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
 
 echo "owed demo: 40 customers and 1,500 invoices over the two years ending $as_of"
-step "$owed" gen --customers 40 --invoices 1500 --seed 42 --end "$as_of" --out "$dir/data"
+step "$owed" gen --customers 40 --invoices 1500 --seed 42 --end "$as_of" --bank 120 --out "$dir/data"
 step "$owed" init
 step "$owed" import customers "$dir/data/customers.csv"
 step "$owed" import invoices "$dir/data/invoices.csv"
 step "$owed" import payments "$dir/data/payments.csv"
+echo
+echo "A bank statement of the days after $as_of: sure matches are posted, the rest queued."
+step "$owed" bank import "$dir/data/bank.camt053.xml"
+step "$owed" match --report --truth "$dir/data/bank-truth.csv"
 step "$owed" aging --as-of "$as_of"
 step "$owed" kpi --as-of "$as_of" --days 90
 step "$owed" check
@@ -27,6 +31,8 @@ cat <<MSG
 The demo database is $OWED_DB. Try:
   export OWED_DB=$OWED_DB
   $owed customer show $first --as-of $as_of
+  $owed bank review
+  $owed bank entries --format csv
   $owed aging --as-of $as_of --format csv
   $owed aging --as-of $as_of --detail --by issue
   $owed kpi --as-of $as_of --format json

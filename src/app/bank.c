@@ -400,9 +400,12 @@ static void suggestions_json(const struct book_view *v, const struct owed_match_
 
 /* ---- import ---- */
 
+/* Copies at most cap - 1 bytes (texts from files are cut to the record's field). */
 static void copy_text(char *dst, size_t cap, const char *src)
 {
-    snprintf(dst, cap, "%s", src ? src : "");
+    size_t n = src ? strnlen(src, cap - 1) : 0;
+    memcpy(dst, src ? src : "", n);
+    dst[n] = '\0';
 }
 
 struct importer {
@@ -417,28 +420,6 @@ struct importer {
     struct owed_tolerance tol;
     char tol_text[32];
 };
-
-static int learn(struct owed_store *s, int64_t org, const struct owed_entry_rec *e,
-                 int64_t customer_id, struct owed_match_index *ix, struct owed_buf *err)
-{
-    char key[OWED_NAME_MAX + 1];
-    int rc = OWED_OK;
-    if (e->counterparty_account[0]) {
-        owed_match_normalize_account(e->counterparty_account, key, sizeof key);
-        if (key[0]) {
-            rc = s->ops->payer_learn(s, org, key, customer_id, err);
-            if (!rc && ix) owed_match_learn(ix, key, customer_id);
-        }
-    }
-    if (!rc && e->counterparty_name[0]) {
-        owed_match_normalize_name(e->counterparty_name, key, sizeof key);
-        if (key[0]) {
-            rc = s->ops->payer_learn(s, org, key, customer_id, err);
-            if (!rc && ix) owed_match_learn(ix, key, customer_id);
-        }
-    }
-    return rc;
-}
 
 /* The payment for a bank credit: ref BANK-<entry id>. */
 static void entry_payment(const struct owed_entry_rec *e, int64_t customer_id,
@@ -501,7 +482,9 @@ static int match_one(struct importer *im, struct owed_entry_rec *e)
         suggestions_json(&im->view, cand, 1, e->currency, e->suggestions, sizeof e->suggestions);
         im->res->matched++;
         owed_buf_reset(&im->log);
-        return learn(im->s, im->org, e, cand[0].customer_id, im->view.ix, im->err);
+        /* Only a person's confirmation teaches payers (owed_bank_confirm): learning from
+         * automatic matches would let one coincidence vouch for the next. */
+        return OWED_OK;
     }
     e->status = n ? OWED_ENTRY_REVIEW : OWED_ENTRY_UNMATCHED;
     e->customer_id = n ? cand[0].customer_id : 0;
