@@ -149,6 +149,13 @@ int owed_refund(struct owed_store *s, int64_t org, const char *payment_ref, cons
                 owed_date date, const char *reason, struct owed_buf *out,
                 struct owed_buf *err);
 
+/* `owed import movements FILE` (app/import_moves.c): the commands above from CSV, the
+ * whole file in one transaction, all or nothing; rows already imported are skipped.
+ * Problems go to opts->on_error as "FILE:LINE: action: reason"; OWED_E_REJECTED then. */
+int owed_import_movements(struct owed_store *s, int64_t org, const char *path, owed_date today,
+                          const struct owed_import_opts *opts, struct owed_import_result *res,
+                          struct owed_buf *out, struct owed_buf *err);
+
 /* The org's short-payment tolerance: "" (none), "1.00" or "0.5%". */
 int owed_tolerance_get(struct owed_store *s, int64_t org, char *out, size_t cap,
                        struct owed_buf *err);

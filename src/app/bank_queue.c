@@ -611,7 +611,7 @@ int owed_match_report(struct owed_store *s, int64_t org, const char *truth_path,
         s->ops->read_end(s);
     }
     if (!rc) {
-        char auto_rate[16], precision[16], top3[16];
+        char auto_rate[48], precision[48], top3[48];
         pct(auto_rate, sizeof auto_rate, r.matched, r.credits);
         pct(precision, sizeof precision, r.auto_right, r.auto_judged);
         pct(top3, sizeof top3, r.queue_top3, r.queue_with_answer);
@@ -625,7 +625,7 @@ int owed_match_report(struct owed_store *s, int64_t org, const char *truth_path,
             json_object_set_new(o, "rejected", json_integer(r.rejected));
             json_object_set_new(o, "debits_ignored", json_integer(r.ignored));
             if (r.has_truth) {
-                char payable[16];
+                char payable[48];
                 pct(payable, sizeof payable, r.auto_right, r.with_answer);
                 json_object_set_new(o, "customer_credits", json_integer(r.with_answer));
                 json_object_set_new(o, "auto_match_rate_customer_credits_pct", json_string(payable));
@@ -645,7 +645,7 @@ int owed_match_report(struct owed_store *s, int64_t org, const char *truth_path,
             owed_buf_addf(out, "rejected              %ld\n", r.rejected);
             owed_buf_addf(out, "debits (not matched)  %ld\n", r.ignored);
             if (r.has_truth) {
-                char payable[16];
+                char payable[48];
                 pct(payable, sizeof payable, r.auto_right, r.with_answer);
                 owed_buf_addf(out, "auto-matched right    %s%% of %ld credits from customers\n",
                               payable, r.with_answer);

@@ -468,10 +468,12 @@ static bool same_payment(const struct owed_payment *a, const struct owed_payment
            a->kind == b->kind;
 }
 
-int owed_pay(struct owed_store *s, int64_t org, const struct owed_pay_req *r,
-             struct owed_buf *out, struct owed_buf *err)
+static int pay_body(struct cash *c, const struct owed_pay_req *r)
 {
-    struct cash c;
+    struct owed_store *s = c->s;
+    int64_t org = c->org;
+    struct owed_buf *err = c->err;
+    (void)s, (void)org, (void)err;
     if (!given(r->ref) || strlen(r->ref) > OWED_REF_MAX) {
         owed_buf_addf(err, "a payment needs a reference of 1 to %d bytes (--ref)", OWED_REF_MAX);
         return OWED_E_INVALID;
@@ -487,8 +489,7 @@ int owed_pay(struct owed_store *s, int64_t org, const struct owed_pay_req *r,
                       r->channel);
         return OWED_E_INVALID;
     }
-    int rc = start(&c, s, org, out, err);
-    if (rc) return rc;
+    int rc = OWED_OK;
     struct owed_customer cu;
     rc = s->ops->customer_get(s, org, r->customer_ref, &cu, err);
     if (rc == OWED_E_NOT_FOUND) owed_buf_addf(err, "no customer '%s'", r->customer_ref);
@@ -507,17 +508,16 @@ int owed_pay(struct owed_store *s, int64_t org, const struct owed_pay_req *r,
         snprintf(p.payer_account, sizeof p.payer_account, "%s",
                  r->payer_account ? r->payer_account : "");
         if (!owed_currency_valid(p.currency))
-            rc = invalid(&c, "unknown currency '%s'", p.currency);
+            rc = invalid(c, "unknown currency '%s'", p.currency);
     }
-    if (!rc) rc = parse_amount(&c, "amount", r->amount ? r->amount : "", p.currency, &p.amount_minor);
+    if (!rc) rc = parse_amount(c, "amount", r->amount ? r->amount : "", p.currency, &p.amount_minor);
     if (!rc) rc = s->ops->payment_insert(s, org, &p, err);
     if (rc == OWED_E_EXISTS) {
         /* A retry: the same payment again changes nothing; a different one is refused. */
         struct owed_payment old;
-        rc = get_payment(&c, p.ref, &old);
+        rc = get_payment(c, p.ref, &old);
         if (!rc && same_payment(&old, &p)) {
-            s->ops->rollback(s);
-            say(&c, "payment %s is already recorded: nothing changed", p.ref);
+            say(c, "payment %s is already recorded: nothing changed", p.ref);
             return OWED_OK;
         }
         if (!rc) {
@@ -527,29 +527,31 @@ int owed_pay(struct owed_store *s, int64_t org, const struct owed_pay_req *r,
     }
     struct owed_entry e;
     if (!rc)
-        rc = post(&c, owed_ledger_payment(p.id, p.customer_id, p.currency, p.received_date,
+        rc = post(c, owed_ledger_payment(p.id, p.customer_id, p.currency, p.received_date,
                                           p.amount_minor, &e),
                   &e);
     if (!rc) {
-        say(&c, "payment %s recorded: %s %s from %s", p.ref, amt(p.amount_minor, p.currency),
+        say(c, "payment %s recorded: %s %s from %s", p.ref, amt(p.amount_minor, p.currency),
             p.currency, cu.ref);
-        rc = apply_rule(&c, &p, r->rule, r->targets, r->ntargets);
+        rc = apply_rule(c, &p, r->rule, r->targets, r->ntargets);
     }
-    return finish(&c, rc);
+    return rc;
 }
 
-int owed_apply(struct owed_store *s, int64_t org, const char *payment_ref,
+static int apply_body(struct cash *c, const char *payment_ref,
                enum owed_apply_rule rule, const struct owed_apply_target *targets,
-               size_t ntargets, struct owed_buf *out, struct owed_buf *err)
+               size_t ntargets)
 {
-    struct cash c;
-    int rc = start(&c, s, org, out, err);
-    if (rc) return rc;
+    struct owed_store *s = c->s;
+    int64_t org = c->org;
+    struct owed_buf *err = c->err;
+    (void)s, (void)org, (void)err;
+    int rc = OWED_OK;
     struct owed_payment p;
-    rc = get_payment(&c, payment_ref, &p);
-    if (!rc && unapplied_of(&p) <= 0) rc = invalid(&c, "%s has nothing unapplied", payment_ref);
-    if (!rc) rc = apply_rule(&c, &p, rule, targets, ntargets);
-    return finish(&c, rc);
+    rc = get_payment(c, payment_ref, &p);
+    if (!rc && unapplied_of(&p) <= 0) rc = invalid(c, "%s has nothing unapplied", payment_ref);
+    if (!rc) rc = apply_rule(c, &p, rule, targets, ntargets);
+    return rc;
 }
 
 /* ---- unapply ---- */
@@ -652,51 +654,53 @@ static int unapply_payment(struct cash *c, const struct owed_payment *p, int64_t
     return rc;
 }
 
-int owed_unapply(struct owed_store *s, int64_t org, const char *payment_ref,
-                 const char *invoice_number, owed_date date, struct owed_buf *out,
-                 struct owed_buf *err)
+static int unapply_body(struct cash *c, const char *payment_ref,
+                 const char *invoice_number, owed_date date)
 {
-    struct cash c;
-    int rc = start(&c, s, org, out, err);
-    if (rc) return rc;
+    struct owed_store *s = c->s;
+    int64_t org = c->org;
+    struct owed_buf *err = c->err;
+    (void)s, (void)org, (void)err;
+    int rc = OWED_OK;
     struct owed_payment p;
     struct owed_invoice inv = {0};
-    rc = get_payment(&c, payment_ref, &p);
-    if (!rc && given(invoice_number)) rc = get_invoice(&c, invoice_number, &inv);
+    rc = get_payment(c, payment_ref, &p);
+    if (!rc && given(invoice_number)) rc = get_invoice(c, invoice_number, &inv);
     long n = 0;
-    if (!rc) rc = unapply_payment(&c, &p, inv.id, date, &n);
+    if (!rc) rc = unapply_payment(c, &p, inv.id, date, &n);
     if (!rc && n == 0)
-        rc = invalid(&c, "%s has nothing applied%s%s", payment_ref,
+        rc = invalid(c, "%s has nothing applied%s%s", payment_ref,
                      given(invoice_number) ? " to " : "", given(invoice_number) ? invoice_number : "");
-    return finish(&c, rc);
+    return rc;
 }
 
 /* ---- credit notes, write-offs ---- */
 
-int owed_credit_note(struct owed_store *s, int64_t org, const char *number,
+static int credit_note_body(struct cash *c, const char *number,
                      const char *customer_ref, const char *invoice_number, const char *amount,
-                     owed_date date, const char *reason, struct owed_buf *out,
-                     struct owed_buf *err)
+                     owed_date date, const char *reason)
 {
-    struct cash c;
+    struct owed_store *s = c->s;
+    int64_t org = c->org;
+    struct owed_buf *err = c->err;
+    (void)s, (void)org, (void)err;
     if (!given(number) || strlen(number) > OWED_REF_MAX) {
         owed_buf_addf(err, "a credit note needs a number of 1 to %d bytes", OWED_REF_MAX);
         return OWED_E_INVALID;
     }
-    int rc = start(&c, s, org, out, err);
-    if (rc) return rc;
+    int rc = OWED_OK;
     struct owed_invoice inv = {0};
     struct owed_customer cu = {0};
-    if (given(invoice_number)) rc = get_invoice(&c, invoice_number, &inv);
+    if (given(invoice_number)) rc = get_invoice(c, invoice_number, &inv);
     if (!rc && given(customer_ref)) {
         rc = s->ops->customer_get(s, org, customer_ref, &cu, err);
         if (rc == OWED_E_NOT_FOUND) owed_buf_addf(err, "no customer '%s'", customer_ref);
         if (!rc && inv.id && inv.customer_id != cu.id)
-            rc = invalid(&c, "invoice %s belongs to another customer", inv.number);
+            rc = invalid(c, "invoice %s belongs to another customer", inv.number);
     } else if (!rc && inv.id) {
         rc = s->ops->customer_get_id(s, org, inv.customer_id, &cu, err);
     } else if (!rc) {
-        rc = invalid(&c, "a credit note needs a customer (--customer) or an invoice (--invoice)");
+        rc = invalid(c, "a credit note needs a customer (--customer) or an invoice (--invoice)");
     }
     struct owed_payment d;
     memset(&d, 0, sizeof d);
@@ -709,24 +713,23 @@ int owed_credit_note(struct owed_store *s, int64_t org, const char *number,
         snprintf(d.reference, sizeof d.reference, "%s", reason ? reason : "");
         snprintf(d.invoice_number, sizeof d.invoice_number, "%s", inv.id ? inv.number : "");
         int64_t open = inv.amount_minor - inv.allocated_minor;
-        if (given(amount)) rc = parse_amount(&c, "amount", amount, d.currency, &d.amount_minor);
+        if (given(amount)) rc = parse_amount(c, "amount", amount, d.currency, &d.amount_minor);
         else if (inv.id) d.amount_minor = open;
-        else rc = invalid(&c, "a credit note on account needs an amount");
-        if (!rc && inv.id && open <= 0) rc = invalid(&c, "invoice %s has nothing open", inv.number);
+        else rc = invalid(c, "a credit note on account needs an amount");
+        if (!rc && inv.id && open <= 0) rc = invalid(c, "invoice %s has nothing open", inv.number);
         if (!rc && inv.id && d.amount_minor > open)
-            rc = invalid(&c, "credit %s %s is more than the %s %s open on %s",
+            rc = invalid(c, "credit %s %s is more than the %s %s open on %s",
                          amt(d.amount_minor, d.currency), d.currency, amt(open, d.currency),
                          d.currency, inv.number);
         if (!rc && inv.id && date < inv.issue_date)
-            rc = invalid(&c, "a credit note cannot be dated before its invoice");
+            rc = invalid(c, "a credit note cannot be dated before its invoice");
     }
-    if (!rc) rc = insert_payment(&c, &d);
+    if (!rc) rc = insert_payment(c, &d);
     if (rc == OWED_E_EXISTS) {
         struct owed_payment old;
-        rc = get_payment(&c, d.ref, &old);
+        rc = get_payment(c, d.ref, &old);
         if (!rc && same_payment(&old, &d)) {
-            s->ops->rollback(s);
-            say(&c, "credit note %s is already recorded: nothing changed", d.ref);
+            say(c, "credit note %s is already recorded: nothing changed", d.ref);
             return OWED_OK;
         }
         if (!rc) {
@@ -735,37 +738,38 @@ int owed_credit_note(struct owed_store *s, int64_t org, const char *number,
         }
     }
     if (!rc)
-        say(&c, "credit note %s: %s %s for %s", d.ref, amt(d.amount_minor, d.currency),
+        say(c, "credit note %s: %s %s for %s", d.ref, amt(d.amount_minor, d.currency),
             d.currency, cu.ref);
     if (!rc && inv.id) {
         int64_t used;
-        rc = settle_one(&c, &d, &inv, d.amount_minor, false, &used);
+        rc = settle_one(c, &d, &inv, d.amount_minor, false, &used);
     } else if (!rc) {
-        say(&c, "%s %s stays as credit on account", amt(d.amount_minor, d.currency), d.currency);
+        say(c, "%s %s stays as credit on account", amt(d.amount_minor, d.currency), d.currency);
     }
-    return finish(&c, rc);
+    return rc;
 }
 
-int owed_write_off(struct owed_store *s, int64_t org, const char *invoice_number,
-                   const char *amount, owed_date date, const char *reason, const char *ref,
-                   struct owed_buf *out, struct owed_buf *err)
+static int write_off_body(struct cash *c, const char *invoice_number,
+                   const char *amount, owed_date date, const char *reason, const char *ref)
 {
-    struct cash c;
+    struct owed_store *s = c->s;
+    int64_t org = c->org;
+    struct owed_buf *err = c->err;
+    (void)s, (void)org, (void)err;
     if (!given(reason)) {
         owed_buf_adds(err, "a write-off needs a reason (--reason)");
         return OWED_E_INVALID;
     }
-    int rc = start(&c, s, org, out, err);
-    if (rc) return rc;
+    int rc = OWED_OK;
     struct owed_invoice inv;
-    rc = get_invoice(&c, invoice_number, &inv);
+    rc = get_invoice(c, invoice_number, &inv);
     int64_t open = rc ? 0 : inv.amount_minor - inv.allocated_minor, value = open;
-    if (!rc && open <= 0) rc = invalid(&c, "invoice %s has nothing open", inv.number);
-    if (!rc && given(amount)) rc = parse_amount(&c, "amount", amount, inv.currency, &value);
+    if (!rc && open <= 0) rc = invalid(c, "invoice %s has nothing open", inv.number);
+    if (!rc && given(amount)) rc = parse_amount(c, "amount", amount, inv.currency, &value);
     if (!rc && value > open)
-        rc = invalid(&c, "%s %s is more than the %s %s open on %s", amt(value, inv.currency),
+        rc = invalid(c, "%s %s is more than the %s %s open on %s", amt(value, inv.currency),
                      inv.currency, amt(open, inv.currency), inv.currency, inv.number);
-    if (!rc && date < inv.issue_date) rc = invalid(&c, "a write-off cannot predate its invoice");
+    if (!rc && date < inv.issue_date) rc = invalid(c, "a write-off cannot predate its invoice");
     char gen[OWED_REF_MAX + 1];
     if (!rc && !given(ref)) {
         /* Generated: WO-<invoice id>-<n>, n counting write-offs of the invoice. */
@@ -778,11 +782,11 @@ int owed_write_off(struct owed_store *s, int64_t org, const char *invoice_number
         }
         ref = gen;
     }
-    if (!rc) rc = credit_and_apply(&c, OWED_PAYMENT_WRITE_OFF, ref, &inv, date, value, reason);
+    if (!rc) rc = credit_and_apply(c, OWED_PAYMENT_WRITE_OFF, ref, &inv, date, value, reason);
     if (!rc)
-        say(&c, "written off %s %s of %s to bad debt (%s): %s", amt(value, inv.currency),
+        say(c, "written off %s %s of %s to bad debt (%s): %s", amt(value, inv.currency),
             inv.currency, inv.number, ref, reason);
-    return finish(&c, rc);
+    return rc;
 }
 
 /* ---- reversals and refunds ---- */
@@ -818,31 +822,35 @@ static bool already_reversed(struct cash *c, const struct owed_payment *p, int *
     return false;
 }
 
-int owed_reverse(struct owed_store *s, int64_t org, const char *payment_ref, owed_date date,
-                 const char *reason, const char *fee_amount, struct owed_buf *out,
-                 struct owed_buf *err)
+static int reverse_body(struct cash *c, const char *payment_ref, owed_date date,
+                 const char *reason, const char *fee_amount)
 {
-    struct cash c;
-    int rc = start(&c, s, org, out, err);
-    if (rc) return rc;
+    struct owed_store *s = c->s;
+    int64_t org = c->org;
+    struct owed_buf *err = c->err;
+    (void)s, (void)org, (void)err;
+    int rc = OWED_OK;
     struct owed_payment p;
-    rc = get_payment(&c, payment_ref, &p);
+    rc = get_payment(c, payment_ref, &p);
     if (!rc && p.kind != OWED_PAYMENT_CASH)
-        rc = invalid(&c, "%s is not a cash payment; reverse a credit by unapplying it", p.ref);
-    if (!rc && already_reversed(&c, &p, &rc))
-        rc = invalid(&c, "%s was already reversed", p.ref);
+        rc = invalid(c, "%s is not a cash payment; reverse a credit by unapplying it", p.ref);
+    if (!rc && already_reversed(c, &p, &rc)) {
+        say(c, "payment %s was already reversed: nothing changed", p.ref);
+        return OWED_OK;
+    }
     if (!rc && date < p.received_date)
-        rc = invalid(&c, "a reversal cannot predate its payment");
+        rc = invalid(c, "a reversal cannot predate its payment");
     long n = 0;
-    if (!rc) rc = unapply_payment(&c, &p, 0, date, &n);
-    if (!rc) rc = get_payment(&c, payment_ref, &p);
+    if (!rc) rc = unapply_payment(c, &p, 0, date, &n);
+    if (!rc) rc = get_payment(c, payment_ref, &p);
     /* What was refunded already has left; the rest leaves now. */
-    if (!rc && unapplied_of(&p) > 0)
-        rc = take_out(&c, &p, OWED_OUTFLOW_REVERSAL, date, unapplied_of(&p),
+    int64_t taken = rc ? 0 : unapplied_of(&p);
+    if (!rc && taken > 0)
+        rc = take_out(c, &p, OWED_OUTFLOW_REVERSAL, date, taken,
                       given(reason) ? reason : "payment returned");
     if (!rc)
-        say(&c, "reversed payment %s: %s %s taken out of cash", p.ref,
-            amt(p.amount_minor, p.currency), p.currency);
+        say(c, "reversed payment %s: %s %s taken out of cash", p.ref, amt(taken, p.currency),
+            p.currency);
     if (!rc && given(fee_amount)) {
         struct owed_invoice fee;
         memset(&fee, 0, sizeof fee);
@@ -852,46 +860,162 @@ int owed_reverse(struct owed_store *s, int64_t org, const char *payment_ref, owe
         memcpy(fee.currency, p.currency, 4);
         fee.kind = OWED_INVOICE_FEE;
         snprintf(fee.po_number, sizeof fee.po_number, "%s", "");
-        rc = parse_amount(&c, "fee", fee_amount, p.currency, &fee.amount_minor);
+        rc = parse_amount(c, "fee", fee_amount, p.currency, &fee.amount_minor);
         if (!rc) rc = s->ops->invoice_insert(s, org, &fee, err);
         if (rc == OWED_E_EXISTS) owed_buf_addf(err, "invoice %s already exists", fee.number);
         struct owed_entry e;
         if (!rc)
-            rc = post(&c, owed_ledger_fee(fee.id, fee.customer_id, fee.currency, date,
+            rc = post(c, owed_ledger_fee(fee.id, fee.customer_id, fee.currency, date,
                                           fee.amount_minor, &e),
                       &e);
         if (!rc)
-            say(&c, "fee %s %s charged as invoice %s, due %s", amt(fee.amount_minor, p.currency),
+            say(c, "fee %s %s charged as invoice %s, due %s", amt(fee.amount_minor, p.currency),
                 p.currency, fee.number, "now");
     }
-    return finish(&c, rc);
+    return rc;
+}
+
+static int refund_body(struct cash *c, const char *payment_ref, const char *amount,
+                owed_date date, const char *reason)
+{
+    struct owed_store *s = c->s;
+    int64_t org = c->org;
+    struct owed_buf *err = c->err;
+    (void)s, (void)org, (void)err;
+    int rc = OWED_OK;
+    struct owed_payment p;
+    rc = get_payment(c, payment_ref, &p);
+    int64_t left = rc ? 0 : unapplied_of(&p), value = left;
+    if (!rc && (p.kind != OWED_PAYMENT_CASH && p.kind != OWED_PAYMENT_CREDIT_NOTE))
+        rc = invalid(c, "%s is not a payment or credit note", p.ref);
+    if (!rc && left <= 0) rc = invalid(c, "%s has no unapplied credit to refund", p.ref);
+    if (!rc && given(amount)) rc = parse_amount(c, "amount", amount, p.currency, &value);
+    if (!rc && value > left)
+        rc = invalid(c, "%s %s is more than the %s %s unapplied on %s", amt(value, p.currency),
+                     p.currency, amt(left, p.currency), p.currency, p.ref);
+    if (!rc && date < p.received_date) rc = invalid(c, "a refund cannot predate its payment");
+    if (!rc)
+        rc = take_out(c, &p, OWED_OUTFLOW_REFUND, date, value,
+                      given(reason) ? reason : "credit balance refunded");
+    if (!rc)
+        say(c, "refunded %s %s of %s (%s %s left on account)", amt(value, p.currency),
+            p.currency, p.ref, amt(left - value, p.currency), p.currency);
+    return rc;
+}
+
+/* ---- the public calls: one transaction each ---- */
+
+#define CASH_TX(call)                                  \
+    struct cash c_;                                    \
+    int rc_ = start(&c_, s, org, out, err);            \
+    if (!rc_) rc_ = (call);                            \
+    return finish(&c_, rc_)
+
+int owed_pay(struct owed_store *s, int64_t org, const struct owed_pay_req *r, struct owed_buf *out,
+             struct owed_buf *err)
+{
+    CASH_TX(pay_body(&c_, r));
+}
+
+int owed__cash_pay_in(struct owed_store *s, int64_t org, const struct owed_pay_req *r, struct owed_buf *out,
+             struct owed_buf *err)
+{
+    struct cash c = {s, org, out, err};
+    return pay_body(&c, r);
+}
+
+int owed_apply(struct owed_store *s, int64_t org, const char *payment_ref,
+               enum owed_apply_rule rule, const struct owed_apply_target *targets,
+               size_t ntargets, struct owed_buf *out,
+             struct owed_buf *err)
+{
+    CASH_TX(apply_body(&c_, payment_ref, rule, targets, ntargets));
+}
+
+int owed__cash_apply_in(struct owed_store *s, int64_t org, const char *payment_ref,
+               enum owed_apply_rule rule, const struct owed_apply_target *targets,
+               size_t ntargets, struct owed_buf *out,
+             struct owed_buf *err)
+{
+    struct cash c = {s, org, out, err};
+    return apply_body(&c, payment_ref, rule, targets, ntargets);
+}
+
+int owed_unapply(struct owed_store *s, int64_t org, const char *payment_ref,
+                 const char *invoice_number, owed_date date, struct owed_buf *out,
+             struct owed_buf *err)
+{
+    CASH_TX(unapply_body(&c_, payment_ref, invoice_number, date));
+}
+
+int owed__cash_unapply_in(struct owed_store *s, int64_t org, const char *payment_ref,
+                 const char *invoice_number, owed_date date, struct owed_buf *out,
+             struct owed_buf *err)
+{
+    struct cash c = {s, org, out, err};
+    return unapply_body(&c, payment_ref, invoice_number, date);
+}
+
+int owed_credit_note(struct owed_store *s, int64_t org, const char *number,
+                     const char *customer_ref, const char *invoice_number, const char *amount,
+                     owed_date date, const char *reason, struct owed_buf *out,
+             struct owed_buf *err)
+{
+    CASH_TX(credit_note_body(&c_, number, customer_ref, invoice_number, amount, date, reason));
+}
+
+int owed__cash_credit_note_in(struct owed_store *s, int64_t org, const char *number,
+                     const char *customer_ref, const char *invoice_number, const char *amount,
+                     owed_date date, const char *reason, struct owed_buf *out,
+             struct owed_buf *err)
+{
+    struct cash c = {s, org, out, err};
+    return credit_note_body(&c, number, customer_ref, invoice_number, amount, date, reason);
+}
+
+int owed_write_off(struct owed_store *s, int64_t org, const char *invoice_number,
+                   const char *amount, owed_date date, const char *reason, const char *ref, struct owed_buf *out,
+             struct owed_buf *err)
+{
+    CASH_TX(write_off_body(&c_, invoice_number, amount, date, reason, ref));
+}
+
+int owed__cash_write_off_in(struct owed_store *s, int64_t org, const char *invoice_number,
+                   const char *amount, owed_date date, const char *reason, const char *ref, struct owed_buf *out,
+             struct owed_buf *err)
+{
+    struct cash c = {s, org, out, err};
+    return write_off_body(&c, invoice_number, amount, date, reason, ref);
+}
+
+int owed_reverse(struct owed_store *s, int64_t org, const char *payment_ref, owed_date date,
+                 const char *reason, const char *fee_amount, struct owed_buf *out,
+             struct owed_buf *err)
+{
+    CASH_TX(reverse_body(&c_, payment_ref, date, reason, fee_amount));
+}
+
+int owed__cash_reverse_in(struct owed_store *s, int64_t org, const char *payment_ref, owed_date date,
+                 const char *reason, const char *fee_amount, struct owed_buf *out,
+             struct owed_buf *err)
+{
+    struct cash c = {s, org, out, err};
+    return reverse_body(&c, payment_ref, date, reason, fee_amount);
 }
 
 int owed_refund(struct owed_store *s, int64_t org, const char *payment_ref, const char *amount,
                 owed_date date, const char *reason, struct owed_buf *out,
-                struct owed_buf *err)
+             struct owed_buf *err)
 {
-    struct cash c;
-    int rc = start(&c, s, org, out, err);
-    if (rc) return rc;
-    struct owed_payment p;
-    rc = get_payment(&c, payment_ref, &p);
-    int64_t left = rc ? 0 : unapplied_of(&p), value = left;
-    if (!rc && (p.kind != OWED_PAYMENT_CASH && p.kind != OWED_PAYMENT_CREDIT_NOTE))
-        rc = invalid(&c, "%s is not a payment or credit note", p.ref);
-    if (!rc && left <= 0) rc = invalid(&c, "%s has no unapplied credit to refund", p.ref);
-    if (!rc && given(amount)) rc = parse_amount(&c, "amount", amount, p.currency, &value);
-    if (!rc && value > left)
-        rc = invalid(&c, "%s %s is more than the %s %s unapplied on %s", amt(value, p.currency),
-                     p.currency, amt(left, p.currency), p.currency, p.ref);
-    if (!rc && date < p.received_date) rc = invalid(&c, "a refund cannot predate its payment");
-    if (!rc)
-        rc = take_out(&c, &p, OWED_OUTFLOW_REFUND, date, value,
-                      given(reason) ? reason : "credit balance refunded");
-    if (!rc)
-        say(&c, "refunded %s %s of %s (%s %s left on account)", amt(value, p.currency),
-            p.currency, p.ref, amt(left - value, p.currency), p.currency);
-    return finish(&c, rc);
+    CASH_TX(refund_body(&c_, payment_ref, amount, date, reason));
+}
+
+int owed__cash_refund_in(struct owed_store *s, int64_t org, const char *payment_ref, const char *amount,
+                owed_date date, const char *reason, struct owed_buf *out,
+             struct owed_buf *err)
+{
+    struct cash c = {s, org, out, err};
+    return refund_body(&c, payment_ref, amount, date, reason);
 }
 
 /* ---- settings ---- */

@@ -18,4 +18,28 @@ int owed__cash_apply(struct owed_store *s, int64_t org, struct owed_payment *p,
                      enum owed_apply_rule rule, const struct owed_apply_target *targets,
                      size_t ntargets, struct owed_buf *out, struct owed_buf *err);
 
+/* The public calls of app.h without their own transaction: for the CSV import of
+ * movements, which runs a whole file in one. */
+int owed__cash_pay_in(struct owed_store *s, int64_t org, const struct owed_pay_req *r,
+                      struct owed_buf *out, struct owed_buf *err);
+int owed__cash_apply_in(struct owed_store *s, int64_t org, const char *payment_ref,
+                        enum owed_apply_rule rule, const struct owed_apply_target *targets,
+                        size_t ntargets, struct owed_buf *out, struct owed_buf *err);
+int owed__cash_unapply_in(struct owed_store *s, int64_t org, const char *payment_ref,
+                          const char *invoice_number, owed_date date, struct owed_buf *out,
+                          struct owed_buf *err);
+int owed__cash_credit_note_in(struct owed_store *s, int64_t org, const char *number,
+                              const char *customer_ref, const char *invoice_number,
+                              const char *amount, owed_date date, const char *reason,
+                              struct owed_buf *out, struct owed_buf *err);
+int owed__cash_write_off_in(struct owed_store *s, int64_t org, const char *invoice_number,
+                            const char *amount, owed_date date, const char *reason,
+                            const char *ref, struct owed_buf *out, struct owed_buf *err);
+int owed__cash_reverse_in(struct owed_store *s, int64_t org, const char *payment_ref,
+                          owed_date date, const char *reason, const char *fee_amount,
+                          struct owed_buf *out, struct owed_buf *err);
+int owed__cash_refund_in(struct owed_store *s, int64_t org, const char *payment_ref,
+                         const char *amount, owed_date date, const char *reason,
+                         struct owed_buf *out, struct owed_buf *err);
+
 #endif

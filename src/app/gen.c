@@ -524,7 +524,7 @@ static const unsigned char bank_kind_weights[] = { 50, 10, 10, 8, 5, 5, 4, 5, 3 
 
 #define BANK_DAYS 5      /* business days the statement covers */
 #define MULTI_OLDEST 8   /* a payment without references pays some of these */
-#define OUR_ACCOUNT "DE89370400440532013000"
+#define OUR_ACCOUNT "DE89370400440532013000" /* the EUR account */
 
 struct gen_entry {
     owed_date day;
@@ -1134,6 +1134,22 @@ static void put_xml(struct owed_buf *b, const char *s)
 
 static void put_entry_ref(struct owed_buf *b, size_t i) { put_id(b, "BK", (long)i + 1, 8); }
 
+/* Our account in currency cur: a bank account holds one currency (owed's parsers reject a
+ * statement that mixes them), so credits in other currencies arrive on sibling accounts
+ * of OUR_ACCOUNT at the same bank, numbered on from it. */
+static void put_our_account(struct owed_buf *b, size_t cur)
+{
+    if (cur == 1) {
+        owed_buf_adds(b, OUR_ACCOUNT);
+        return;
+    }
+    char bban[19];
+    memcpy(bban, OUR_ACCOUNT + 4, 18);
+    bban[17] = (char)('0' + (cur == 0 ? 1 : (int)cur)); /* USD ..01, GBP ..02, JPY ..03, KWD ..04 */
+    bban[18] = '\0';
+    owed_buf_addf(b, "DE%02d%s", iban_check("DE", bban), bban);
+}
+
 static void put_statement_id(struct owed_buf *b, const struct bank *bk)
 {
     int y, m, d;
@@ -1146,7 +1162,8 @@ static void write_csv(const struct bank *bk, struct gen_file *gf)
     for (size_t i = 0; i < bk->ne; i++) {
         const struct gen_entry *e = &bk->e[i];
         struct owed_buf *b = &gf->out;
-        owed_buf_adds(b, OUR_ACCOUNT ",");
+        put_our_account(b, e->currency);
+        owed_buf_addc(b, ',');
         put_statement_id(b, bk);
         owed_buf_addc(b, ',');
         put_entry_ref(b, i);
@@ -1183,11 +1200,12 @@ static void write_truth(const struct bank *bk, struct gen_file *gf)
     }
 }
 
-static void xml_balance(struct owed_buf *b, const char *type, int64_t amount, owed_date day)
+static void xml_balance(struct owed_buf *b, const char *type, int64_t amount, owed_date day,
+                        size_t cur)
 {
-    owed_buf_addf(b, "      <Bal><Tp><CdOrPrtry><Cd>%s</Cd></CdOrPrtry></Tp><Amt Ccy=\"EUR\">",
-                  type);
-    put_amount(b, amount < 0 ? -amount : amount, 1);
+    owed_buf_addf(b, "      <Bal><Tp><CdOrPrtry><Cd>%s</Cd></CdOrPrtry></Tp><Amt Ccy=\"%s\">",
+                  type, currencies[cur].code);
+    put_amount(b, amount < 0 ? -amount : amount, cur);
     owed_buf_addf(b, "</Amt><CdtDbtInd>%s</CdtDbtInd><Dt><Dt>", amount < 0 ? "DBIT" : "CRDT");
     put_date(b, day);
     owed_buf_adds(b, "</Dt></Dt></Bal>\n");
@@ -1230,31 +1248,42 @@ static void xml_entry(const struct bank *bk, size_t i, struct gen_file *gf)
     file_end_row(gf);
 }
 
+/* One Stmt per account (currency) that has entries, EUR first. */
 static void write_camt(const struct bank *bk, struct gen_file *gf)
 {
+    static const size_t order[] = { 1, 0, 2, 3, 4 };
     struct owed_buf *b = &gf->out;
     owed_date first = bk->days[0], last = bk->days[BANK_DAYS - 1];
-    int64_t opening = 25000000, closing = opening; /* 250,000.00 EUR */
-    for (size_t i = 0; i < bk->ne; i++) {
-        if (bk->e[i].currency == 1) closing += bk->e[i].amount;
-    }
     owed_buf_adds(b, "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\">\n"
                      "  <BkToCstmrStmt>\n    <GrpHdr><MsgId>");
     put_statement_id(b, bk);
     owed_buf_adds(b, "</MsgId><CreDtTm>");
     put_date(b, last);
-    owed_buf_adds(b, "T18:00:00</CreDtTm></GrpHdr>\n    <Stmt>\n      <Id>");
-    put_statement_id(b, bk);
-    owed_buf_adds(b, "</Id><CreDtTm>");
-    put_date(b, last);
-    owed_buf_adds(b, "T18:00:00</CreDtTm>\n      <Acct><Id><IBAN>" OUR_ACCOUNT
-                     "</IBAN></Id><Ccy>EUR</Ccy></Acct>\n");
-    /* Balances in the account currency; credits in other currencies are converted by the
-     * bank on a real account and do not move this synthetic EUR balance. */
-    xml_balance(b, "OPBD", opening, first);
-    xml_balance(b, "CLBD", closing, last);
-    for (size_t i = 0; i < bk->ne; i++) xml_entry(bk, i, gf);
-    owed_buf_adds(b, "    </Stmt>\n  </BkToCstmrStmt>\n</Document>");
+    owed_buf_adds(b, "T18:00:00</CreDtTm></GrpHdr>\n");
+    for (size_t k = 0; k < OWED_ARRAY_LEN(order); k++) {
+        size_t cur = order[k], n = 0;
+        int64_t opening = convert_cents(25000000, cur), closing = opening; /* ~250,000 USD */
+        for (size_t i = 0; i < bk->ne; i++) {
+            if (bk->e[i].currency != cur) continue;
+            closing += bk->e[i].amount;
+            n++;
+        }
+        if (n == 0) continue;
+        owed_buf_adds(b, "    <Stmt>\n      <Id>");
+        put_statement_id(b, bk);
+        owed_buf_adds(b, "</Id><CreDtTm>");
+        put_date(b, last);
+        owed_buf_adds(b, "T18:00:00</CreDtTm>\n      <Acct><Id><IBAN>");
+        put_our_account(b, cur);
+        owed_buf_addf(b, "</IBAN></Id><Ccy>%s</Ccy></Acct>\n", currencies[cur].code);
+        xml_balance(b, "OPBD", opening, first, cur);
+        xml_balance(b, "CLBD", closing, last, cur);
+        for (size_t i = 0; i < bk->ne; i++) {
+            if (bk->e[i].currency == cur) xml_entry(bk, i, gf);
+        }
+        owed_buf_adds(b, "    </Stmt>\n");
+    }
+    owed_buf_adds(b, "  </BkToCstmrStmt>\n</Document>");
     file_end_row(gf);
 }
 

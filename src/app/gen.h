@@ -43,8 +43,7 @@ void owed_gen_opts_init(struct owed_gen_opts *o);
  * With bank_entries > 0, also DIR/bank.csv (owed's own bank CSV: account, statement_id,
  * entry_ref, booking_date, value_date, amount (signed, major units), currency, end_to_end,
  * counterparty_name, counterparty_account, remittance), DIR/bank.camt053.xml (the same
- * entries as one camt.053.001.02 statement of account DE89370400440532013000) and
- * DIR/bank-truth.csv (entry_ref, customer_ref, invoice_numbers space-separated, kind): the
+ * entries as a camt.053.001.02 document) and DIR/bank-truth.csv (entry_ref, customer_ref, invoice_numbers space-separated, kind): the
  * answer a perfect matcher gives. The entries are booked on the first five business days
  * after end_date and pay invoices that have no applied payment in payments.csv, each at
  * most once, with this noise (percent of entries; a kind whose invoices run out becomes
@@ -63,6 +62,11 @@ void owed_gen_opts_init(struct owed_gen_opts *o);
  *    4 partial        20-80% of the open amount, with the number
  *    5 unknown_payer  a credit from someone who is not a customer (truth: no invoices)
  *    3 debit          a bank fee (negative amount; truth: no invoices)
+ *
+ * One statement id; an account holds one currency (owed's parsers reject a statement that
+ * mixes them), so the EUR entries are on our account DE89370400440532013000 and those in
+ * USD, GBP, JPY and KWD on sibling accounts DE..370400440532013001..04 (a camt Stmt each,
+ * with OPBD and CLBD balances). Bank fees are EUR debits.
  *
  * Each customer pays under one stable name (its own, sometimes upper-cased or with another
  * or no legal suffix) from one stable IBAN-shaped account (valid ISO 7064 check digits).

@@ -4,11 +4,12 @@
 
 #include "cli/cli.h"
 
-const char cmd_import_summary[] = "import customers, invoices or payments from CSV";
+const char cmd_import_summary[] = "import customers, invoices, payments or movements from CSV";
 const char cmd_import_help[] =
     "usage: owed import KIND FILE [--skip-bad] [--db PATH]\n"
     "\n"
-    "KIND is customers, invoices or payments. FILE is CSV (UTF-8, RFC 4180 quoting)\n"
+    "KIND is customers, invoices, payments or movements. FILE is CSV (UTF-8, RFC 4180\n"
+    "quoting)\n"
     "with a header row; columns are matched by name:\n"
     "\n"
     "  customers: customer_ref, name, email, currency, terms, credit_limit\n"
@@ -16,6 +17,14 @@ const char cmd_import_help[] =
     "             po_number\n"
     "  payments:  payment_ref, customer_ref, received_date, amount, currency, method,\n"
     "             reference, invoice_number\n"
+    "  movements: action, ref, customer_ref, invoice_number, amount, currency, date,\n"
+    "             method, channel, reference, rule, reason, fee\n"
+    "\n"
+    "A movements row does what the command named by action does (pay, apply, unapply,\n"
+    "credit-note, write-off, reverse, refund; see `owed help pay` and docs/cash.md), with\n"
+    "the columns as its options; invoice_number may list several invoices separated by\n"
+    "spaces; a blank date is today. Rows are carried out in file order in one\n"
+    "transaction, and a row already imported (same content) is skipped.\n"
     "\n"
     "Dates are YYYY-MM-DD; amounts are decimals in major units (1234.56) with no more\n"
     "decimals than the currency has. A blank due_date comes from the customer's terms\n"
@@ -76,9 +85,30 @@ int cmd_import(struct cli *cli, int argc, char **argv)
         else if (!cli_common_opt(cli, self, c, optarg)) return cli_bad_option(self, argv);
     }
     if (argc - optind != 2) return cli_usage(self, "import needs KIND and FILE");
+    if (!strcmp(argv[optind], "movements")) {
+        if (io.skip_bad) return cli_usage(self, "movements are all or nothing: no --skip-bad");
+        const char *path = argv[optind + 1];
+        if (cli_open(cli)) return EXIT_FAILURE_;
+        io.on_error = print_error;
+        struct owed_import_result res;
+        struct owed_buf out = OWED_BUF_INIT(0), err = OWED_BUF_INIT(0);
+        int rc = owed_import_movements(cli->store, cli->org, path, cli_today(cli), &io, &res,
+                                       &out, &err);
+        if (rc == OWED_E_REJECTED)
+            cli_error("%s: rejected (%ld bad row%s); nothing was imported", path, res.rejected,
+                      res.rejected == 1 ? "" : "s");
+        else if (rc) cli_error("%s", err.ptr);
+        else if (cli_write(&out))
+            printf("%s: %ld rows: %ld carried out, %ld already imported\n", path, res.rows,
+                   res.inserted, res.unchanged);
+        owed_buf_release(&out);
+        owed_buf_release(&err);
+        return cli_exit_code(rc);
+    }
     enum owed_import_kind kind = owed_import_kind_parse(argv[optind]);
     if (!kind)
-        return cli_usage(self, "'%s' is not a kind of import (customers, invoices, payments)",
+        return cli_usage(self, "'%s' is not a kind of import (customers, invoices, payments, "
+                               "movements)",
                          argv[optind]);
     const char *path = argv[optind + 1];
     if (cli_open(cli)) return EXIT_FAILURE_;

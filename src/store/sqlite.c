@@ -70,6 +70,7 @@ enum stmt_id {
     ST_PAYERS_EACH,
     ST_MAP_SAVE,
     ST_MAPS_EACH,
+    ST_IDEM_CLAIM,
     ST_COUNT
 };
 
@@ -230,6 +231,9 @@ static const char *const stmt_sql[ST_COUNT] = {
         "INSERT INTO bank_csv_maps (org_id, name, mapping) VALUES (?1, ?2, ?3)"
         " ON CONFLICT (org_id, name) DO UPDATE SET mapping = excluded.mapping",
     [ST_MAPS_EACH] = "SELECT name, mapping FROM bank_csv_maps WHERE org_id = ?1 ORDER BY name",
+    [ST_IDEM_CLAIM] = "INSERT INTO idempotency_keys (org_id, idem_key, created_at)"
+                      " VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"
+                      " ON CONFLICT (org_id, idem_key) DO NOTHING",
 };
 
 /* Next ids per table, loaded at the start of each write transaction (single writer). */
@@ -1290,6 +1294,18 @@ static int sq_csv_maps_each(struct owed_store *s, int64_t org,
     return out;
 }
 
+static int sq_idem_claim(struct owed_store *s, int64_t org, const char *key, struct owed_buf *err)
+{
+    struct sqlite_store *q = impl(s);
+    sqlite3_stmt *st = stmt(q, ST_IDEM_CLAIM, err);
+    if (!st) return OWED_E_STORE;
+    sqlite3_bind_int64(st, 1, org);
+    bind_text(st, 2, key);
+    int rc = exec_stmt(q, st, err, "idempotency key");
+    if (rc == OWED_OK && sqlite3_changes(q->db) == 0) return OWED_E_EXISTS;
+    return rc;
+}
+
 static const struct owed_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -1333,6 +1349,7 @@ static const struct owed_store_ops sqlite_ops = {
     .payers_each = sq_payers_each,
     .csv_map_save = sq_csv_map_save,
     .csv_maps_each = sq_csv_maps_each,
+    .idem_claim = sq_idem_claim,
 };
 
 int owed__sqlite_open(const char *path, bool create, struct owed_store **out,

@@ -157,6 +157,10 @@ struct owed_store_ops {
                          int (*fn)(void *ctx, const char *name, const char *json), void *ctx,
                          struct owed_buf *err);
 
+    /* Claims an idempotency key inside the current write transaction: OWED_OK when it is
+     * new (and now taken), OWED_E_EXISTS when it was claimed before. */
+    int (*idem_claim)(struct owed_store *s, int64_t org, const char *key, struct owed_buf *err);
+
     /* Appends a balanced entry (asserted before the write); sets *entry_id. */
     int (*entry_append)(struct owed_store *s, int64_t org, const struct owed_entry *e,
                         int64_t *entry_id, struct owed_buf *err);
