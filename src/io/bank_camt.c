@@ -19,10 +19,19 @@
  *   the sides (a reversal keeps the parties of the original booking), and when that side
  *   is absent the other one is used.
  * - Entries of amount zero carry no money and are skipped (bank.h: amounts are > 0).
+ *   Entries of every status (BOOK, PDNG, INFO) are returned: the model has no status.
  * - Balances are in minor units of their own Ccy, which is normally the account's.
+ *   Opening: OPBD, else PRCD, the first ITBD, OPAV; closing: CLBD, else CLAV, the last
+ *   ITBD (not the opening one), ITAV.
+ * - The statement currency is Acct/Ccy, else that of the chosen balances, else that of
+ *   the entries when they all agree; its date is Stmt/CreDtTm, else GrpHdr/CreDtTm.
  *
- * Errors are "PATH: reason (line N)", the path XPath-like from the root:
- * "Document/BkToCstmrStmt/Stmt[1]/Ntry[2]/Amt: not a decimal amount: \"1,0\" (line 52)". */
+ * Errors: a document libxml2 refuses is "LINE: not well-formed XML: <its first message>";
+ * a DOCTYPE is "LINE: a DOCTYPE is not allowed in camt"; anything wrong in a well-formed
+ * document is "PATH: reason (line N)", the path XPath-like from the root:
+ * "Document/BkToCstmrStmt/Stmt[1]/Ntry[2]/Amt: not a decimal amount: \"1,0\" (line 52)".
+ * Checked: amounts (unsigned decimals, no more decimals than the currency has), currency
+ * codes (ISO 4217), CdtDbtInd, RvslInd, and every date we keep. */
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -280,8 +289,8 @@ static int parse_balance(struct camt *c, const xmlNode *bal, struct balance *b)
     return rc;
 }
 
-/* Index in codes[] of the best balance (lowest code rank; among equals the first, or the
- * last when `last`), skipping `not`; -1 when none matches. */
+/* Index in bals[] of the best balance: the lowest rank in codes[]; among equals the first,
+ * or the last ITBD when last_itbd. Skips index `not`; -1 when none matches. */
 static long pick_balance(const struct balance *bals, size_t n, const char *const *codes,
                          size_t ncodes, bool last_itbd, long not)
 {
@@ -309,8 +318,8 @@ static void set_balance(struct owed_bank_balance *dst, const struct balance *b)
     memcpy(dst->type, b->code, sizeof(dst->type));
 }
 
-/* Opening: OPBD, else PRCD, the first ITBD, OPAV. Closing: CLBD, else CLAV, the last ITBD
- * (a different one from the opening), ITAV. */
+/* Parses every Bal (all must be valid) and picks the opening and closing ones (see the top
+ * of the file). */
 static int parse_balances(struct camt *c, const xmlNode *rec, struct owed_bank_statement *s)
 {
     static const char *const open_codes[] = {"OPBD", "PRCD", "ITBD", "OPAV"};
@@ -374,12 +383,22 @@ static struct span text_norm(struct camt *c, const xmlNode *n, struct owed_buf *
     return (struct span){tmp->ptr, tmp->len};
 }
 
-/* Appends v to b after sep, unless b already holds v as one of its sep-separated parts. */
+/* Appends v to b after sep, unless b already holds v as one of its sep-separated parts.
+ * Past 4 KiB only the last part is compared, so that a batch of thousands of TxDtls stays
+ * linear. */
 static void join_distinct(struct owed_buf *b, const char *sep, struct span v)
 {
     if (v.n == 0) return;
     size_t seplen = strlen(sep);
     const char *p = b->ptr, *end = b->ptr + b->len;
+    if (b->len > 4096) {
+        for (const char *q = end - seplen; q > b->ptr; q--) {
+            if (memcmp(q, sep, seplen) == 0) {
+                p = q + seplen;
+                break;
+            }
+        }
+    }
     while (p < end) {
         const char *q = memmem(p, (size_t)(end - p), sep, seplen);
         size_t part = q ? (size_t)(q - p) : (size_t)(end - p);
@@ -721,6 +740,14 @@ static int not_well_formed(xmlParserCtxt *ctxt, const struct first_error *first,
     return OWED_E_PARSE;
 }
 
+/* libxml2 reports some errors (encoding conversion, I/O) without a parser context, to the
+ * generic handler, which prints to stderr by default. The library never prints. */
+static void quiet(void *ctx, const char *msg, ...)
+{
+    (void)ctx;
+    (void)msg;
+}
+
 int owed_bank_parse_camt(const char *data, size_t len, struct owed_bank_file *out,
                          struct owed_buf *err)
 {
@@ -730,6 +757,10 @@ int owed_bank_parse_camt(const char *data, size_t len, struct owed_bank_file *ou
         return OWED_E_TOO_LARGE;
     }
     xmlInitParser();
+    /* Per thread in libxml2, so this does not race with other threads; restored below. */
+    xmlGenericErrorFunc saved_fn = xmlGenericError;
+    void *saved_ctx = xmlGenericErrorContext;
+    xmlSetGenericErrorFunc(NULL, quiet);
     xmlParserCtxt *ctxt = xmlNewParserCtxt();
     OWED_ASSERT(ctxt != NULL && ctxt->sax != NULL);
     struct first_error first = {0};
@@ -751,5 +782,6 @@ int owed_bank_parse_camt(const char *data, size_t len, struct owed_bank_file *ou
     }
     xmlFreeDoc(doc);
     xmlFreeParserCtxt(ctxt);
+    xmlSetGenericErrorFunc(saved_ctx, saved_fn);
     return rc;
 }

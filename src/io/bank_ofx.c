@@ -102,7 +102,8 @@ struct frame {
     struct span name;
     long line;
     enum agg kind;
-    bool live; /* this frame opened the current statement or transaction */
+    bool live;      /* this frame opened the current statement or transaction */
+    bool has_child; /* an element or text inside: not an empty leaf */
 };
 
 /* The transaction being read; strings are decoded text. */
@@ -629,7 +630,7 @@ static int trn_close(struct ofx *o)
     t->active = false;
     if (!t->have_amount) return fail(o, t->line, "STMTTRN without TRNAMT");
     const char *ccy = t->currency[0] ? t->currency : st->currency;
-    if (!ccy[0]) return fail(o, t->line, "STMTTRN before any CURDEF");
+    if (!ccy[0]) return fail(o, t->line, "STMTTRN in a statement without CURDEF");
     int64_t v;
     int rc = ofx_amount(o, "TRNAMT", t->amount, t->amount_line, ccy, &v);
     if (rc) return rc;
@@ -783,7 +784,7 @@ static int open_frame(struct ofx *o, const struct tok *t, enum agg kind)
     if (o->depth == MAX_DEPTH)
         return fail(o, t->line, "elements nested more than %d deep", MAX_DEPTH);
     struct frame *f = &o->stack[o->depth++];
-    *f = (struct frame){t->s, t->line, kind, false};
+    *f = (struct frame){t->s, t->line, kind, false, false};
     if (kind == AGG_STMT && !in_investment(o)) {
         if (o->st.active) return fail(o, t->line, "a statement inside a statement");
         owed_bank_statement_add(o->out);
@@ -798,7 +799,8 @@ static int open_frame(struct ofx *o, const struct tok *t, enum agg kind)
 }
 
 /* An end tag pops up to its element. Elements above it must be leaves that had no end
- * tag; an aggregate we know there means the file is broken. */
+ * tag (an empty one is still a leaf with an empty value); an aggregate we know there means
+ * the file is broken. */
 static int close_frame(struct ofx *o, const struct tok *t)
 {
     size_t i = o->depth;
@@ -812,6 +814,14 @@ static int close_frame(struct ofx *o, const struct tok *t)
             return fail(o, t->line, "</%.*s> before </%.*s> (opened on line %ld)", (int)t->s.n,
                         t->s.p, (int)f->name.n, f->name.p, f->line);
     }
+    for (size_t k = o->depth; k > i; k--) {
+        struct frame leaf_frame = o->stack[k - 1];
+        o->depth = k - 1;
+        if (!leaf_frame.has_child) {
+            int rc = leaf(o, leaf_frame.name, (struct span){"", 0}, leaf_frame.line);
+            if (rc) return rc;
+        }
+    }
     struct frame f = o->stack[i - 1];
     o->depth = i - 1;
     if (f.live && f.kind == AGG_STMTTRN) return trn_close(o);
@@ -824,6 +834,7 @@ static int close_frame(struct ofx *o, const struct tok *t)
 static int element(struct ofx *o, const struct tok *start)
 {
     enum agg kind = aggregate_kind(start->s);
+    if (o->depth > 0) o->stack[o->depth - 1].has_child = true;
     if (o->depth == 0) {
         if (o->seen_root)
             return fail(o, start->line, "<%.*s> after </OFX>", (int)start->s.n, start->s.p);
@@ -890,7 +901,7 @@ static int run(struct ofx *o)
             struct span v = trim(t.s);
             if (v.n == 0) break;
             for (const char *q = t.s.p; q < v.p; q++) t.line += *q == '\n';
-            rc = fail(o, t.line, "text outside any element: " QUOTE_FMT, QUOTE_ARGS(v));
+            rc = fail(o, t.line, "unexpected text: " QUOTE_FMT, QUOTE_ARGS(v));
             break;
         }
         }
