@@ -1143,8 +1143,9 @@ static void put_our_account(struct owed_buf *b, size_t cur)
         owed_buf_adds(b, OUR_ACCOUNT);
         return;
     }
+    static const char ours[] = OUR_ACCOUNT;
     char bban[19];
-    memcpy(bban, OUR_ACCOUNT + 4, 18);
+    memcpy(bban, &ours[4], 18);
     bban[17] = (char)('0' + (cur == 0 ? 1 : (int)cur)); /* USD ..01, GBP ..02, JPY ..03, KWD ..04 */
     bban[18] = '\0';
     owed_buf_addf(b, "DE%02d%s", iban_check("DE", bban), bban);
@@ -1401,8 +1402,8 @@ int owed_gen_write(const struct owed_gen_opts *opts, const char *dir, struct owe
         "customer_ref,name,email,currency,terms,credit_limit",
         "invoice_number,customer_ref,issue_date,due_date,currency,amount,po_number",
         "payment_ref,customer_ref,received_date,amount,currency,method,reference,invoice_number",
-        "account,statement_id,entry_ref,booking_date,value_date,amount,currency,end_to_end,"
-        "counterparty_name,counterparty_account,remittance",
+        ("account,statement_id,entry_ref,booking_date,value_date,amount,currency,end_to_end,"
+         "counterparty_name,counterparty_account,remittance"),
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
         "entry_ref,customer_ref,invoice_numbers,kind",
     };

@@ -6,22 +6,33 @@
  * working set lives on the stack, so several threads may call it on one index at once
  * (owed_match_consume and owed_match_learn must not run concurrently with it).
  *
- * Precision comes first: a wrong automatic match is far worse than a review item. The
- * scores below only reach the automatic threshold (90 by default) when two independent
- * pieces of evidence agree and nothing else of similar weight competes:
+ * Precision comes first: a wrong automatic match is far worse than a review item, so a
+ * score reaches the automatic threshold (90 by default) only where two independent pieces
+ * of evidence agree. Scores of one invoice, by how the credit relates to its open amount
+ * (exact / discounted in window / short within tolerance / partial / overpaid):
  *
- *   invoice number in the text, exactly, and the amount fits (exact 100, discount 98,
- *   within the short-payment tolerance 95); the number with one digit wrong, two digits
- *   swapped, or without its prefix, and the amount fits (92 / 90 / 86); several invoice
- *   numbers whose open amounts add up to the credit (98, 90 when one was found without its
- *   prefix); the exact amount of exactly one open invoice of a customer identified by a
- *   learned payer key, a customer reference in the text, or a payer name shared by at most
- *   NAME_STRONG customers (90); the unique subset of such a customer's oldest open invoices
- *   that adds up to the credit (90).
+ *   number in the text, exactly                              100  98  95  70  60
+ *   number without its prefix or zeros ("Inv. 1234", "IMV0001234")
+ *                                                             95  93  86  55  45
+ *   number with one digit wrong or two swapped (kept only where the amount fits)
+ *                                                             92  90  86   -   -
+ *   no number, exact or discounted amount: the only such invoice of a customer known
+ *   strongly (learned payer key, customer ref in the text, payer name of at most
+ *   NAME_STRONG customers) 90, else 60; known weakly (a name of up to NAME_WEAK
+ *   customers) 80 when also unique in the currency, 70, else 55; unknown: 60 when unique
+ *   in the currency, 50 up to three, else 40. Short within tolerance, strong customer
+ *   only: 75 (the only such invoice) or 55. At most 70 when the text names another
+ *   invoice of that customer by its exact number.
  *
- * Everything else is a suggestion for a person: a number with a smaller amount (partial
- * payment, 70), an amount that many invoices share, a payer name that many customers
- * share, several subsets with the same sum. */
+ * Several invoices: numbers in the text of one customer that add up (the only subset: 98
+ * when all exact, else 90; several subsets: 80 / 60); the max_subset oldest open invoices
+ * of a customer with evidence that add up, searched only when nothing else explains the
+ * credit (the only subset: 90 strong, 75 weak; several: 60 / 50; at most 75 when a
+ * coincidence is plausible, see customer_sums). A strongly known customer without any
+ * invoice: 30, a payment on account for a person.
+ *
+ * owed_match_is_auto then also wants the runner-up 10 (auto_margin) behind and the lines
+ * to apply the whole credit, so partial and overpayments always go to a person. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,6 +58,7 @@
 #define SUM_ITEMS_MAX 24    /* invoices in one subset search */
 #define SUM_BUDGET 200000   /* subset-search steps per entry */
 #define SUM_SOLUTIONS 3     /* subsets recorded per search (2 already means ambiguous) */
+#define EXPLAINED_EXACT 98  /* exact number and exact or discounted amount: no edits needed */
 
 /* ---- Hashing ---- */
 
@@ -91,9 +103,15 @@ struct mnode {
     uint32_t val, next;
 };
 
+struct mslot {
+    uint64_t key; /* 0 = empty */
+    uint32_t head;
+};
+
+/* The arrays are large and read at random: huge pages (owed_xmalloc_big) save most of the
+ * TLB misses, which dominated the build at a million invoices. */
 struct mmap {
-    uint64_t *keys; /* 0 = empty slot */
-    uint32_t *heads;
+    struct mslot *slots;
     size_t cap, len;
     struct mnode *nodes;
     size_t nnodes, nodes_cap;
@@ -105,17 +123,15 @@ static void mm_init(struct mmap *m, size_t expected)
     while (cap < expected * 2) cap *= 2;
     m->cap = cap;
     m->len = 0;
-    m->keys = owed_xcalloc(cap, sizeof *m->keys);
-    m->heads = owed_xmalloc(cap * sizeof *m->heads);
+    m->slots = owed_xmalloc_big(cap, sizeof *m->slots, true);
     m->nodes_cap = expected ? expected : 16;
-    m->nodes = owed_xmalloc(m->nodes_cap * sizeof *m->nodes);
+    m->nodes = owed_xmalloc_big(m->nodes_cap, sizeof *m->nodes, false);
     m->nnodes = 0;
 }
 
 static void mm_release(struct mmap *m)
 {
-    free(m->keys);
-    free(m->heads);
+    free(m->slots);
     free(m->nodes);
     memset(m, 0, sizeof *m);
 }
@@ -124,7 +140,7 @@ static size_t mm_slot(const struct mmap *m, uint64_t h)
 {
     size_t mask = m->cap - 1;
     for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
-        if (m->keys[i] == h || m->keys[i] == 0) return i;
+        if (m->slots[i].key == h || m->slots[i].key == 0) return i;
     }
 }
 
@@ -132,42 +148,48 @@ static void mm_grow(struct mmap *m)
 {
     struct mmap old = *m;
     m->cap = old.cap * 2;
-    m->keys = owed_xcalloc(m->cap, sizeof *m->keys);
-    m->heads = owed_xmalloc(m->cap * sizeof *m->heads);
+    m->slots = owed_xmalloc_big(m->cap, sizeof *m->slots, true);
     for (size_t i = 0; i < old.cap; i++) {
-        if (!old.keys[i]) continue;
-        size_t s = mm_slot(m, old.keys[i]);
-        m->keys[s] = old.keys[i];
-        m->heads[s] = old.heads[i];
+        if (old.slots[i].key) m->slots[mm_slot(m, old.slots[i].key)] = old.slots[i];
     }
-    free(old.keys);
-    free(old.heads);
+    free(old.slots);
 }
 
-/* Prepends val to the chain of h: insert in reverse order to read chains in order. */
-static void mm_add(struct mmap *m, uint64_t h, uint32_t val)
+/* Prepends val to the chain of h: insert in reverse order to read chains in order.
+ * Returns true when h already had a chain. */
+static bool mm_add(struct mmap *m, uint64_t h, uint32_t val)
 {
     if ((m->len + 1) * 2 > m->cap) mm_grow(m);
     size_t s = mm_slot(m, h);
-    if (!m->keys[s]) {
-        m->keys[s] = h;
-        m->heads[s] = NONE;
+    bool existed = m->slots[s].key != 0;
+    if (!existed) {
+        m->slots[s].key = h;
+        m->slots[s].head = NONE;
         m->len++;
     }
-    OWED_ALLOC_GROW(m->nodes, m->nnodes + 1, m->nodes_cap);
+    if (m->nnodes == m->nodes_cap) {
+        struct mnode *n = owed_xmalloc_big(m->nodes_cap * 2, sizeof *n, false);
+        memcpy(n, m->nodes, m->nnodes * sizeof *n);
+        free(m->nodes);
+        m->nodes = n;
+        m->nodes_cap *= 2;
+    }
     m->nodes[m->nnodes].val = val;
-    m->nodes[m->nnodes].next = m->heads[s];
-    m->heads[s] = (uint32_t)m->nnodes++;
+    m->nodes[m->nnodes].next = m->slots[s].head;
+    m->slots[s].head = (uint32_t)m->nnodes++;
+    return existed;
 }
 
 static uint32_t mm_first(const struct mmap *m, uint64_t h)
 {
     if (!m->cap) return NONE;
     size_t s = mm_slot(m, h);
-    return m->keys[s] ? m->heads[s] : NONE;
+    return m->slots[s].key ? m->slots[s].head : NONE;
 }
 
 /* ---- Normalization ---- */
+
+static uint64_t len_bit(size_t len) { return len < 64 ? UINT64_C(1) << len : 0; }
 
 static bool is_alnum(unsigned char c)
 {
@@ -200,6 +222,16 @@ static size_t norm_digits(const char *s, size_t len, char *out, size_t cap)
     }
     out[n] = '\0';
     return n;
+}
+
+#define CORE_LONG UINT64_MAX /* core_value of more than 18 digits: compare the strings */
+
+static uint64_t core_value(const char *core, size_t len)
+{
+    if (len > 18) return CORE_LONG;
+    uint64_t v = 0;
+    for (size_t k = 0; k < len; k++) v = v * 10 + (uint64_t)(core[k] - '0');
+    return v;
 }
 
 /* The digits without leading zeros ("0001234" -> "1234"). */
@@ -308,6 +340,10 @@ struct inv {
     uint32_t cust; /* index into ix->cust */
     owed_date due, until;
     char currency[4];
+    /* The number's digits without leading zeros as an integer (when at most 18 of them),
+     * so that digit lookups are verified without reading the number string. */
+    uint64_t core_val;
+    uint8_t digit_len, core_len; /* digits with and without leading zeros; 0: none */
 };
 
 struct cust {
@@ -329,6 +365,10 @@ struct owed_match_index {
     struct mmap refs;     /* normalized customer ref -> customer */
     struct mmap names;    /* normalized customer name -> customer */
     struct owed_strmap payers; /* learned key -> customer id */
+    /* Bit n set: some invoice number (normalized), its digit string, the digit string
+     * without leading zeros, some customer ref has length n. Tokens of other lengths are
+     * not looked up. */
+    uint64_t key_lens, digit_lens, core_lens, ref_lens;
 };
 
 static uint32_t cust_index(const struct owed_match_index *ix, int64_t id)
@@ -351,21 +391,6 @@ static uint32_t inv_index(const struct owed_match_index *ix, int64_t id)
     return NONE;
 }
 
-struct sort_key {
-    uint32_t cust, idx;
-    owed_date due;
-    int64_t id;
-};
-
-static int cmp_sort_key(const void *pa, const void *pb)
-{
-    const struct sort_key *a = pa, *b = pb;
-    if (a->cust != b->cust) return a->cust < b->cust ? -1 : 1;
-    if (a->due != b->due) return a->due < b->due ? -1 : 1;
-    if (a->id != b->id) return a->id < b->id ? -1 : 1;
-    return 0;
-}
-
 static bool add_customers(struct owed_match_index *ix, const struct owed_match_customer *c,
                           size_t n)
 {
@@ -377,11 +402,18 @@ static bool add_customers(struct owed_match_index *ix, const struct owed_match_c
     for (size_t k = 0; k < n; k++) ix->cust[k].id = c[k].customer_id;
     char key[256];
     for (size_t k = n; k-- > 0;) {
-        if (cust_index(ix, c[k].customer_id) != NONE) return false; /* duplicate id */
-        mm_add(&ix->cust_ids, hash_i64(TAG_CUST_ID, c[k].customer_id), (uint32_t)k);
+        if (mm_add(&ix->cust_ids, hash_i64(TAG_CUST_ID, c[k].customer_id), (uint32_t)k)) {
+            const struct mmap *m = &ix->cust_ids; /* the new node is the last one */
+            for (uint32_t d = m->nodes[m->nnodes - 1].next; d != NONE; d = m->nodes[d].next) {
+                if (ix->cust[m->nodes[d].val].id == c[k].customer_id) return false; /* duplicate */
+            }
+        }
         if (c[k].ref) {
             size_t len = norm_key(c[k].ref, key, sizeof key);
-            if (len > 0 && len < sizeof key) mm_add(&ix->refs, hash_bytes(TAG_REF, key, len), (uint32_t)k);
+            if (len > 0 && len < sizeof key) {
+                mm_add(&ix->refs, hash_bytes(TAG_REF, key, len), (uint32_t)k);
+                ix->ref_lens |= len_bit(len);
+            }
         }
         if (c[k].name) {
             owed_match_normalize_name(c[k].name, key, sizeof key);
@@ -392,27 +424,122 @@ static bool add_customers(struct owed_match_index *ix, const struct owed_match_c
     return true;
 }
 
-static void index_invoice_keys(struct owed_match_index *ix, uint32_t i)
+/* Hashes of the invoices' keys, computed in one sequential pass before the inserts. */
+struct key_batch {
+    uint64_t *h;
+    uint32_t *val;
+    size_t n;
+};
+
+static void batch_init(struct key_batch *b, size_t cap)
+{
+    b->h = owed_xmalloc_big(cap + 1, sizeof *b->h, false);
+    b->val = owed_xmalloc_big(cap + 1, sizeof *b->val, false);
+    b->n = 0;
+}
+
+static void batch_push(struct key_batch *b, uint64_t h, uint32_t val)
+{
+    b->h[b->n] = h;
+    b->val[b->n++] = val;
+}
+
+/* Inserts the batch last to first, so that chains read in input order, prefetching the
+ * slots a few inserts ahead: at a million invoices every insert is a cache miss. Returns
+ * how many inserts found their key already present; releases the batch. */
+static size_t mm_add_batch(struct mmap *m, struct key_batch *b)
+{
+    enum { AHEAD = 16 };
+    size_t existed = 0;
+    while ((m->len + b->n) * 2 > m->cap) mm_grow(m);
+    for (size_t k = b->n; k-- > 0;) {
+        if (k >= AHEAD) __builtin_prefetch(&m->slots[b->h[k - AHEAD] & (m->cap - 1)], 1);
+        existed += mm_add(m, b->h[k], b->val[k]);
+    }
+    free(b->h);
+    free(b->val);
+    return existed;
+}
+
+static void invoice_keys(struct owed_match_index *ix, uint32_t i, struct key_batch *numbers,
+                         struct key_batch *digits)
 {
     const struct inv *v = &ix->inv[i];
     char key[MAX_KEY], dig[MAX_KEY];
     size_t len = norm_key(v->number, key, sizeof key);
-    if (len > 0 && len < sizeof key) {
-        mm_add(&ix->numbers, hash_bytes(TAG_NUMBER, key, len), i);
-        size_t dl = norm_digits(key, len, dig, sizeof dig);
-        const char *core = digits_core(dig, &dl);
-        if (dl > 0) mm_add(&ix->digits, hash_bytes(TAG_DIGITS, core, dl), i);
+    if (len == 0 || len >= sizeof key) return;
+    batch_push(numbers, hash_bytes(TAG_NUMBER, key, len), i);
+    ix->key_lens |= len_bit(len);
+    size_t dl = norm_digits(key, len, dig, sizeof dig), cl = dl;
+    ix->digit_lens |= len_bit(dl);
+    const char *core = digits_core(dig, &cl);
+    if (cl == 0) return;
+    struct inv *w = &ix->inv[i];
+    w->digit_len = (uint8_t)dl;
+    w->core_len = (uint8_t)cl;
+    w->core_val = core_value(core, cl);
+    batch_push(digits, hash_bytes(TAG_DIGITS, core, cl), i);
+    ix->core_lens |= len_bit(cl);
+}
+
+/* Duplicate invoice ids (or a 64-bit hash collision between two ids): a slow check, run
+ * only when some id key was inserted twice. */
+static bool ids_unique(const struct owed_match_index *ix)
+{
+    const struct mmap *m = &ix->inv_ids;
+    for (size_t s = 0; s < m->cap; s++) {
+        if (!m->slots[s].key) continue;
+        for (uint32_t a = m->slots[s].head; a != NONE; a = m->nodes[a].next) {
+            for (uint32_t b = m->nodes[a].next; b != NONE; b = m->nodes[b].next) {
+                if (ix->inv[m->nodes[a].val].id == ix->inv[m->nodes[b].val].id) return false;
+            }
+        }
     }
+    return true;
+}
+
+struct due_key {
+    owed_date due;
+    uint32_t idx;
+    int64_t id;
+};
+
+static int cmp_due_key(const void *pa, const void *pb)
+{
+    const struct due_key *a = pa, *b = pb;
+    if (a->due != b->due) return a->due < b->due ? -1 : 1;
+    if (a->id != b->id) return a->id < b->id ? -1 : 1;
+    return 0;
+}
+
+/* Per customer, its open invoices by due date (then id): the order of the sum search. */
+static void group_by_customer(struct owed_match_index *ix)
+{
+    size_t n = ix->ninv;
+    uint32_t at = 0;
+    for (size_t c = 0; c < ix->ncust; c++) {
+        ix->cust[c].first = at;
+        at += ix->cust[c].count;
+        ix->cust[c].count = 0;
+    }
+    struct due_key *dk = owed_xmalloc_big(n + 1, sizeof *dk, false);
+    for (size_t k = 0; k < n; k++) {
+        struct cust *c = &ix->cust[ix->inv[k].cust];
+        dk[c->first + c->count++] = (struct due_key){ ix->inv[k].due, (uint32_t)k, ix->inv[k].id };
+    }
+    ix->by_cust = owed_xmalloc_big(n + 1, sizeof *ix->by_cust, false);
+    for (size_t c = 0; c < ix->ncust; c++) {
+        qsort(dk + ix->cust[c].first, ix->cust[c].count, sizeof *dk, cmp_due_key);
+    }
+    for (size_t k = 0; k < n; k++) ix->by_cust[k] = dk[k].idx;
+    free(dk);
 }
 
 static bool add_invoices(struct owed_match_index *ix, const struct owed_match_invoice *in, size_t n)
 {
-    ix->inv = owed_xmalloc((n + 1) * sizeof *ix->inv);
+    ix->inv = owed_xmalloc_big(n + 1, sizeof *ix->inv, false);
     ix->ninv = n;
-    mm_init(&ix->numbers, n);
-    mm_init(&ix->digits, n);
-    mm_init(&ix->amounts, n);
-    mm_init(&ix->inv_ids, n);
+    size_t ndisc = 0;
     for (size_t k = 0; k < n; k++) {
         const struct owed_match_invoice *s = &in[k];
         struct inv *v = &ix->inv[k];
@@ -428,32 +555,33 @@ static bool add_invoices(struct owed_match_index *ix, const struct owed_match_in
         memcpy(v->currency, s->currency, 4);
         v->currency[3] = '\0';
         ix->cust[c].count++;
+        ndisc += v->discount > 0;
     }
-    for (size_t k = n; k-- > 0;) {
-        struct inv *v = &ix->inv[k];
-        if (inv_index(ix, v->id) != NONE) return false; /* duplicate id */
-        mm_add(&ix->inv_ids, hash_i64(TAG_INV_ID, v->id), (uint32_t)k);
-        index_invoice_keys(ix, (uint32_t)k);
-        mm_add(&ix->amounts, hash_amount(v->currency, v->open), (uint32_t)k);
+    struct key_batch ids, numbers, digits, amounts;
+    batch_init(&ids, n);
+    batch_init(&numbers, n);
+    batch_init(&digits, n);
+    batch_init(&amounts, n + ndisc);
+    for (size_t k = 0; k < n; k++) {
+        const struct inv *v = &ix->inv[k];
+        batch_push(&ids, hash_i64(TAG_INV_ID, v->id), (uint32_t)k);
+        invoice_keys(ix, (uint32_t)k, &numbers, &digits);
+        batch_push(&amounts, hash_amount(v->currency, v->open), (uint32_t)k);
         if (v->discount > 0) {
-            mm_add(&ix->amounts, hash_amount(v->currency, v->open - v->discount),
-                   (uint32_t)k | DISC_BIT);
+            batch_push(&amounts, hash_amount(v->currency, v->open - v->discount),
+                       (uint32_t)k | DISC_BIT);
         }
     }
-    /* Per customer, open invoices by due date: the order of the sum search. */
-    struct sort_key *sk = owed_xmalloc((n + 1) * sizeof *sk);
-    for (size_t k = 0; k < n; k++) {
-        sk[k] = (struct sort_key){ ix->inv[k].cust, (uint32_t)k, ix->inv[k].due, ix->inv[k].id };
-    }
-    qsort(sk, n, sizeof *sk, cmp_sort_key);
-    ix->by_cust = owed_xmalloc((n + 1) * sizeof *ix->by_cust);
-    uint32_t at = 0;
-    for (size_t c = 0; c < ix->ncust; c++) {
-        ix->cust[c].first = at;
-        at += ix->cust[c].count;
-    }
-    for (size_t k = 0; k < n; k++) ix->by_cust[k] = sk[k].idx;
-    free(sk);
+    mm_init(&ix->inv_ids, n);
+    mm_init(&ix->numbers, numbers.n);
+    mm_init(&ix->digits, digits.n);
+    mm_init(&ix->amounts, amounts.n);
+    bool dup = mm_add_batch(&ix->inv_ids, &ids) > 0;
+    mm_add_batch(&ix->numbers, &numbers);
+    mm_add_batch(&ix->digits, &digits);
+    mm_add_batch(&ix->amounts, &amounts);
+    if (dup && !ids_unique(ix)) return false;
+    group_by_customer(ix);
     return true;
 }
 
@@ -547,7 +675,10 @@ const char *owed_match_reason_name(enum owed_match_reason r)
 
 /* ---- One search ---- */
 
-enum num_ev { NUM_NONE = 0, NUM_FUZZY = 1, NUM_EXACT = 2 };
+/* Number evidence, weakest first: an edited number (one digit wrong or two swapped, only
+ * kept where the amount fits), the number's digits without its prefix or leading zeros
+ * ("Inv. 1234" for INV0001234, or a letter typo), the number itself. */
+enum num_ev { NUM_NONE = 0, NUM_EDITED = 1, NUM_NOPREFIX = 2, NUM_EXACT = 3 };
 
 /* How the credit relates to one invoice's open amount. */
 enum rel { REL_EXACT, REL_DISC, REL_TOL, REL_PARTIAL, REL_OVER };
@@ -659,40 +790,60 @@ static void lookup_number(struct work *w, const char *key, size_t len)
     }
 }
 
-static void lookup_ref(struct work *w, const char *key, size_t len)
+static bool lookup_ref(struct work *w, const char *key, size_t len)
 {
     const struct owed_match_index *ix = w->ix;
+    bool found = false;
     for (uint32_t n = mm_first(&ix->refs, hash_bytes(TAG_REF, key, len)); n != NONE;
          n = ix->refs.nodes[n].next) {
         ce_add(w, ix->refs.nodes[n].val, OWED_MATCH_CUSTOMER_REF, true);
+        found = true;
     }
+    return found;
 }
 
-/* Invoices whose number has the digit string d. exact_len: the invoice's whole digit string
- * must equal d (an edited number); otherwise leading zeros may differ (a missing prefix).
+/* A digit string to look up: its core (no leading zeros) hashed and as an integer. */
+struct digits_query {
+    const char *d; /* the whole digit string */
+    size_t len, cl;
+    uint64_t cv, h;
+};
+
+static bool digits_query(struct digits_query *q, const char *d, size_t len)
+{
+    q->d = d;
+    q->len = q->cl = len;
+    const char *core = digits_core(d, &q->cl);
+    if (q->cl == 0) return false;
+    q->cv = core_value(core, q->cl);
+    q->h = hash_bytes(TAG_DIGITS, core, q->cl);
+    return true;
+}
+
+static bool digits_match(const struct inv *v, const struct digits_query *q, bool exact_len)
+{
+    if (v->core_len != q->cl || (exact_len && v->digit_len != q->len)) return false;
+    if (q->cv != CORE_LONG) return v->core_val == q->cv;
+    char nk[MAX_KEY], nd[MAX_KEY];
+    size_t dl = norm_digits(nk, norm_key(v->number, nk, sizeof nk), nd, sizeof nd), cl = dl;
+    const char *core = digits_core(nd, &cl), *qcore = q->d + (q->len - q->cl);
+    return cl == q->cl && memcmp(core, qcore, cl) == 0;
+}
+
+/* Invoices whose number has the digits of q. exact_len: the invoice's whole digit string
+ * must be q's (an edited number); otherwise leading zeros may differ (a missing prefix).
  * With only_fitting, invoices the amount does not fit are not suggested. */
-static bool lookup_digits(struct work *w, const char *d, size_t len, bool exact_len,
-                          bool only_fitting)
+static bool lookup_digits(struct work *w, const struct digits_query *q, uint32_t head,
+                          bool exact_len, bool only_fitting)
 {
     const struct owed_match_index *ix = w->ix;
-    size_t cl = len;
-    const char *core = digits_core(d, &cl);
-    if (cl == 0) return false;
     bool added = false;
-    char nk[MAX_KEY], nd[MAX_KEY];
-    for (uint32_t n = mm_first(&ix->digits, hash_bytes(TAG_DIGITS, core, cl)); n != NONE;
-         n = ix->digits.nodes[n].next) {
+    for (uint32_t n = head; n != NONE; n = ix->digits.nodes[n].next) {
         uint32_t i = ix->digits.nodes[n].val;
         const struct inv *v = &ix->inv[i];
-        if (v->open <= 0 || !same_currency(v, w->e)) continue;
-        size_t kl = norm_key(v->number, nk, sizeof nk);
-        size_t dl = norm_digits(nk, kl, nd, sizeof nd);
-        if (exact_len && (dl != len || memcmp(nd, d, len) != 0)) continue;
-        size_t vcl = dl;
-        const char *vcore = digits_core(nd, &vcl);
-        if (vcl != cl || memcmp(vcore, core, cl) != 0) continue;
+        if (v->open <= 0 || !same_currency(v, w->e) || !digits_match(v, q, exact_len)) continue;
         if (only_fitting && !fits(relate(w, v))) continue;
-        if (ev_add(w, i, NUM_FUZZY)) added = true;
+        if (ev_add(w, i, exact_len ? NUM_EDITED : NUM_NOPREFIX)) added = true;
     }
     return added;
 }
@@ -702,6 +853,9 @@ static void add_digits(struct work *w, const char *key, size_t len)
     char d[MAX_KEY];
     size_t dl = norm_digits(key, len, d, sizeof d);
     if (dl < 3 || dl >= sizeof d) return;
+    size_t cl = dl;
+    (void)digits_core(d, &cl);
+    if (!(w->ix->digit_lens & len_bit(dl)) && !(w->ix->core_lens & len_bit(cl))) return;
     for (size_t k = 0; k < w->ndigits; k++) {
         if (strcmp(w->digits[k], d) == 0) return;
     }
@@ -742,7 +896,8 @@ static void scan_text(struct work *w)
     struct tok t[MAX_TOKENS];
     size_t nt = tokenize(w->e->remittance, 0, buf, &used, t, 0);
     nt = tokenize(w->e->end_to_end, 1, buf, &used, t, nt);
-    char key[MAX_KEY];
+    char key[MAX_KEY], refs[4][MAX_KEY]; /* digits of customer refs: not invoice numbers */
+    size_t nrefs = 0;
     for (size_t i = 0; i < nt; i++) {
         size_t len = 0;
         bool digit = false;
@@ -753,46 +908,75 @@ static void scan_text(struct work *w)
             key[len] = '\0';
             for (size_t k = 0; k < t[j].len; k++) digit |= buf[t[j].off + k] <= '9';
             if (len < 3) continue;
-            lookup_ref(w, key, len);
+            bool ref = (w->ix->ref_lens & len_bit(len)) && lookup_ref(w, key, len);
             if (!digit) continue;
-            lookup_number(w, key, len);
+            if (ref && nrefs < OWED_ARRAY_LEN(refs)) {
+                (void)norm_digits(key, len, refs[nrefs++], sizeof refs[0]);
+            }
+            if (w->ix->key_lens & len_bit(len)) lookup_number(w, key, len);
             add_digits(w, key, len);
         }
     }
     for (size_t k = 0; k < w->ndigits; k++) {
-        lookup_digits(w, w->digits[k], strlen(w->digits[k]), false, false);
+        bool is_ref = false;
+        for (size_t r = 0; r < nrefs && !is_ref; r++) is_ref = strcmp(refs[r], w->digits[k]) == 0;
+        if (is_ref) {
+            memmove(w->digits[k], w->digits[k + 1], (w->ndigits - k - 1) * sizeof w->digits[0]);
+            w->ndigits--;
+            k--;
+            continue;
+        }
+        struct digits_query q;
+        if (!digits_query(&q, w->digits[k], strlen(w->digits[k]))) continue;
+        lookup_digits(w, &q, mm_first(&w->ix->digits, q.h), false, false);
     }
 }
 
 /* One wrong digit or two adjacent digits swapped, only where the amount then fits. */
 static bool scan_edits(struct work *w)
 {
+    enum { VMAX = 12 * 10 };
+    const struct mmap *m = &w->ix->digits;
     bool added = false;
     for (size_t k = 0; k < w->ndigits; k++) {
-        char d[MAX_KEY];
         size_t len = strlen(w->digits[k]);
-        if (len < 4 || len > 12) continue;
-        memcpy(d, w->digits[k], len + 1);
+        if (len < 4 || len > 12 || !(w->ix->digit_lens & len_bit(len))) continue;
+        /* All variants first, prefetching their slots, then the lookups: the misses on a
+         * large index overlap instead of queueing. */
+        char var[VMAX][16];
+        struct digits_query q[VMAX];
+        uint32_t head[VMAX];
+        size_t nv = 0;
         for (size_t p = 0; p < len; p++) {
-            char orig = d[p];
             for (char c = '0'; c <= '9'; c++) {
-                if (c == orig) continue;
-                d[p] = c;
-                added |= lookup_digits(w, d, len, true, true);
+                if (c == w->digits[k][p]) continue;
+                memcpy(var[nv], w->digits[k], len + 1);
+                var[nv][p] = c;
+                if (digits_query(&q[nv], var[nv], len)) nv++;
             }
-            d[p] = orig;
-            if (p + 1 < len && d[p] != d[p + 1]) {
-                d[p] = d[p + 1];
-                d[p + 1] = orig;
-                added |= lookup_digits(w, d, len, true, true);
-                d[p + 1] = d[p];
-                d[p] = orig;
+            if (p + 1 < len && w->digits[k][p] != w->digits[k][p + 1]) {
+                memcpy(var[nv], w->digits[k], len + 1);
+                var[nv][p] = w->digits[k][p + 1];
+                var[nv][p + 1] = w->digits[k][p];
+                if (digits_query(&q[nv], var[nv], len)) nv++;
             }
+        }
+        for (size_t v = 0; v < nv; v++) __builtin_prefetch(&m->slots[q[v].h & (m->cap - 1)]);
+        for (size_t v = 0; v < nv; v++) {
+            head[v] = mm_first(m, q[v].h);
+            if (head[v] != NONE) __builtin_prefetch(&m->nodes[head[v]]);
+        }
+        for (size_t v = 0; v < nv; v++) {
+            if (head[v] != NONE) __builtin_prefetch(&w->ix->inv[m->nodes[head[v]].val]);
+        }
+        for (size_t v = 0; v < nv; v++) {
+            if (head[v] != NONE) added |= lookup_digits(w, &q[v], head[v], true, true);
         }
     }
     return added;
 }
 
+/* Customers learned from earlier confirmations: the payer's account, then its name. */
 static void scan_payer(struct work *w)
 {
     const struct owed_match_index *ix = w->ix;
@@ -810,6 +994,17 @@ static void scan_payer(struct work *w)
         uint32_t c = cust_index(ix, cid);
         if (c != NONE) ce_add(w, c, OWED_MATCH_PAYER_KNOWN, true);
     }
+}
+
+/* Customers whose name is the payer's: after the learned keys and the references in the
+ * text, so that a common name cannot crowd those out of the customer list. */
+static void scan_names(struct work *w)
+{
+    const struct owed_match_index *ix = w->ix;
+    char key[256];
+    owed_match_normalize_name(w->e->counterparty_name, key, sizeof key);
+    size_t len = strlen(key);
+    if (!len) return;
     uint32_t head = mm_first(&ix->names, hash_bytes(TAG_NAME, key, len));
     size_t peers = 0;
     for (uint32_t n = head; n != NONE && peers <= NAME_WEAK; n = ix->names.nodes[n].next) peers++;
@@ -934,12 +1129,27 @@ static const struct ev *ev_of(const struct work *w, uint32_t inv)
     return NULL;
 }
 
-/* Score of a single invoice found by its number. 0 = not worth suggesting. */
+/* Whether the text names, by its exact number, an invoice of customer cust that is not
+ * among inv[0..n): then the amount alone must not decide against the reference. */
+static bool contradicted(const struct work *w, uint32_t cust, const uint32_t *inv, size_t n)
+{
+    for (size_t k = 0; k < w->nev; k++) {
+        const struct ev *ev = &w->ev[k];
+        if (ev->num != NUM_EXACT || w->ix->inv[ev->inv].cust != cust) continue;
+        bool in = false;
+        for (size_t j = 0; j < n && !in; j++) in = inv[j] == ev->inv;
+        if (!in) return true;
+    }
+    return false;
+}
+
+/* Score of a single invoice found by its number, by enum rel. 0 = not worth suggesting. */
 static int score_number(uint8_t num, enum rel r)
 {
     static const int exact[] = { 100, 98, 95, 70, 60 };
-    static const int fuzzy[] = { 92, 90, 86, 45, 0 };
-    return num == NUM_EXACT ? exact[r] : fuzzy[r];
+    static const int noprefix[] = { 95, 93, 86, 55, 45 };
+    static const int edited[] = { 92, 90, 86, 45, 0 };
+    return num == NUM_EXACT ? exact[r] : num == NUM_NOPREFIX ? noprefix[r] : edited[r];
 }
 
 /* Score of a single invoice found by its amount only. */
@@ -963,13 +1173,14 @@ static void single_candidate(struct work *w, const struct ev *ev)
     unsigned reasons = ce_reasons(w, v->cust, &c);
     int score = ev->num ? score_number(ev->num, r) : score_amount(w, c, r);
     if (score <= 0) return;
+    if (!ev->num && score > 70 && contradicted(w, v->cust, &ev->inv, 1)) score = 70;
     struct owed_match_candidate k = { 0 };
     k.customer_id = w->ix->cust[v->cust].id;
     k.nlines = 1;
     k.lines[0].invoice_id = v->id;
     k.lines[0].apply_minor = w->amount;
     if (ev->num == NUM_EXACT) reasons |= OWED_MATCH_NUMBER_EXACT;
-    if (ev->num == NUM_FUZZY) reasons |= OWED_MATCH_NUMBER_FUZZY;
+    if (ev->num == NUM_EDITED || ev->num == NUM_NOPREFIX) reasons |= OWED_MATCH_NUMBER_FUZZY;
     switch (r) {
     case REL_EXACT: reasons |= OWED_MATCH_AMOUNT_EXACT; break;
     case REL_DISC:
@@ -1055,6 +1266,7 @@ static void sum_push(struct work *w, struct sum_ctx *s, uint32_t i)
 static void sum_run(struct work *w, struct sum_ctx *s, size_t kmax)
 {
     s->nsol = 0;
+    if (w->amount > INT64_MAX / (2 * SUM_ITEMS_MAX)) return; /* sums could overflow */
     s->target = w->amount;
     s->budget = &w->budget;
     s->kmax = kmax < s->n ? kmax : s->n;
@@ -1084,7 +1296,9 @@ static void sum_candidate(struct work *w, const struct sum_ctx *s, size_t sol, i
         }
         const struct ev *ev = ev_of(w, it->inv);
         if (ev && ev->num == NUM_EXACT) reasons |= OWED_MATCH_NUMBER_EXACT;
-        if (ev && ev->num == NUM_FUZZY) reasons |= OWED_MATCH_NUMBER_FUZZY;
+        if (ev && (ev->num == NUM_EDITED || ev->num == NUM_NOPREFIX)) {
+            reasons |= OWED_MATCH_NUMBER_FUZZY;
+        }
     }
     qsort(k.lines, k.nlines, sizeof k.lines[0], cmp_line);
     k.score = score;
@@ -1121,6 +1335,11 @@ static void number_sums(struct work *w)
 }
 
 /* The oldest open invoices of customers with evidence that add up to the credit. */
+/*
+ * A sum found this way is only as good as it is unlikely to be a coincidence: with S
+ * subsets tried and sums spread over about the credit's amount A (in minor units), about
+ * S / A subsets hit A by chance. Above 1/200 the unique subset is only a suggestion, and so
+ * it is when the text names another invoice of the customer by its exact number. */
 static void customer_sums(struct work *w)
 {
     const struct owed_match_index *ix = w->ix;
@@ -1133,9 +1352,17 @@ static void customer_sums(struct work *w)
         for (uint32_t j = 0; j < cu->count && s.n < max_subset; j++) {
             sum_push(w, &s, ix->by_cust[cu->first + j]);
         }
+        long before = w->budget;
         sum_run(w, &s, w->o->max_sum_size);
+        long tried = before - w->budget;
         for (size_t m = 0; m < s.nsol; m++) {
             int score = s.nsol == 1 ? (c->strong ? 90 : 75) : (c->strong ? 60 : 50);
+            uint32_t inv[OWED_MATCH_MAX_INVOICES];
+            for (size_t j = 0; j < s.sol_k[m]; j++) inv[j] = s.it[s.sol_i[m][j]].inv;
+            if (score > 75 && ((int64_t)tried * 200 > w->amount ||
+                               contradicted(w, c->cust, inv, s.sol_k[m]))) {
+                score = 75;
+            }
             sum_candidate(w, &s, m, score, c->reasons);
         }
     }
@@ -1148,12 +1375,13 @@ static void build(struct work *w)
     number_sums(w);
 }
 
-/* A candidate that could be posted without a person, ignoring the runner-up. */
-static bool explained(const struct work *w)
+/* A candidate scoring at least min that could be posted without a person, ignoring the
+ * runner-up. */
+static bool explained(const struct work *w, int min)
 {
     for (size_t k = 0; k < w->ncand; k++) {
         const struct owed_match_candidate *c = &w->cand[k];
-        if (c->score < w->o->auto_threshold || c->nlines == 0) continue;
+        if (c->score < min || c->nlines == 0) continue;
         int64_t sum = 0;
         for (size_t j = 0; j < c->nlines; j++) sum += c->lines[j].apply_minor;
         if (sum == w->amount) return true;
@@ -1196,16 +1424,20 @@ void owed_match_find(const struct owed_match_index *ix, const struct owed_match_
 
     scan_payer(&w);
     scan_text(&w);
+    scan_names(&w);
     scan_amount(&w);
     scan_customers(&w);
     build(&w);
-    if (!explained(&w) && scan_edits(&w)) build(&w);
-    if (!explained(&w)) customer_sums(&w);
+    /* Edited numbers unless the exact number and the exact (or discounted) amount agree:
+     * in a dense numbering a typo is often another invoice's number, whose amount may be
+     * within the tolerance by chance, and the edit then finds the real invoice to compete. */
+    if (!explained(&w, EXPLAINED_EXACT) && scan_edits(&w)) build(&w);
+    if (!explained(&w, o->auto_threshold)) customer_sums(&w);
     customer_only(&w);
 
     qsort(w.cand, w.ncand, sizeof w.cand[0], cmp_cand);
     size_t m = w.ncand < max ? w.ncand : max;
-    memcpy(out, w.cand, m * sizeof *out);
+    if (m) memcpy(out, w.cand, m * sizeof *out);
     *n = m;
 }
 

@@ -34,6 +34,8 @@
 #include "core/terms.h"
 #include "io/csv.h"
 
+#include <libxml/parser.h>
+
 /* ---- A CSV file in memory: header names and rows of strings ---- */
 
 struct table {
@@ -321,7 +323,7 @@ static void run(const char *dir, struct book *bk, struct stats *s)
         } else {
             s->kind_miss[kind]++;
         }
-        if (getenv("U_MATCH_GEN_VERBOSE") && shown++ < 60) {
+        if (getenv("U_MATCH_GEN_VERBOSE") && (!hit || shown++ < 60)) {
             got[0] = '\0';
             if (n) cand_set(&c[0], bk->numbers, got, sizeof got);
             print_message("review %s (%s)%s amt %s %s '%s' name '%s': top [%s] %d r%x (n %zu), "
@@ -388,6 +390,11 @@ static void quality(uint64_t seed)
     }
     (void)rmdir(dir);
 
+    if (getenv("U_MATCH_GEN_SWEEP")) { /* report every seed, fail at the end of each */
+        print_message("  -> precision %s, auto %s, top-3 %s\n", s.auto_wrong ? "FAIL" : "ok",
+                      s.auto_ok * 100 >= s.customer_credits * 90 ? "ok" : "LOW",
+                      s.review_top3 * 100 >= s.review * 95 ? "ok" : "LOW");
+    }
     assert_true(s.customer_credits > 1500);
     assert_int_equal(s.auto_wrong, 0);    /* precision 100% */
     assert_int_equal(s.unknown_auto, 0);
@@ -407,11 +414,233 @@ static void test_quality_seed_2(void **state)
     quality(20260701);
 }
 
+/* ---- The generator's bank statement itself ---- */
+
+static uint64_t fnv1a(const char *p, size_t n)
+{
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    for (size_t k = 0; k < n; k++) {
+        h ^= (unsigned char)p[k];
+        h *= UINT64_C(0x100000001b3);
+    }
+    return h;
+}
+
+static char *slurp(const char *dir, const char *name, size_t *len)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    struct owed_buf b = OWED_BUF_INIT(0);
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) owed_buf_add(&b, chunk, n);
+    fclose(f);
+    return owed_buf_detach(&b, len);
+}
+
+static const char *const all_files[] = { "customers.csv", "invoices.csv",     "payments.csv",
+                                         "bank.csv",      "bank.camt053.xml", "bank-truth.csv" };
+
+static void gen_into(char *dir, size_t cap, long bank, int paid)
+{
+    const char *base = getenv("TMPDIR");
+    snprintf(dir, cap, "%s/u_match_gen.XXXXXX", base && strlen(base) < 80 ? base : "/tmp");
+    assert_non_null(mkdtemp(dir));
+    struct owed_gen_opts o;
+    owed_gen_opts_init(&o);
+    o.customers = 300;
+    o.invoices = 5000;
+    o.seed = 7;
+    if (bank >= 0) o.bank_entries = bank;
+    if (paid >= 0) o.paid_pct = paid;
+    assert_int_equal(owed_gen_write(&o, dir, NULL), OWED_OK);
+}
+
+static void remove_dir(const char *dir)
+{
+    for (size_t k = 0; k < OWED_ARRAY_LEN(all_files); k++) {
+        char p[256];
+        snprintf(p, sizeof p, "%s/%s", dir, all_files[k]);
+        (void)unlink(p);
+    }
+    (void)rmdir(dir);
+}
+
+/* The defaults write the bytes of the generator before the bank statement existed (FNV-1a
+ * of the files it wrote for these options), and a bank statement changes none of them. */
+static void test_gen_defaults_unchanged(void **state)
+{
+    (void)state;
+    static const uint64_t want[3] = { UINT64_C(0xc499e3388727ea49), UINT64_C(0x670f8e37f7ce4deb),
+                                      UINT64_C(0xd4a82c1d15669e41) };
+    char a[128], b[128], c[128];
+    gen_into(a, sizeof a, -1, -1);
+    gen_into(b, sizeof b, 500, 90);
+    gen_into(c, sizeof c, 500, 90);
+    for (size_t k = 0; k < 3; k++) {
+        size_t la, lb;
+        char *fa = slurp(a, all_files[k], &la), *fb = slurp(b, all_files[k], &lb);
+        assert_non_null(fa);
+        assert_non_null(fb);
+        assert_true(fnv1a(fa, la) == want[k]);
+        assert_true(fnv1a(fb, lb) == want[k]);
+        free(fa);
+        free(fb);
+    }
+    size_t n;
+    for (size_t k = 3; k < OWED_ARRAY_LEN(all_files); k++) {
+        assert_null(slurp(a, all_files[k], &n)); /* no bank files by default */
+        size_t lb, lc;
+        char *fb = slurp(b, all_files[k], &lb), *fc = slurp(c, all_files[k], &lc);
+        assert_non_null(fb);
+        assert_non_null(fc);
+        assert_int_equal(lb, lc); /* same options, same bytes */
+        assert_memory_equal(fb, fc, lb);
+        free(fb);
+        free(fc);
+    }
+    remove_dir(a);
+    remove_dir(b);
+    remove_dir(c);
+    struct owed_gen_opts o;
+    owed_gen_opts_init(&o);
+    assert_int_equal(o.paid_pct, 90);
+    assert_int_equal(o.bank_entries, 0);
+    o.paid_pct = 101;
+    assert_int_equal(owed_gen_write(&o, "/nonexistent-never-created", NULL), OWED_E_INVALID);
+    o.paid_pct = 0;
+    o.bank_entries = -1;
+    assert_int_equal(owed_gen_write(&o, "/nonexistent-never-created", NULL), OWED_E_INVALID);
+}
+
+static size_t count(const char *s, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = strstr(s, needle); p; p = strstr(p + 1, needle)) n++;
+    return n;
+}
+
+/* Every entry is what its truth says: the amounts relate to the open invoices as the kind
+ * promises, each invoice is paid at most once, a customer always pays from one account,
+ * and the camt.053 file is well-formed XML with one Ntry per CSV row. */
+static void test_gen_bank_consistent(void **state)
+{
+    (void)state;
+    char dir[128];
+    gen_into(dir, sizeof dir, 3000, 0);
+    size_t len;
+    char *csv = slurp(dir, "bank.csv", &len);
+    assert_non_null(csv);
+    const char *hdr = "account,statement_id,entry_ref,booking_date,value_date,amount,currency,"
+                      "end_to_end,counterparty_name,counterparty_account,remittance\n";
+    assert_int_equal(strncmp(csv, hdr, strlen(hdr)), 0);
+    free(csv);
+    char *truth = slurp(dir, "bank-truth.csv", &len);
+    assert_int_equal(strncmp(truth, "entry_ref,customer_ref,invoice_numbers,kind\n", 44), 0);
+    free(truth);
+    char *xml = slurp(dir, "bank.camt053.xml", &len);
+    xmlDocPtr doc = xmlReadMemory(xml, (int)len, "bank.camt053.xml", NULL, XML_PARSE_NONET);
+    assert_non_null(doc);
+    xmlFreeDoc(doc);
+    assert_int_equal(count(xml, "<Ntry>"), 3000);
+    assert_non_null(strstr(xml, "<IBAN>DE89370400440532013000</IBAN></Id><Ccy>EUR</Ccy>"));
+    assert_int_equal(count(xml, "<Stmt>"), 5); /* an account per currency */
+    assert_int_equal(count(xml, "<Cd>OPBD</Cd>"), 5);
+    assert_non_null(strstr(xml, "camt.053.001.02"));
+
+    struct book bk;
+    memset(&bk, 0, sizeof bk);
+    load(dir, &bk);
+    assert_int_equal(bk.bank.nrows, 3000);
+    int64_t *open = owed_xcalloc(bk.inv.nrows, sizeof *open);
+    struct owed_match_invoice **by_id = owed_xcalloc(bk.inv.nrows, sizeof *by_id);
+    for (size_t k = 0; k < bk.nopen; k++) by_id[bk.open[k].invoice_id - 1] = &bk.open[k];
+    char **account = owed_xcalloc(bk.cust.nrows, sizeof *account);
+    bool *paid = owed_xcalloc(bk.inv.nrows, sizeof *paid);
+    long kinds_seen[OWED_ARRAY_LEN(kinds)] = { 0 };
+    owed_date end = owed_date_from_ymd(2026, 6, 30);
+    for (size_t r = 0; r < bk.bank.nrows; r++) {
+        const char *cur = cell(&bk.bank, r, 6), *kind = cell(&bk.truth, r, 3);
+        int64_t amount = money(cell(&bk.bank, r, 5), cur);
+        owed_date d = day(cell(&bk.bank, r, 3));
+        assert_true(d > end && d <= end + 9 && owed_date_weekday(d) < 5);
+        if (strcmp(cur, "EUR") == 0) assert_string_equal(cell(&bk.bank, r, 0), "DE89370400440532013000");
+        assert_int_equal(strncmp(cell(&bk.bank, r, 0), "DE", 2), 0);
+        size_t ki = kind_index(kind);
+        kinds_seen[ki]++;
+        const char *cref = cell(&bk.truth, r, 1), *nums = cell(&bk.truth, r, 2);
+        if (ki >= 7) { /* unknown payer, debit */
+            assert_string_equal(cref, "");
+            assert_string_equal(nums, "");
+            assert_true(ki == 8 ? amount < 0 : amount > 0);
+            continue;
+        }
+        size_t c = ref_index(cref, 1);
+        const char *acct = cell(&bk.bank, r, 9);
+        if (!account[c]) account[c] = (char *)acct;
+        assert_string_equal(account[c], acct); /* one account per customer */
+        int64_t sum = 0;
+        size_t n = 0;
+        for (const char *p = nums; *p; n++) {
+            size_t i = ref_index(p, 3);
+            assert_non_null(by_id[i]); /* open */
+            assert_false(paid[i]);     /* once */
+            paid[i] = true;
+            assert_int_equal(by_id[i]->customer_id, (int64_t)c + 1);
+            assert_string_equal(by_id[i]->currency, cur);
+            sum += by_id[i]->open_minor;
+            p += strlen("INV0000000");
+            if (*p == ' ') p++;
+        }
+        const struct owed_match_invoice *v = by_id[ref_index(nums, 3)];
+        if (ki == 3) {
+            assert_true(n >= 2 && n <= 4);
+            assert_int_equal(amount, sum);
+        } else {
+            assert_int_equal(n, 1);
+        }
+        if (ki <= 2) assert_int_equal(amount, v->open_minor);
+        if (ki == 4) assert_true(amount < v->open_minor && amount >= v->open_minor - 500);
+        if (ki == 5) {
+            assert_true(v->discount_minor > 0 && d <= v->discount_until);
+            assert_int_equal(amount, v->open_minor - v->discount_minor);
+        }
+        if (ki == 6) {
+            assert_true(amount * 100 >= v->open_minor * 19 && amount * 100 <= v->open_minor * 80);
+        }
+    }
+    for (size_t k = 0; k < OWED_ARRAY_LEN(kinds); k++) {
+        print_message("  %-14s %ld\n", kinds[k], kinds_seen[k]);
+        assert_true(kinds_seen[k] > 0);
+    }
+    free(open);
+    free(by_id);
+    free(account);
+    free(paid);
+    free(xml);
+    book_free(&bk);
+    remove_dir(dir);
+}
+
+/* U_MATCH_GEN_SWEEP=N runs N more seeds (100, 101, ...) with the same assertions. */
+static void test_quality_sweep(void **state)
+{
+    (void)state;
+    const char *n = getenv("U_MATCH_GEN_SWEEP");
+    long count = n ? strtol(n, NULL, 10) : 0;
+    for (long k = 0; k < count; k++) quality(100 + (uint64_t)k);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_gen_defaults_unchanged),
+        cmocka_unit_test(test_gen_bank_consistent),
         cmocka_unit_test(test_quality_seed_1),
         cmocka_unit_test(test_quality_seed_2),
+        cmocka_unit_test(test_quality_sweep),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
