@@ -209,7 +209,7 @@ static void *load_cash(void *arg)
 {
     struct cash_job *j = arg;
     j->rc = j->s->ops->outflows_each(j->s, j->org, &j->f, on_outflow, j->l, &j->err);
-    if (!j->rc) qsort(j->l->outs, j->l->nouts, sizeof *j->l->outs, by_payment_id);
+    if (!j->rc && j->l->nouts) qsort(j->l->outs, j->l->nouts, sizeof *j->l->outs, by_payment_id);
     if (!j->rc)
         j->rc = j->s->ops->allocations_each(j->s, j->org, &j->f, on_allocation, j->l, &j->err);
     if (!j->rc) j->rc = j->s->ops->payments_each(j->s, j->org, &j->f, on_payment, j->l, &j->err);

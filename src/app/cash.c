@@ -276,7 +276,7 @@ static int open_invoices(struct cash *c, int64_t customer_id, const char *curren
         if (!rc && full.amount_minor - full.allocated_minor > 0) l->v[k++] = full;
     }
     l->n = k;
-    if (!rc) qsort(l->v, l->n, sizeof *l->v, by_due);
+    if (!rc && l->n) qsort(l->v, l->n, sizeof *l->v, by_due);
     return rc;
 }
 

@@ -167,14 +167,6 @@ static void set_str(struct bai2 *b, char **dst, struct span s)
     owed_buf_release(&t);
 }
 
-static void append_str(struct bai2 *b, char **dst, struct span s)
-{
-    struct owed_buf t = OWED_BUF_INIT(OWED_BUF_MAX_DEFAULT);
-    add_text(&t, s, b->latin1);
-    owed_bank_append(dst, t.ptr, t.len);
-    owed_buf_release(&t);
-}
-
 /* ---- lines and logical records ---- */
 
 /* Next physical line without its line end and trailing blanks; false at end of input. */
@@ -293,7 +285,8 @@ static struct span next_field(struct cur *c)
 }
 
 /* The text field of a 16 record: everything left, one line per segment, each without the
- * record's closing '/'. Writes it to *dst with single spaces. */
+ * record's closing '/' (and a ',' just before it: "88,SAMPLE TEXT,/" closes an empty field
+ * after the text). Writes it to *dst with single spaces. */
 static void read_text(struct bai2 *b, struct cur *c, char **dst)
 {
     if (c->ended || (c->i < c->r->nsegs && c->pos >= c->r->segs[c->i].n)) {
@@ -301,14 +294,22 @@ static void read_text(struct bai2 *b, struct cur *c, char **dst)
         c->pos = 0;
         c->ended = false;
     }
+    /* One buffer, one append: appending line by line would copy the text each time. */
+    struct owed_buf t = OWED_BUF_INIT(OWED_BUF_MAX_DEFAULT);
     for (; c->i < c->r->nsegs; c->i++) {
         struct span seg = c->r->segs[c->i];
         struct span s = {seg.p + c->pos, seg.n - c->pos};
-        if (s.n && s.p[s.n - 1] == '/') s.n--;
-        append_str(b, dst, s);
+        if (s.n && s.p[s.n - 1] == '/') {
+            s.n--;
+            if (s.n && s.p[s.n - 1] == ',') s.n--;
+        }
+        add_text(&t, s, b->latin1);
+        owed_buf_addc(&t, ' ');
         c->pos = 0;
     }
     c->ended = false;
+    owed_bank_append(dst, t.ptr, t.len);
+    owed_buf_release(&t);
 }
 
 static bool all_digits(struct span s)
@@ -445,7 +446,8 @@ static int rec_file_header(struct bai2 *b)
                     excerpt(t, version));
     }
     /* BTRS (BAI version 3) keeps the record layout of version 2. */
-    memcpy(b->out->version, version.p[0] == '2' ? "BAI2" : "BTRS3", 6);
+    const char *name = version.p[0] == '2' ? "BAI2" : "BTRS3";
+    memcpy(b->out->version, name, strlen(name) + 1);
     return OWED_OK;
 }
 
@@ -583,7 +585,10 @@ static int rec_group_trailer(struct bai2 *b)
 {
     return rec_trailer(b, "account count", "record count");
 }
-static int rec_file_trailer(struct bai2 *b) { return rec_trailer(b, "group count", "record count"); }
+static int rec_file_trailer(struct bai2 *b)
+{
+    return rec_trailer(b, "group count", "record count");
+}
 
 /* Which records may follow which: the state each record needs and the state it leaves. */
 static int step(struct bai2 *b)

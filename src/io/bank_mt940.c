@@ -49,8 +49,7 @@ struct field {
     size_t nparts, cap;
 };
 
-/* How far a statement has come; a tag at or before that point (unless it may repeat)
- * starts the next statement. */
+/* The parts of a statement, in order; see stmt_at(). */
 enum level { LV_NONE, LV_REF, LV_ACCOUNT, LV_NUMBER, LV_OPENING, LV_LINES, LV_CLOSING };
 
 /* A customer reference that stands for "see :86:". */
@@ -67,9 +66,13 @@ struct mt940 {
 
     bool have_stmt;
     size_t stmt;
-    enum level level;
+    enum level level; /* the furthest part the statement has reached */
+    unsigned seen;    /* bit per level: parts it has */
     bool entry_open; /* the last :61: made an entry that a :86: may describe */
     enum placeholder ph;
+    /* The open entry's remittance from its :86: fields, appended to it once when the entry
+     * closes: one append per :86: would copy the text each time. */
+    struct owed_buf remit;
 };
 
 static int fail(struct mt940 *m, long line, const char *fmt, ...) OWED_PRINTF(3, 4);
@@ -178,14 +181,6 @@ static void set_str(struct mt940 *m, char **dst, struct span s)
     owed_buf_release(&t);
 }
 
-static void append_str(struct mt940 *m, char **dst, struct span s)
-{
-    struct owed_buf t = OWED_BUF_INIT(OWED_BUF_MAX_DEFAULT);
-    add_text(&t, s, m->latin1);
-    owed_bank_append(dst, t.ptr, t.len);
-    owed_buf_release(&t);
-}
-
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 static bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
 
@@ -212,14 +207,21 @@ static void new_stmt(struct mt940 *m)
     m->stmt = m->out->nstmts - 1;
     m->have_stmt = true;
     m->level = LV_NONE;
+    m->seen = 0;
 }
 
-/* The statement a tag at `lv` belongs to, opening the next one when the current one is
- * past that point. Lines (:61:) may repeat. */
+/* The statement a tag at `lv` belongs to. The header tags (:20:, :25:, :28C:) come once
+ * each in any order, then the opening balance, the lines (which repeat) and the closing
+ * balance in that order; a tag that cannot follow what the statement has opens the next
+ * statement. */
 static struct owed_bank_statement *stmt_at(struct mt940 *m, enum level lv)
 {
-    if (!m->have_stmt || m->level > lv || (m->level == lv && lv != LV_LINES)) new_stmt(m);
-    m->level = lv;
+    unsigned bit = 1u << lv;
+    bool next = lv <= LV_NUMBER ? (m->seen & bit) || m->level >= LV_OPENING
+                                : m->level > lv || (m->level == lv && lv != LV_LINES);
+    if (!m->have_stmt || next) new_stmt(m);
+    m->seen |= bit;
+    if (lv > m->level) m->level = lv;
     return stmt(m);
 }
 
@@ -291,6 +293,12 @@ static int set_currency(struct mt940 *m, long line, struct span cur, const char 
     if (s->currency[0] && strcmp(s->currency, code) != 0)
         return fail(m, line, "%s currency %s differs from the statement currency %s", what, code,
                     s->currency);
+    /* Lines before the first balance (a snippet, or :62F: as the only balance) were read
+     * with two decimals; the currency named now must agree, and they take it. */
+    if (!s->currency[0] && s->nentries && owed_currency_exponent(code) != 2)
+        return fail(m, line, "currency %s has %d decimals; earlier lines were read with 2",
+                    code, owed_currency_exponent(code));
+    for (size_t i = 0; i < s->nentries; i++) memcpy(s->entries[i].currency, code, 4);
     memcpy(s->currency, code, 4);
     return OWED_OK;
 }
@@ -395,50 +403,56 @@ struct line61 {
 
 enum { L61_OK, L61_SHORT, L61_BAD };
 
+static int bad61(const char **why, const char *reason)
+{
+    *why = reason;
+    return L61_BAD;
+}
+
 /* Parses "YYMMDD[MMDD](C|D|RC|RD)[funds]AMOUNT TTTT CUSTREF[//BANKREF] [rest]". L61_SHORT
- * when the text ends before the transaction type (the bank wrapped the line). */
+ * when the text ends before the transaction type is complete (the bank wrapped the line). */
 static int parse_61(struct span s, struct line61 *l, const char **why)
 {
     size_t i = 0, n = s.n;
     const char *p = s.p;
     *l = (struct line61){.entry = OWED_BANK_NO_DATE};
     if (n < 6) return L61_SHORT;
-    if (!parse_ymd(p, true, &l->value)) return *why = "value date is not YYMMDD", L61_BAD;
+    if (!parse_ymd(p, true, &l->value)) return bad61(why, "value date is not YYMMDD");
     i = 6;
     if (n - i >= 4 && all_digits(sub(s, i, 4))) {
-        if (!parse_md(p + i, l->value, &l->entry)) return *why = "entry date is not MMDD", L61_BAD;
+        if (!parse_md(p + i, l->value, &l->entry)) return bad61(why, "entry date is not MMDD");
         i += 4;
     }
-    if (i == n) return L61_SHORT;
-    if (p[i] == 'R') {
+    if (i < n && p[i] == 'R') {
         l->reversal = true;
-        if (++i == n) return L61_SHORT;
+        i++;
     }
-    if (p[i] != 'C' && p[i] != 'D') return *why = "mark is not C, D, RC or RD", L61_BAD;
-    /* RC reverses a credit, so money goes out; RD reverses a debit. */
+    if (i == n) return L61_SHORT;
+    if (p[i] != 'C' && p[i] != 'D') return bad61(why, "mark is not C, D, RC or RD");
+    /* RC reverses a credit, so the money goes out; RD reverses a debit. */
     l->credit = (p[i] == 'C') != l->reversal;
-    if (++i == n) return L61_SHORT;
-    if (is_upper(p[i])) { /* funds code: the third letter of a currency code */
-        if (++i == n) return L61_SHORT;
-    }
+    i++;
+    if (i < n && is_upper(p[i])) i++; /* funds code: third letter of the currency code */
     size_t a = i;
     while (i < n && (is_digit(p[i]) || p[i] == ',')) i++;
     l->amount = sub(s, a, i - a);
-    if (n - i < 4) return l->amount.n && i == n ? L61_SHORT : (*why = "transaction type missing", L61_BAD);
-    if (!is_upper(p[i])) return *why = "transaction type missing", L61_BAD;
+    if (n - i < 4) return L61_SHORT;
+    if (l->amount.n == 0) return bad61(why, "amount missing");
+    if (!is_upper(p[i])) return bad61(why, "transaction type missing");
     for (size_t k = 1; k < 4; k++)
         if (!is_upper(p[i + k]) && !is_digit(p[i + k]))
-            return *why = "transaction type is not a letter and three characters", L61_BAD;
+            return bad61(why, "transaction type is not a letter and three characters");
     l->type = sub(s, i, 4);
     i += 4;
-    /* Customer reference (16x) up to "//"; the bank reference after it. Text past 16
-     * characters without "//" is supplementary detail on the same line (old Rabobank). */
+    /* Customer reference (16x) up to "//", the bank reference after it. Without "//", text
+     * past 16 characters is supplementary detail on the same line (old Rabobank: reference,
+     * blanks, name), unless it is one over-long word (SNS writes an 18-character IBAN). */
     struct span rest = sub(s, i, n - i);
     const char *slashes = rest.n >= 2 ? memmem(rest.p, rest.n, "//", 2) : NULL;
     if (slashes) {
         l->cust = sub(rest, 0, (size_t)(slashes - rest.p));
         l->bank = sub(rest, l->cust.n + 2, rest.n - l->cust.n - 2);
-    } else if (rest.n > 16) {
+    } else if (rest.n > 16 && memchr(rest.p, ' ', rest.n)) {
         l->cust = sub(rest, 0, 16);
         l->rest = sub(rest, 16, rest.n - 16);
     } else {
@@ -463,7 +477,8 @@ static bool iban_like(struct span s)
 
 static enum placeholder placeholder(struct span ref)
 {
-    if (ref.n == 0 || eq(ref, "NONREF") || eq(ref, "NOTPROVIDED")) return PH_NONREF;
+    if (ref.n == 0 || eq(ref, "NONREF") || eq(ref, "NOTPROVIDED") || eq(ref, "KREF+"))
+        return PH_NONREF;
     if (eq(ref, "EREF")) return PH_EREF;
     if (eq(ref, "PREF")) return PH_PREF;
     return PH_NONE;
@@ -476,12 +491,14 @@ static int field_line(struct mt940 *m, const struct field *f)
     struct line61 l;
     const char *why = "";
     size_t used = 1;
-    owed_buf_add(&b, f->parts[0].p, trim(f->parts[0]).n + (size_t)(trim(f->parts[0]).p - f->parts[0].p));
-    int r = parse_61(trim((struct span){b.ptr, b.len}), &l, &why);
+    struct span first = trim(f->parts[0]);
+    owed_buf_add(&b, first.p, first.n);
+    int r = parse_61((struct span){b.ptr, b.len}, &l, &why);
     if (r == L61_SHORT && f->nparts > 1) { /* wrapped: join the next line and retry */
-        owed_buf_add(&b, trim(f->parts[1]).p, trim(f->parts[1]).n);
+        struct span second = trim(f->parts[1]);
+        owed_buf_add(&b, second.p, second.n);
         used = 2;
-        r = parse_61(trim((struct span){b.ptr, b.len}), &l, &why);
+        r = parse_61((struct span){b.ptr, b.len}, &l, &why);
     }
     int rc = OWED_OK;
     int64_t amount = 0;
@@ -493,7 +510,6 @@ static int field_line(struct mt940 *m, const struct field *f)
     } else {
         rc = parse_amount(m, f->line, l.amount, s->currency, &amount);
     }
-    m->entry_open = false;
     if (rc || amount == 0) {
         owed_buf_release(&b);
         return rc;
@@ -510,11 +526,12 @@ static int field_line(struct mt940 *m, const struct field *f)
     set_str(m, &e->entry_ref, l.bank);
     m->ph = placeholder(l.cust);
     if (m->ph == PH_NONE) set_str(m, &e->end_to_end, l.cust);
-    /* Supplementary details (34x, the next line): some banks put the counterparty's IBAN
-     * there (Rabobank); :86: may still name a better one. */
-    struct span supp = l.rest;
-    if (!supp.n && used < f->nparts) supp = trim(f->parts[used]);
-    if (iban_like(supp)) set_str(m, &e->counterparty_account, supp);
+    /* Some banks put the counterparty's IBAN in the supplementary details (34x, the next
+     * line; Rabobank) or in the customer reference (SNS); :86: may still name one. */
+    struct span next = used < f->nparts ? trim(f->parts[used]) : (struct span){"", 0};
+    if (iban_like(l.rest)) set_str(m, &e->counterparty_account, l.rest);
+    else if (iban_like(next)) set_str(m, &e->counterparty_account, next);
+    else if (iban_like(l.cust)) set_str(m, &e->counterparty_account, l.cust);
     m->entry_open = true;
     owed_buf_release(&b);
     return OWED_OK;
@@ -531,18 +548,20 @@ static const char *const sepa_keys[] = {"EREF+", "KREF+", "MREF+", "CRED+", "DEB
                                         "ABWA+", "ABWE+", "IBAN+", "BIC+",  "COAM+", "OAMT+",
                                         "SQTP+", "PURP+"};
 
+/* The first key at or after p, in one pass (text of many keys stays linear). */
 static const char *next_sepa_key(const char *p, const char *end, size_t *klen)
 {
-    const char *best = NULL;
-    for (size_t k = 0; k < OWED_ARRAY_LEN(sepa_keys); k++) {
-        size_t n = strlen(sepa_keys[k]);
-        const char *hit = memmem(p, (size_t)(end - p), sepa_keys[k], n);
-        if (hit && (!best || hit < best)) {
-            best = hit;
-            *klen = n;
+    for (; end - p >= 4; p++) {
+        if (p[3] != '+' && (end - p < 5 || p[4] != '+')) continue;
+        for (size_t k = 0; k < OWED_ARRAY_LEN(sepa_keys); k++) {
+            size_t n = strlen(sepa_keys[k]);
+            if ((size_t)(end - p) >= n && memcmp(p, sepa_keys[k], n) == 0) {
+                *klen = n;
+                return p;
+            }
         }
     }
-    return best;
+    return NULL;
 }
 
 /* The purpose text: SVWZ+ is the remittance, EREF+ the end-to-end id; without SVWZ+ the
@@ -582,7 +601,7 @@ static bool german_86(struct mt940 *m, struct span t, struct info *in)
     char sep = t.p[3];
     struct owed_buf purpose = OWED_BUF_INIT(OWED_BUF_MAX_DEFAULT);
     struct span acct31 = {"", 0}, acct38 = {"", 0};
-    size_t i = 3;
+    size_t i = 3, last_purpose = 27, last_name = 27;
     while (i + 2 < t.n) {
         int key = two(t.p + i + 1);
         size_t v = i + 3, e = v;
@@ -590,10 +609,20 @@ static bool german_86(struct mt940 *m, struct span t, struct info *in)
                             is_digit(t.p[e + 2])))
             e++;
         struct span val = sub(t, v, e - v);
-        if ((key >= 20 && key <= 29) || (key >= 60 && key <= 63)) owed_buf_add(&purpose, val.p, val.n);
+        /* Subfields hold 27 characters: a full one may end mid-word, a shorter one ends a
+         * phrase, so only the latter gets a space after it. */
+        if ((key >= 20 && key <= 29) || (key >= 60 && key <= 63)) {
+            if (last_purpose < 27) owed_buf_addc(&purpose, ' ');
+            owed_buf_add(&purpose, val.p, val.n);
+            last_purpose = val.n;
+        }
         if (key == 31) acct31 = trim(val);
         if (key == 38) acct38 = trim(val);
-        if (key == 32 || key == 33) add_text(&in->name, val, m->latin1);
+        if (key == 32 || key == 33) {
+            if (last_name < 27) owed_buf_addc(&in->name, ' ');
+            add_text(&in->name, val, m->latin1);
+            last_name = val.n;
+        }
         i = e;
     }
     struct span acct = acct38.n ? acct38 : acct31;
@@ -616,12 +645,19 @@ static bool nl_code(struct span tok)
     return false;
 }
 
-/* Splits "/CODE/v1/v2//CODE/..." into codes and the '/'-separated values up to the next
- * code; calls back with the values as one span ("v1/v2/"). */
+/* A value without the slashes and blanks around it. */
+static struct span strip_slashes(struct span v)
+{
+    while (v.n && (v.p[0] == '/' || is_space(v.p[0]))) v = sub(v, 1, v.n - 1);
+    while (v.n && (v.p[v.n - 1] == '/' || is_space(v.p[v.n - 1]))) v.n--;
+    return v;
+}
+
+/* The value of one code, everything up to the next code ("v1/v2//"). Its '/'-separated
+ * parts matter for CNTP (account/BIC/name/city) and REMI ("USTD//text",
+ * "STRD/CUR/reference"). The first CNTP, NAME or IBAN names the counterparty. */
 static void nl_value(struct mt940 *m, struct span code, struct span val, struct info *in)
 {
-    /* Values are '/'-separated subfields: CNTP account/BIC/name/city, REMI USTD//text or
-     * STRD/CUR/reference. */
     struct span part[4] = {{"", 0}, {"", 0}, {"", 0}, {"", 0}};
     size_t np = 0, start = 0;
     for (size_t i = 0; i <= val.n && np < 4; i++) {
@@ -630,30 +666,28 @@ static void nl_value(struct mt940 *m, struct span code, struct span val, struct 
             start = i + 1;
         }
     }
-    struct span whole = val;
-    while (whole.n && (whole.p[0] == '/' || is_space(whole.p[0]))) whole = sub(whole, 1, whole.n - 1);
-    while (whole.n && (whole.p[whole.n - 1] == '/' || is_space(whole.p[whole.n - 1]))) whole.n--;
+    struct span whole = strip_slashes(val);
     if (eq(code, "EREF")) {
         add_text(&in->eref, whole, m->latin1);
     } else if (eq(code, "PREF")) {
         add_text(&in->pref, whole, m->latin1);
     } else if (eq(code, "CNTP")) {
-        add_text(&in->account, trim(part[0]), m->latin1);
-        add_text(&in->name, trim(part[2]), m->latin1);
-    } else if (eq(code, "NAME") && in->name.len == 0) {
+        if (!in->account.len) add_text(&in->account, trim(part[0]), m->latin1);
+        if (!in->name.len) add_text(&in->name, trim(part[2]), m->latin1);
+    } else if (eq(code, "NAME") && !in->name.len) {
         add_text(&in->name, whole, m->latin1);
-    } else if (eq(code, "IBAN") && in->account.len == 0) {
+    } else if (eq(code, "IBAN") && !in->account.len) {
         add_text(&in->account, whole, m->latin1);
     } else if (eq(code, "REMI")) {
-        struct span text = whole;
-        if (eq(trim(part[0]), "USTD") || eq(trim(part[0]), "STRD")) {
+        struct span text = whole, kind = trim(part[0]);
+        if (eq(kind, "USTD") || eq(kind, "STRD")) {
             size_t skip = part[0].n + 1;
-            if (eq(trim(part[0]), "STRD") && np > 1 && part[1].n) skip += part[1].n + 1;
-            text = skip < val.n ? sub(val, skip, val.n - skip) : (struct span){"", 0};
-            while (text.n && (text.p[0] == '/' || is_space(text.p[0]))) text = sub(text, 1, text.n - 1);
-            while (text.n && (text.p[text.n - 1] == '/' || is_space(text.p[text.n - 1]))) text.n--;
+            if (eq(kind, "STRD") && np > 1 && part[1].n) skip += part[1].n + 1;
+            text = skip < val.n ? strip_slashes(sub(val, skip, val.n - skip))
+                                : (struct span){"", 0};
         }
         add_text(&in->remittance, text, m->latin1);
+        owed_buf_addc(&in->remittance, ' ');
     }
 }
 
@@ -670,7 +704,7 @@ static bool dutch_86(struct mt940 *m, struct span t, struct info *in)
         if (i < t.n && t.p[i] != '/') continue;
         struct span token = sub(t, tok, i - tok);
         if (nl_code(token)) {
-            if (code.n) nl_value(m, code, sub(t, vstart, tok - 1 - vstart), in);
+            if (code.n) nl_value(m, code, sub(t, vstart, tok > vstart ? tok - 1 - vstart : 0), in);
             code = token;
             vstart = i + 1 < t.n ? i + 1 : t.n;
         }
@@ -689,12 +723,21 @@ static void free_86(struct mt940 *m, const struct field *f, struct info *in)
         owed_buf_addc(&in->remittance, ' ');
         const char *rek = memmem(s.p, s.n, "REK: ", 5);
         const char *naam = memmem(s.p, s.n, "/NAAM: ", 7);
-        if (rek && naam && naam > rek) {
-            add_text(&in->account, trim((struct span){rek + 5, (size_t)(naam - rek - 5)}), m->latin1);
-            add_text(&in->name, trim((struct span){naam + 7, (size_t)(s.p + s.n - naam - 7)}),
-                     m->latin1);
+        if (rek && naam && naam > rek && !in->account.len) {
+            struct span acct = {rek + 5, (size_t)(naam - rek - 5)};
+            struct span name = {naam + 7, (size_t)(s.p + s.n - naam - 7)};
+            add_text(&in->account, trim(acct), m->latin1);
+            add_text(&in->name, trim(name), m->latin1);
         }
     }
+}
+
+/* Triodos puts the statement's own account number in ?31; that is no counterparty. */
+static bool own_account(const char *account, const char *candidate)
+{
+    const char *slash = strrchr(account, '/');
+    const char *number = slash ? slash + 1 : account;
+    return number[0] && strcmp(number, candidate) == 0;
 }
 
 static void field_info(struct mt940 *m, const struct field *f)
@@ -711,12 +754,14 @@ static void field_info(struct mt940 *m, const struct field *f)
     owed_buf_init(&in.eref, OWED_BUF_MAX_DEFAULT);
     owed_buf_init(&in.pref, OWED_BUF_MAX_DEFAULT);
     if (!german_86(m, t, &in) && !dutch_86(m, t, &in)) free_86(m, f, &in);
-    owed_bank_append(&e->remittance, in.remittance.ptr, in.remittance.len);
+    owed_buf_add(&m->remit, in.remittance.ptr, in.remittance.len);
+    owed_buf_addc(&m->remit, ' ');
     if (in.name.len) {
         owed_bank_set(&e->counterparty_name, "", 0);
         owed_bank_append(&e->counterparty_name, in.name.ptr, in.name.len);
     }
-    if (in.account.len) owed_bank_set(&e->counterparty_account, in.account.ptr, in.account.len);
+    if (in.account.len && !own_account(stmt(m)->account, in.account.ptr))
+        owed_bank_set(&e->counterparty_account, in.account.ptr, in.account.len);
     if (!e->end_to_end[0]) {
         if (m->ph == PH_PREF && in.pref.len)
             owed_bank_set(&e->end_to_end, in.pref.ptr, in.pref.len);
@@ -764,12 +809,23 @@ static bool multiline(const char *tag)
     return strcmp(tag, "86") == 0 || strcmp(tag, "61") == 0 || strcmp(tag, "NS") == 0;
 }
 
+/* The entry described by :86: fields so far takes their remittance. */
+static void close_entry(struct mt940 *m)
+{
+    if (m->entry_open && m->remit.len) {
+        struct owed_bank_statement *s = stmt(m);
+        owed_bank_append(&s->entries[s->nentries - 1].remittance, m->remit.ptr, m->remit.len);
+    }
+    owed_buf_reset(&m->remit);
+    m->entry_open = false;
+}
+
 static int process(struct mt940 *m)
 {
     struct field *f = &m->f;
     const char *tag = f->tag;
     int rc = OWED_OK;
-    if (strcmp(tag, "86") != 0) m->entry_open = false;
+    if (strcmp(tag, "86") != 0) close_entry(m);
     if (strcmp(tag, "20") == 0) {
         new_stmt(m);
         field_ref(m, f, false);
@@ -803,8 +859,14 @@ static int process(struct mt940 *m)
         else if (!s->closing.present)
             s->date = day;
         owed_buf_release(&b);
-    } else if (strcmp(tag, "21") == 0 || strcmp(tag, "34F") == 0 || strcmp(tag, "90D") == 0 ||
-               strcmp(tag, "90C") == 0) {
+    } else if (strcmp(tag, "34F") == 0) {
+        /* MT942 floor limit "EURD0,00": the only place an MT942 names its currency. */
+        stmt_any(m);
+        struct owed_buf b = OWED_BUF_INIT(OWED_BUF_MAX_DEFAULT);
+        struct span v = tight(f, &b);
+        rc = set_currency(m, f->line, sub(v, 0, v.n < 3 ? v.n : 3), "floor limit");
+        owed_buf_release(&b);
+    } else if (strcmp(tag, "21") == 0 || strcmp(tag, "90D") == 0 || strcmp(tag, "90C") == 0) {
         stmt_any(m);
     }
     /* NS (non-SWIFT bank data), 940 and 942 (preambles): nothing to keep. */
@@ -921,9 +983,12 @@ int owed_bank_parse_mt940(const char *data, size_t len, struct owed_bank_file *o
     out->format = OWED_BANK_MT940;
     memcpy(out->version, "MT940", 6);
     split_lines(&m, data, len);
+    owed_buf_init(&m.remit, OWED_BUF_MAX_DEFAULT);
     int rc = OWED_OK;
     for (size_t i = 0; i < m.nlines && !rc; i++) rc = feed_line(&m, &i);
     if (!rc) rc = close_field(&m);
+    if (!rc) close_entry(&m);
+    owed_buf_release(&m.remit);
     if (!rc && out->nstmts == 0) rc = fail(&m, 1, "no MT940 statement found");
     free(m.lines);
     free(m.f.parts);

@@ -9,8 +9,11 @@
  *     keys already taken are loaded once per transaction and a duplicate is answered from
  *     them (OWED_E_EXISTS) without asking the server;
  *   - reads see the transaction's own writes: a lookup flushes its table's buffer first,
- *     and invoice and payment lookups add the allocations still in the buffer;
+ *     invoice and payment lookups add the allocations (and payments the refunds and
+ *     reversals) still in the buffer, and a scan flushes every buffer;
  *   - scans stream rows in single-row mode, so a million rows never sit in memory at once;
+ *     a store call made from inside a scan's callback (which SQLite allows) first reads the
+ *     rest of that scan into memory, freeing the connection (park_scan);
  *   - text sorts with COLLATE "C", the byte order SQLite uses. */
 #include <libpq-fe.h>
 #include <stdio.h>
@@ -50,15 +53,55 @@ enum stmt_id {
     ST_ENTRY_MAX_ID,
     ST_JOURNAL_LINES,
     ST_INVOICES_FOR_CACHE,
+    ST_CUSTOMER_GET_ID,
+    ST_INVOICE_GET_ID,
+    ST_PAYMENT_GET_ID,
+    ST_ALLOCATIONS_OF_PAYMENT,
+    ST_ALLOCATIONS_OF_INVOICE,
+    ST_OUTFLOW_MAX_ID,
+    ST_OUTFLOWS_EACH,
+    ST_OUTFLOWS_OF_PAYMENT,
+    ST_OUTFLOWS_OF_CUSTOMER,
+    ST_ORG_GET,
+    ST_ORG_SET,
+    ST_STMT_INSERT,
+    ST_STMT_BY_KEY,
+    ST_STMT_MAX_ID,
+    ST_BENTRY_MAX_ID,
+    ST_BENTRY_GET,
+    ST_BENTRY_UPDATE,
+    ST_BENTRIES_EACH,
+    ST_BENTRIES_BY_STATUS,
+    ST_PAYER_LEARN,
+    ST_PAYERS_EACH,
+    ST_MAP_SAVE,
+    ST_MAPS_EACH,
     ST_COUNT
 };
 
+/* Column lists shared by lookups and listings; read_invoice and read_payment read them by
+ * position, the same positions as sqlite.c. */
 #define INVOICE_COLS                                                                        \
     "i.invoice_id, i.invoice_number, i.customer_id, i.issue_date, i.due_date, i.currency," \
-    " i.amount_minor, i.po_number"
+    " i.amount_minor, i.po_number, i.kind, i.terms"
+#define ALLOCATED_OF_INVOICE                                                                 \
+    "(SELECT COALESCE(SUM(a.amount_minor), 0) FROM allocations a WHERE a.org_id = i.org_id" \
+    " AND a.invoice_id = i.invoice_id)"
 #define PAYMENT_COLS                                                                         \
     "p.payment_id, p.payment_ref, p.customer_id, p.received_date, p.amount_minor, p.currency," \
-    " p.method, p.reference, p.invoice_number"
+    " p.method, p.reference, p.invoice_number, p.kind, p.channel, p.payer_name, p.payer_account"
+#define ALLOCATED_OF_PAYMENT                                                                 \
+    "(SELECT COALESCE(SUM(a.amount_minor), 0) FROM allocations a WHERE a.org_id = p.org_id" \
+    " AND a.payment_id = p.payment_id),"                                                     \
+    " (SELECT COALESCE(SUM(o.amount_minor), 0) FROM outflows o WHERE o.org_id = p.org_id"   \
+    " AND o.payment_id = p.payment_id)"
+#define ALLOCATION_COLS "allocation_id, payment_id, invoice_id, alloc_date, amount_minor, reverses"
+#define OUTFLOW_COLS "outflow_id, payment_id, kind, out_date, amount_minor, reason"
+#define BENTRY_COLS                                                                     \
+    "entry_id, statement_id, entry_key, booking_date, value_date, amount_minor, currency," \
+    " credit, entry_ref, end_to_end, remittance, counterparty_name, counterparty_account," \
+    " bank_code, status, customer_id, payment_id, score, suggestions"
+#define NOW_UTC "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 
 static const char *const stmt_sql[ST_COUNT] = {
     [ST_DEFAULT_ORG] = "SELECT COALESCE(MIN(org_id), 0) FROM orgs",
@@ -70,40 +113,36 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_CUSTOMERS_EACH] =
         "SELECT customer_id, customer_ref, name, email, currency, terms, credit_limit_minor"
         " FROM customers WHERE org_id = $1 ORDER BY customer_ref COLLATE \"C\"",
-    [ST_INVOICE_GET] = "SELECT " INVOICE_COLS ", (SELECT COALESCE(SUM(a.amount_minor), 0)"
-                       " FROM allocations a WHERE a.org_id = i.org_id"
-                       " AND a.invoice_id = i.invoice_id)"
+    [ST_INVOICE_GET] = "SELECT " INVOICE_COLS ", " ALLOCATED_OF_INVOICE
                        " FROM invoices i WHERE i.org_id = $1 AND i.invoice_number = $2",
     [ST_INVOICE_MAX_ID] = "SELECT COALESCE(MAX(invoice_id), 0) FROM invoices WHERE org_id = $1",
     [ST_INVOICES_EACH] =
         "SELECT i.invoice_id, '', i.customer_id, i.issue_date, i.due_date, i.currency,"
-        " i.amount_minor, '', 0 FROM invoices i WHERE i.org_id = $1 AND i.issue_date <= $2"
-        " ORDER BY i.invoice_id",
+        " i.amount_minor, '', i.kind, '', 0 FROM invoices i WHERE i.org_id = $1"
+        " AND i.issue_date <= $2 ORDER BY i.invoice_id",
     [ST_INVOICES_EACH_TEXT] = "SELECT " INVOICE_COLS ", 0 FROM invoices i"
                               " WHERE i.org_id = $1 AND i.issue_date <= $2 ORDER BY i.invoice_id",
     [ST_INVOICES_OF_CUSTOMER] = "SELECT " INVOICE_COLS ", 0 FROM invoices i"
                                 " WHERE i.org_id = $1 AND i.issue_date <= $2 AND i.customer_id = $3"
                                 " ORDER BY i.invoice_id",
-    [ST_PAYMENT_GET] = "SELECT " PAYMENT_COLS ", (SELECT COALESCE(SUM(a.amount_minor), 0)"
-                       " FROM allocations a WHERE a.org_id = p.org_id"
-                       " AND a.payment_id = p.payment_id)"
+    [ST_PAYMENT_GET] = "SELECT " PAYMENT_COLS ", " ALLOCATED_OF_PAYMENT
                        " FROM payments p WHERE p.org_id = $1 AND p.payment_ref = $2",
     [ST_PAYMENT_MAX_ID] = "SELECT COALESCE(MAX(payment_id), 0) FROM payments WHERE org_id = $1",
     [ST_PAYMENTS_EACH] =
         "SELECT p.payment_id, '', p.customer_id, p.received_date, p.amount_minor, p.currency,"
-        " '', '', '', 0 FROM payments p WHERE p.org_id = $1 AND p.received_date <= $2"
-        " ORDER BY p.payment_id",
-    [ST_PAYMENTS_OF_CUSTOMER] = "SELECT " PAYMENT_COLS ", 0 FROM payments p"
+        " '', '', '', p.kind, '', '', '', 0, 0 FROM payments p WHERE p.org_id = $1"
+        " AND p.received_date <= $2 ORDER BY p.payment_id",
+    [ST_PAYMENTS_OF_CUSTOMER] = "SELECT " PAYMENT_COLS ", 0, 0 FROM payments p"
                                 " WHERE p.org_id = $1 AND p.received_date <= $2"
                                 " AND p.customer_id = $3 ORDER BY p.payment_id",
     [ST_ALLOCATION_MAX_ID] =
         "SELECT COALESCE(MAX(allocation_id), 0) FROM allocations WHERE org_id = $1",
-    [ST_ALLOCATIONS_EACH] =
-        "SELECT allocation_id, payment_id, invoice_id, alloc_date, amount_minor FROM allocations"
-        " WHERE org_id = $1 AND alloc_date <= $2 ORDER BY allocation_id",
+    [ST_ALLOCATIONS_EACH] = "SELECT " ALLOCATION_COLS " FROM allocations"
+                            " WHERE org_id = $1 AND alloc_date <= $2 ORDER BY allocation_id",
     [ST_ALLOCATIONS_OF_CUSTOMER] =
-        "SELECT a.allocation_id, a.payment_id, a.invoice_id, a.alloc_date, a.amount_minor"
-        " FROM allocations a JOIN invoices i ON i.org_id = a.org_id AND i.invoice_id = a.invoice_id"
+        "SELECT a.allocation_id, a.payment_id, a.invoice_id, a.alloc_date, a.amount_minor,"
+        " a.reverses FROM allocations a"
+        " JOIN invoices i ON i.org_id = a.org_id AND i.invoice_id = a.invoice_id"
         " WHERE a.org_id = $1 AND a.alloc_date <= $2 AND i.customer_id = $3"
         " ORDER BY a.allocation_id",
     [ST_ENTRY_MAX_ID] = "SELECT COALESCE(MAX(entry_id), 0) FROM journal_lines WHERE org_id = $1",
@@ -115,36 +154,117 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_JOURNAL_LINES] = "SELECT entry_id, line_no, kind, source_id, customer_id, currency,"
                          " posted_date, account, amount_minor FROM journal_lines"
                          " WHERE org_id = $1 ORDER BY entry_id, line_no",
+    [ST_CUSTOMER_GET_ID] =
+        "SELECT customer_id, customer_ref, name, email, currency, terms, credit_limit_minor"
+        " FROM customers WHERE org_id = $1 AND customer_id = $2",
+    [ST_INVOICE_GET_ID] = "SELECT " INVOICE_COLS ", " ALLOCATED_OF_INVOICE
+                          " FROM invoices i WHERE i.org_id = $1 AND i.invoice_id = $2",
+    [ST_PAYMENT_GET_ID] = "SELECT " PAYMENT_COLS ", " ALLOCATED_OF_PAYMENT
+                          " FROM payments p WHERE p.org_id = $1 AND p.payment_id = $2",
+    [ST_ALLOCATIONS_OF_PAYMENT] =
+        "SELECT " ALLOCATION_COLS " FROM allocations WHERE org_id = $1 AND alloc_date <= $2"
+        " AND payment_id = $3 ORDER BY allocation_id",
+    [ST_ALLOCATIONS_OF_INVOICE] =
+        "SELECT " ALLOCATION_COLS " FROM allocations WHERE org_id = $1 AND alloc_date <= $2"
+        " AND invoice_id = $3 ORDER BY allocation_id",
+    [ST_OUTFLOW_MAX_ID] = "SELECT COALESCE(MAX(outflow_id), 0) FROM outflows WHERE org_id = $1",
+    [ST_OUTFLOWS_EACH] = "SELECT " OUTFLOW_COLS " FROM outflows"
+                         " WHERE org_id = $1 AND out_date <= $2 ORDER BY outflow_id",
+    [ST_OUTFLOWS_OF_PAYMENT] =
+        "SELECT " OUTFLOW_COLS " FROM outflows WHERE org_id = $1 AND out_date <= $2"
+        " AND payment_id = $3 ORDER BY outflow_id",
+    [ST_OUTFLOWS_OF_CUSTOMER] =
+        "SELECT o.outflow_id, o.payment_id, o.kind, o.out_date, o.amount_minor, o.reason"
+        " FROM outflows o JOIN payments p ON p.org_id = o.org_id AND p.payment_id = o.payment_id"
+        " WHERE o.org_id = $1 AND o.out_date <= $2 AND p.customer_id = $3 ORDER BY o.outflow_id",
+    [ST_ORG_GET] = "SELECT tolerance FROM orgs WHERE org_id = $1",
+    [ST_ORG_SET] = "UPDATE orgs SET tolerance = $2 WHERE org_id = $1",
+    [ST_STMT_INSERT] =
+        "INSERT INTO bank_statements (org_id, statement_id, stmt_key, format, account,"
+        " bank_stmt_id, currency, stmt_date, opening_minor, opening_date, closing_minor,"
+        " closing_date, file_name, imported_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
+        " $10, $11, $12, $13, " NOW_UTC ")",
+    [ST_STMT_BY_KEY] =
+        "SELECT statement_id FROM bank_statements WHERE org_id = $1 AND stmt_key = $2",
+    [ST_STMT_MAX_ID] =
+        "SELECT COALESCE(MAX(statement_id), 0) FROM bank_statements WHERE org_id = $1",
+    [ST_BENTRY_MAX_ID] = "SELECT COALESCE(MAX(entry_id), 0) FROM bank_entries WHERE org_id = $1",
+    [ST_BENTRY_GET] =
+        "SELECT " BENTRY_COLS " FROM bank_entries WHERE org_id = $1 AND entry_id = $2",
+    [ST_BENTRY_UPDATE] =
+        "UPDATE bank_entries SET status = $3, customer_id = $4, payment_id = $5, score = $6,"
+        " suggestions = $7 WHERE org_id = $1 AND entry_id = $2",
+    [ST_BENTRIES_EACH] = "SELECT " BENTRY_COLS " FROM bank_entries WHERE org_id = $1"
+                         " ORDER BY entry_id",
+    [ST_BENTRIES_BY_STATUS] = "SELECT " BENTRY_COLS " FROM bank_entries"
+                              " WHERE org_id = $1 AND status = $2 ORDER BY entry_id",
+    [ST_PAYER_LEARN] =
+        "INSERT INTO bank_payers (org_id, payer_key, customer_id) VALUES ($1, $2, $3)"
+        " ON CONFLICT (org_id, payer_key) DO UPDATE SET customer_id = EXCLUDED.customer_id",
+    [ST_PAYERS_EACH] = "SELECT payer_key, customer_id FROM bank_payers WHERE org_id = $1"
+                       " ORDER BY payer_key COLLATE \"C\"",
+    [ST_MAP_SAVE] = "INSERT INTO bank_csv_maps (org_id, name, mapping) VALUES ($1, $2, $3)"
+                    " ON CONFLICT (org_id, name) DO UPDATE SET mapping = EXCLUDED.mapping",
+    [ST_MAPS_EACH] = "SELECT name, mapping FROM bank_csv_maps WHERE org_id = $1"
+                     " ORDER BY name COLLATE \"C\"",
 };
 
 static const enum stmt_id max_id_stmt[OWED_ID_KINDS] = {
-    ST_CUSTOMER_MAX_ID, ST_INVOICE_MAX_ID, ST_PAYMENT_MAX_ID, ST_ALLOCATION_MAX_ID,
-    ST_ENTRY_MAX_ID,
+    [OWED_ID_CUSTOMER] = ST_CUSTOMER_MAX_ID,
+    [OWED_ID_INVOICE] = ST_INVOICE_MAX_ID,
+    [OWED_ID_PAYMENT] = ST_PAYMENT_MAX_ID,
+    [OWED_ID_ALLOCATION] = ST_ALLOCATION_MAX_ID,
+    [OWED_ID_ENTRY] = ST_ENTRY_MAX_ID,
+    [OWED_ID_OUTFLOW] = ST_OUTFLOW_MAX_ID,
+    [OWED_ID_STATEMENT] = ST_STMT_MAX_ID,
+    [OWED_ID_BANK_ENTRY] = ST_BENTRY_MAX_ID,
 };
 
-enum { COPY_FLUSH_ROWS = 8192, MAX_PARAMS = 10 };
+enum { COPY_FLUSH_ROWS = 8192, MAX_PARAMS = 16 };
 
-/* Tables written through COPY, in the order they are flushed. */
-enum copy_table { CP_CUSTOMERS, CP_INVOICES, CP_PAYMENTS, CP_ALLOCATIONS, CP_JOURNAL, CP_TABLES };
+/* Tables written through COPY, in the order they are flushed. Bank statements (one per
+ * file), payer accounts, CSV mappings and settings are written at once instead: they are
+ * few, and upserts (ON CONFLICT) do not go through COPY. */
+enum copy_table {
+    CP_CUSTOMERS,
+    CP_INVOICES,
+    CP_PAYMENTS,
+    CP_ALLOCATIONS,
+    CP_JOURNAL,
+    CP_OUTFLOWS,
+    CP_BANK_ENTRIES,
+    CP_TABLES
+};
 static const char *const copy_sql[CP_TABLES] = {
     [CP_CUSTOMERS] = "COPY customers (org_id, customer_id, customer_ref, name, email, currency,"
                      " terms, credit_limit_minor) FROM STDIN",
     [CP_INVOICES] = "COPY invoices (org_id, invoice_id, invoice_number, customer_id, issue_date,"
-                    " due_date, currency, amount_minor, po_number) FROM STDIN",
+                    " due_date, currency, amount_minor, po_number, kind, terms) FROM STDIN",
     [CP_PAYMENTS] = "COPY payments (org_id, payment_id, payment_ref, customer_id, received_date,"
-                    " amount_minor, currency, method, reference, invoice_number) FROM STDIN",
+                    " amount_minor, currency, method, reference, invoice_number, kind, channel,"
+                    " payer_name, payer_account) FROM STDIN",
     [CP_ALLOCATIONS] = "COPY allocations (org_id, allocation_id, payment_id, invoice_id,"
-                       " alloc_date, amount_minor) FROM STDIN",
+                       " alloc_date, amount_minor, reverses) FROM STDIN",
     [CP_JOURNAL] = "COPY journal_lines (org_id, entry_id, line_no, kind, source_id, customer_id,"
                    " currency, posted_date, account, amount_minor) FROM STDIN",
+    [CP_OUTFLOWS] = "COPY outflows (org_id, outflow_id, payment_id, kind, out_date, amount_minor,"
+                    " reason) FROM STDIN",
+    [CP_BANK_ENTRIES] =
+        "COPY bank_entries (org_id, entry_id, statement_id, entry_key, booking_date, value_date,"
+        " amount_minor, currency, credit, entry_ref, end_to_end, remittance, counterparty_name,"
+        " counterparty_account, bank_code, status, customer_id, payment_id, score, suggestions)"
+        " FROM STDIN",
 };
 
-/* Unique keys already taken, per kind, loaded at the first insert of a transaction. */
-enum key_kind { KEY_CUSTOMER, KEY_INVOICE, KEY_PAYMENT, KEY_KINDS };
+/* Unique keys already taken, per kind, loaded at the first insert of a transaction. A
+ * second column, where there is one, is the row's id (kept as the key's value), so that a
+ * duplicate bank entry is answered with the id of the one recorded. */
+enum key_kind { KEY_CUSTOMER, KEY_INVOICE, KEY_PAYMENT, KEY_BANK_ENTRY, KEY_KINDS };
 static const char *const key_sql[KEY_KINDS] = {
     [KEY_CUSTOMER] = "SELECT customer_ref FROM customers WHERE org_id = $1",
     [KEY_INVOICE] = "SELECT invoice_number FROM invoices WHERE org_id = $1",
     [KEY_PAYMENT] = "SELECT payment_ref FROM payments WHERE org_id = $1",
+    [KEY_BANK_ENTRY] = "SELECT entry_key, entry_id FROM bank_entries WHERE org_id = $1",
 };
 
 /* A payments import looks up an invoice for every row: one round trip each. After
@@ -157,7 +277,8 @@ struct cached_invoice {
     int64_t id, customer_id, amount_minor, allocated_minor;
     owed_date issue_date, due_date;
     char currency[4];
-    size_t number_off, po_off; /* into invoice_cache.text */
+    int kind;
+    size_t number_off, po_off, terms_off; /* into invoice_cache.text */
 };
 
 struct invoice_cache {
@@ -168,6 +289,14 @@ struct invoice_cache {
     struct cached_invoice *rows;
     size_t n, cap;
     struct owed_buf text;
+};
+
+/* A scan in progress. Its rows come from the connection (live) until a query made from one
+ * of its callbacks parks the rest of them in memory; they are then read from there. */
+struct scan_state {
+    bool live;
+    PGresult **parked;
+    size_t n, next, cap;
 };
 
 struct pg_store {
@@ -183,10 +312,12 @@ struct pg_store {
     size_t copy_rows[CP_TABLES];
     struct owed_strmap keys[KEY_KINDS];
     bool keys_loaded[KEY_KINDS];
-    /* Allocations still in the buffer, summed by invoice id and by payment id. */
-    struct owed_strmap pending_by_invoice, pending_by_payment;
+    /* Allocations still in the buffer, summed by invoice id and by payment id; outflows
+     * (refunds, reversals) still in the buffer, summed by payment id. */
+    struct owed_strmap pending_by_invoice, pending_by_payment, pending_out_by_payment;
     struct invoice_cache inv;
     long cache_after;
+    struct scan_state *streaming; /* the scan whose rows are coming in, or NULL */
 };
 
 static struct pg_store *impl(struct owed_store *s) { return (struct pg_store *)s; }
@@ -202,9 +333,27 @@ static int pg_error(struct pg_store *q, struct owed_buf *err, const char *what, 
     return OWED_E_STORE;
 }
 
+/* Frees the connection for another query: called before anything is sent. While a scan
+ * streams, libpq takes no other command, so the scan's remaining results are read into
+ * memory, in order, for it to go on with. Only a store call nested in a scan callback pays
+ * this; a plain scan streams as before. */
+static void park_scan(struct pg_store *q)
+{
+    struct scan_state *st = q->streaming;
+    if (!st) return;
+    q->streaming = NULL;
+    st->live = false;
+    PGresult *r;
+    while ((r = PQgetResult(q->conn)) != NULL) {
+        OWED_ALLOC_GROW(st->parked, st->n + 1, st->cap);
+        st->parked[st->n++] = r;
+    }
+}
+
 static int ensure_prepared(struct pg_store *q, enum stmt_id id, struct owed_buf *err)
 {
     if (q->prepared[id]) return OWED_OK;
+    park_scan(q);
     char name[16];
     snprintf(name, sizeof name, "s%d", (int)id);
     PGresult *r = PQprepare(q->conn, name, stmt_sql[id], 0, NULL);
@@ -230,17 +379,28 @@ static void p_int(struct params *p, int64_t v)
 
 static void p_text(struct params *p, const char *s) { p->v[p->n++] = s; }
 
+static void p_null(struct params *p) { p->v[p->n++] = NULL; }
+
+/* A date that may be absent: INT32_MIN in a record, NULL in the database. */
+static void p_opt_date(struct params *p, owed_date d)
+{
+    if (d == INT32_MIN) p_null(p);
+    else p_int(p, d);
+}
+
 static PGresult *exec_prepared(struct pg_store *q, enum stmt_id id, const struct params *p,
                                struct owed_buf *err)
 {
     if (ensure_prepared(q, id, err)) return NULL;
     char name[16];
     snprintf(name, sizeof name, "s%d", (int)id);
+    park_scan(q);
     return PQexecPrepared(q->conn, name, p->n, p->v, NULL, NULL, 0);
 }
 
 static int exec_simple(struct pg_store *q, const char *sql, struct owed_buf *err)
 {
+    park_scan(q);
     PGresult *r = PQexec(q->conn, sql);
     ExecStatusType st = PQresultStatus(r);
     int rc = (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) ? OWED_OK : pg_error(q, err, "query", r);
@@ -251,6 +411,11 @@ static int exec_simple(struct pg_store *q, const char *sql, struct owed_buf *err
 static int64_t col_i64(const PGresult *r, int row, int col)
 {
     return PQgetisnull(r, row, col) ? 0 : strtoll(PQgetvalue(r, row, col), NULL, 10);
+}
+
+static owed_date col_opt_date(const PGresult *r, int row, int col)
+{
+    return PQgetisnull(r, row, col) ? INT32_MIN : (owed_date)col_i64(r, row, col);
 }
 
 static void col_text(const PGresult *r, int row, int col, char *dst, size_t cap)
@@ -282,19 +447,25 @@ static int max_id(void *ctx, int64_t org, enum owed__id_kind kind, int64_t *max,
     return query_int(ctx, max_id_stmt[kind], org, max, err);
 }
 
+/* Takes the organization's write lock for the rest of the transaction. */
+static int lock_org(struct pg_store *q, int64_t org, struct owed_buf *err)
+{
+    if (q->locked_org == org) return OWED_OK;
+    struct params p = {0};
+    p_int(&p, org);
+    PGresult *r = exec_prepared(q, ST_LOCK_ORG, &p, err);
+    int rc = r && PQresultStatus(r) == PGRES_TUPLES_OK ? OWED_OK : pg_error(q, err, "lock", r);
+    PQclear(r);
+    if (rc == OWED_OK) q->locked_org = org;
+    return rc;
+}
+
 static int next_id(struct pg_store *q, int64_t org, enum owed__id_kind kind, int64_t *out,
                    struct owed_buf *err)
 {
     /* Ids come from MAX + 1 under the organization's write lock. */
-    if (q->locked_org != org) {
-        struct params p = {0};
-        p_int(&p, org);
-        PGresult *r = exec_prepared(q, ST_LOCK_ORG, &p, err);
-        int rc = r && PQresultStatus(r) == PGRES_TUPLES_OK ? OWED_OK : pg_error(q, err, "lock", r);
-        PQclear(r);
-        if (rc) return rc;
-        q->locked_org = org;
-    }
+    int rc = lock_org(q, org, err);
+    if (rc) return rc;
     return owed__ids_take(&q->ids, org, kind, max_id, q, out, err);
 }
 
@@ -312,6 +483,7 @@ static void forget_tx_state(struct pg_store *q)
     }
     owed_strmap_clear(&q->pending_by_invoice);
     owed_strmap_clear(&q->pending_by_payment);
+    owed_strmap_clear(&q->pending_out_by_payment);
     owed_strmap_clear(&q->inv.by_number);
     owed_strmap_clear(&q->inv.by_id);
     free(q->inv.rows);
@@ -326,6 +498,7 @@ static int flush_table(struct pg_store *q, enum copy_table t, struct owed_buf *e
     if (q->copy_rows[t] == 0) return OWED_OK;
     struct owed_buf *b = &q->copy[t];
     int rc = owed_buf_err(b) ? OWED_E_TOO_LARGE : OWED_OK;
+    park_scan(q);
     PGresult *r = rc ? NULL : PQexec(q->conn, copy_sql[t]);
     if (!rc && PQresultStatus(r) != PGRES_COPY_IN) rc = pg_error(q, err, "write", r);
     PQclear(r);
@@ -343,6 +516,7 @@ static int flush_table(struct pg_store *q, enum copy_table t, struct owed_buf *e
         owed_strmap_clear(&q->pending_by_invoice);
         owed_strmap_clear(&q->pending_by_payment);
     }
+    if (t == CP_OUTFLOWS) owed_strmap_clear(&q->pending_out_by_payment);
     return rc;
 }
 
@@ -383,6 +557,16 @@ static void copy_int(struct owed_buf *b, int64_t v, bool last)
     owed_buf_addf(b, last ? "%lld" : "%lld\t", (long long)v);
 }
 
+/* A date that may be absent (INT32_MIN): \N in COPY. */
+static void copy_opt_date(struct owed_buf *b, owed_date d, bool last)
+{
+    if (d != INT32_MIN) {
+        copy_int(b, d, last);
+        return;
+    }
+    owed_buf_adds(b, last ? "\\N" : "\\N\t");
+}
+
 static void add_pending(struct owed_strmap *m, int64_t id, int64_t amount)
 {
     int64_t sum = 0;
@@ -404,6 +588,7 @@ static int load_keys(struct pg_store *q, enum key_kind k, int64_t org, struct ow
     char org_text[24];
     snprintf(org_text, sizeof org_text, "%lld", (long long)org);
     const char *v[1] = {org_text};
+    park_scan(q);
     if (!PQsendQueryParams(q->conn, key_sql[k], 1, NULL, v, NULL, NULL, 0) ||
         !PQsetSingleRowMode(q->conn))
         return pg_error(q, err, "keys", NULL);
@@ -412,7 +597,8 @@ static int load_keys(struct pg_store *q, enum key_kind k, int64_t org, struct ow
     while ((r = PQgetResult(q->conn)) != NULL) {
         ExecStatusType st = PQresultStatus(r);
         if (st == PGRES_SINGLE_TUPLE)
-            owed_strmap_put(&q->keys[k], PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0), 1);
+            owed_strmap_put(&q->keys[k], PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0),
+                            PQnfields(r) > 1 ? col_i64(r, 0, 1) : 1);
         else if (st != PGRES_TUPLES_OK && !rc)
             rc = pg_error(q, err, "keys", r);
         PQclear(r);
@@ -421,16 +607,24 @@ static int load_keys(struct pg_store *q, enum key_kind k, int64_t org, struct ow
     return rc;
 }
 
-/* Claims a unique key for a new row: OWED_E_EXISTS when it is taken. */
-static int claim_key(struct pg_store *q, enum key_kind k, int64_t org, const char *key,
-                     struct owed_buf *err)
+/* Claims a unique key for the new row `id`: OWED_E_EXISTS when it is taken, with the
+ * value kept for the key in *taken (the id of its row, for kinds loaded with one). */
+static int claim_key_id(struct pg_store *q, enum key_kind k, int64_t org, const char *key,
+                        int64_t id, int64_t *taken, struct owed_buf *err)
 {
     int rc = load_keys(q, k, org, err);
     if (rc) return rc;
     size_t n = strlen(key);
-    if (owed_strmap_get(&q->keys[k], key, n, NULL)) return OWED_E_EXISTS;
-    owed_strmap_put(&q->keys[k], key, n, 1);
+    if (owed_strmap_get(&q->keys[k], key, n, taken)) return OWED_E_EXISTS;
+    owed_strmap_put(&q->keys[k], key, n, id);
     return OWED_OK;
+}
+
+/* Claims a unique key for a new row: OWED_E_EXISTS when it is taken. */
+static int claim_key(struct pg_store *q, enum key_kind k, int64_t org, const char *key,
+                     struct owed_buf *err)
+{
+    return claim_key_id(q, k, org, key, 1, NULL, err);
 }
 
 /* ---- lifecycle, schema, transactions ---- */
@@ -449,6 +643,7 @@ static void pg_close(struct owed_store *s)
 static int pg_schema_version(struct owed_store *s, int *version, struct owed_buf *err)
 {
     struct pg_store *q = impl(s);
+    park_scan(q);
     PGresult *r = PQexec(q->conn, "SELECT CASE WHEN to_regclass('schema_migrations') IS NULL"
                                   " THEN 0 ELSE 1 END");
     int rc = PQresultStatus(r) == PGRES_TUPLES_OK ? OWED_OK : pg_error(q, err, "schema", r);
@@ -618,7 +813,10 @@ static void read_invoice(const PGresult *r, struct owed_invoice *inv, bool text)
     inv->due_date = (owed_date)col_i64(r, 0, 4);
     col_text(r, 0, 5, inv->currency, sizeof inv->currency);
     inv->amount_minor = col_i64(r, 0, 6);
-    inv->allocated_minor = col_i64(r, 0, 8);
+    inv->kind = (enum owed_invoice_kind)col_i64(r, 0, 8);
+    if (text) col_text(r, 0, 9, inv->terms, sizeof inv->terms);
+    else inv->terms[0] = '\0';
+    inv->allocated_minor = col_i64(r, 0, 10);
 }
 
 static void read_payment(const PGresult *r, struct owed_payment *p, bool text)
@@ -629,14 +827,20 @@ static void read_payment(const PGresult *r, struct owed_payment *p, bool text)
         col_text(r, 0, 6, p->method, sizeof p->method);
         col_text(r, 0, 7, p->reference, sizeof p->reference);
         col_text(r, 0, 8, p->invoice_number, sizeof p->invoice_number);
+        col_text(r, 0, 10, p->channel, sizeof p->channel);
+        col_text(r, 0, 11, p->payer_name, sizeof p->payer_name);
+        col_text(r, 0, 12, p->payer_account, sizeof p->payer_account);
     } else {
         p->ref[0] = p->method[0] = p->reference[0] = p->invoice_number[0] = '\0';
+        p->channel[0] = p->payer_name[0] = p->payer_account[0] = '\0';
     }
     p->customer_id = col_i64(r, 0, 2);
     p->received_date = (owed_date)col_i64(r, 0, 3);
     p->amount_minor = col_i64(r, 0, 4);
     col_text(r, 0, 5, p->currency, sizeof p->currency);
-    p->allocated_minor = col_i64(r, 0, 9);
+    p->kind = (enum owed_payment_kind)col_i64(r, 0, 9);
+    p->allocated_minor = col_i64(r, 0, 13);
+    p->outflow_minor = col_i64(r, 0, 14);
 }
 
 static void read_allocation(const PGresult *r, struct owed_allocation *a)
@@ -646,6 +850,40 @@ static void read_allocation(const PGresult *r, struct owed_allocation *a)
     a->invoice_id = col_i64(r, 0, 2);
     a->date = (owed_date)col_i64(r, 0, 3);
     a->amount_minor = col_i64(r, 0, 4);
+    a->reverses = col_i64(r, 0, 5);
+}
+
+static void read_outflow(const PGresult *r, struct owed_outflow *o)
+{
+    o->id = col_i64(r, 0, 0);
+    o->payment_id = col_i64(r, 0, 1);
+    o->kind = (enum owed_outflow_kind)col_i64(r, 0, 2);
+    o->date = (owed_date)col_i64(r, 0, 3);
+    o->amount_minor = col_i64(r, 0, 4);
+    col_text(r, 0, 5, o->reason, sizeof o->reason);
+}
+
+static void read_entry(const PGresult *r, struct owed_entry_rec *e)
+{
+    e->id = col_i64(r, 0, 0);
+    e->statement_id = col_i64(r, 0, 1);
+    col_text(r, 0, 2, e->key, sizeof e->key);
+    e->booking_date = col_opt_date(r, 0, 3);
+    e->value_date = col_opt_date(r, 0, 4);
+    e->amount_minor = col_i64(r, 0, 5);
+    col_text(r, 0, 6, e->currency, sizeof e->currency);
+    e->credit = col_i64(r, 0, 7) != 0;
+    col_text(r, 0, 8, e->entry_ref, sizeof e->entry_ref);
+    col_text(r, 0, 9, e->end_to_end, sizeof e->end_to_end);
+    col_text(r, 0, 10, e->remittance, sizeof e->remittance);
+    col_text(r, 0, 11, e->counterparty_name, sizeof e->counterparty_name);
+    col_text(r, 0, 12, e->counterparty_account, sizeof e->counterparty_account);
+    col_text(r, 0, 13, e->bank_code, sizeof e->bank_code);
+    e->status = (enum owed_entry_status)col_i64(r, 0, 14);
+    e->customer_id = col_i64(r, 0, 15);
+    e->payment_id = col_i64(r, 0, 16);
+    e->score = (int)col_i64(r, 0, 17);
+    col_text(r, 0, 18, e->suggestions, sizeof e->suggestions);
 }
 
 static void read_line(const PGresult *r, struct owed_journal_line *l)
@@ -661,15 +899,13 @@ static void read_line(const PGresult *r, struct owed_journal_line *l)
     l->amount_minor = col_i64(r, 0, 8);
 }
 
-/* Looks up one row by org and a text key; OWED_E_NOT_FOUND when there is none. */
-static int get_one(struct pg_store *q, enum stmt_id id, enum copy_table t, int64_t org,
-                   const char *key, PGresult **out, struct owed_buf *err)
+/* Runs a lookup after flushing table t (to see this transaction's own rows; CP_TABLES for
+ * none); OWED_E_NOT_FOUND when it finds no row. */
+static int get_row(struct pg_store *q, enum stmt_id id, enum copy_table t,
+                   const struct params *p, PGresult **out, struct owed_buf *err)
 {
-    struct params p = {0};
-    p_int(&p, org);
-    p_text(&p, key);
-    if (flush_table(q, t, err)) return OWED_E_STORE; /* see this transaction's own rows */
-    PGresult *r = exec_prepared(q, id, &p, err);
+    if (t != CP_TABLES && flush_table(q, t, err)) return OWED_E_STORE;
+    PGresult *r = exec_prepared(q, id, p, err);
     if (!r) return OWED_E_STORE;
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         int rc = pg_error(q, err, "lookup", r);
@@ -682,6 +918,26 @@ static int get_one(struct pg_store *q, enum stmt_id id, enum copy_table t, int64
     }
     *out = r;
     return OWED_OK;
+}
+
+/* Looks up one row by org and a text key. */
+static int get_one(struct pg_store *q, enum stmt_id id, enum copy_table t, int64_t org,
+                   const char *key, PGresult **out, struct owed_buf *err)
+{
+    struct params p = {0};
+    p_int(&p, org);
+    p_text(&p, key);
+    return get_row(q, id, t, &p, out, err);
+}
+
+/* Looks up one row by org and id. */
+static int get_by_id(struct pg_store *q, enum stmt_id id, enum copy_table t, int64_t org,
+                     int64_t key, PGresult **out, struct owed_buf *err)
+{
+    struct params p = {0};
+    p_int(&p, org);
+    p_int(&p, key);
+    return get_row(q, id, t, &p, out, err);
 }
 
 static int pg_customer_get(struct owed_store *s, int64_t org, const char *ref,
@@ -706,10 +962,13 @@ static void cache_put(struct invoice_cache *c, const struct owed_invoice *inv)
     row->issue_date = inv->issue_date;
     row->due_date = inv->due_date;
     memcpy(row->currency, inv->currency, 4);
+    row->kind = (int)inv->kind;
     row->number_off = c->text.len;
     owed_buf_add(&c->text, inv->number, strlen(inv->number) + 1);
     row->po_off = c->text.len;
     owed_buf_add(&c->text, inv->po_number, strlen(inv->po_number) + 1);
+    row->terms_off = c->text.len;
+    owed_buf_add(&c->text, inv->terms, strlen(inv->terms) + 1);
     owed_strmap_put(&c->by_number, inv->number, strlen(inv->number), (int64_t)c->n);
     owed_strmap_put(&c->by_id, (const char *)&inv->id, sizeof inv->id, (int64_t)c->n);
     c->n++;
@@ -751,6 +1010,8 @@ static void cache_get(const struct invoice_cache *c, size_t i, struct owed_invoi
     memcpy(out->currency, row->currency, 4);
     out->amount_minor = row->amount_minor;
     snprintf(out->po_number, sizeof out->po_number, "%s", c->text.ptr + row->po_off);
+    out->kind = (enum owed_invoice_kind)row->kind;
+    snprintf(out->terms, sizeof out->terms, "%s", c->text.ptr + row->terms_off);
     out->allocated_minor = row->allocated_minor;
 }
 
@@ -786,6 +1047,54 @@ static int pg_payment_get(struct owed_store *s, int64_t org, const char *ref,
     read_payment(r, out, true);
     PQclear(r);
     out->allocated_minor += pending_of(&q->pending_by_payment, out->id);
+    out->outflow_minor += pending_of(&q->pending_out_by_payment, out->id);
+    return OWED_OK;
+}
+
+static int pg_customer_get_id(struct owed_store *s, int64_t org, int64_t id,
+                              struct owed_customer *out, struct owed_buf *err)
+{
+    PGresult *r;
+    int rc = get_by_id(impl(s), ST_CUSTOMER_GET_ID, CP_CUSTOMERS, org, id, &r, err);
+    if (rc) return rc;
+    read_customer(r, out);
+    PQclear(r);
+    return OWED_OK;
+}
+
+static int pg_invoice_get_id(struct owed_store *s, int64_t org, int64_t id,
+                             struct owed_invoice *out, struct owed_buf *err)
+{
+    struct pg_store *q = impl(s);
+    int rc = cache_maybe_load(q, org, err);
+    if (rc) return rc;
+    if (q->inv.loaded) {
+        int64_t i;
+        if (!owed_strmap_get(&q->inv.by_id, (const char *)&id, sizeof id, &i))
+            return OWED_E_NOT_FOUND;
+        cache_get(&q->inv, (size_t)i, out);
+        return OWED_OK;
+    }
+    PGresult *r;
+    rc = get_by_id(q, ST_INVOICE_GET_ID, CP_INVOICES, org, id, &r, err);
+    if (rc) return rc;
+    read_invoice(r, out, true);
+    PQclear(r);
+    out->allocated_minor += pending_of(&q->pending_by_invoice, out->id);
+    return OWED_OK;
+}
+
+static int pg_payment_get_id(struct owed_store *s, int64_t org, int64_t id,
+                             struct owed_payment *out, struct owed_buf *err)
+{
+    struct pg_store *q = impl(s);
+    PGresult *r;
+    int rc = get_by_id(q, ST_PAYMENT_GET_ID, CP_PAYMENTS, org, id, &r, err);
+    if (rc) return rc;
+    read_payment(r, out, true);
+    PQclear(r);
+    out->allocated_minor += pending_of(&q->pending_by_payment, out->id);
+    out->outflow_minor += pending_of(&q->pending_out_by_payment, out->id);
     return OWED_OK;
 }
 
@@ -832,10 +1141,14 @@ static int pg_invoice_insert(struct owed_store *s, int64_t org, struct owed_invo
     copy_int(b, inv->due_date, false);
     copy_text(b, inv->currency, false);
     copy_int(b, inv->amount_minor, false);
-    copy_text(b, inv->po_number, true);
+    copy_text(b, inv->po_number, false);
+    enum owed_invoice_kind kind = inv->kind ? inv->kind : OWED_INVOICE_SALE;
+    copy_int(b, (int64_t)kind, false);
+    copy_text(b, inv->terms, true);
     inv->id = id;
     if (q->inv.loaded) {
         struct owed_invoice copy = *inv;
+        copy.kind = kind;
         copy.allocated_minor = 0;
         cache_put(&q->inv, &copy);
     }
@@ -861,7 +1174,11 @@ static int pg_payment_insert(struct owed_store *s, int64_t org, struct owed_paym
     copy_text(b, pay->currency, false);
     copy_text(b, pay->method, false);
     copy_text(b, pay->reference, false);
-    copy_text(b, pay->invoice_number, true);
+    copy_text(b, pay->invoice_number, false);
+    copy_int(b, pay->kind ? (int64_t)pay->kind : OWED_PAYMENT_CASH, false);
+    copy_text(b, pay->channel, false);
+    copy_text(b, pay->payer_name, false);
+    copy_text(b, pay->payer_account, true);
     pay->id = id;
     return end_row(q, CP_PAYMENTS, err);
 }
@@ -879,7 +1196,8 @@ static int pg_allocation_insert(struct owed_store *s, int64_t org, struct owed_a
     copy_int(b, a->payment_id, false);
     copy_int(b, a->invoice_id, false);
     copy_int(b, a->date, false);
-    copy_int(b, a->amount_minor, true);
+    copy_int(b, a->amount_minor, false);
+    copy_int(b, a->reverses, true);
     a->id = id;
     add_pending(&q->pending_by_invoice, a->invoice_id, a->amount_minor);
     add_pending(&q->pending_by_payment, a->payment_id, a->amount_minor);
@@ -917,28 +1235,238 @@ static int pg_entry_append(struct owed_store *s, int64_t org, const struct owed_
     return OWED_OK;
 }
 
+static int pg_outflow_insert(struct owed_store *s, int64_t org, struct owed_outflow *o,
+                             struct owed_buf *err)
+{
+    struct pg_store *q = impl(s);
+    int64_t id;
+    int rc = next_id(q, org, OWED_ID_OUTFLOW, &id, err);
+    if (rc) return rc;
+    struct owed_buf *b = &q->copy[CP_OUTFLOWS];
+    copy_int(b, org, false);
+    copy_int(b, id, false);
+    copy_int(b, o->payment_id, false);
+    copy_int(b, (int64_t)o->kind, false);
+    copy_int(b, o->date, false);
+    copy_int(b, o->amount_minor, false);
+    copy_text(b, o->reason, true);
+    o->id = id;
+    add_pending(&q->pending_out_by_payment, o->payment_id, o->amount_minor);
+    return end_row(q, CP_OUTFLOWS, err);
+}
+
+/* ---- statements that write at once ---- */
+
+/* Runs an INSERT or UPDATE; *changed (optional) is the number of rows it touched. A unique
+ * key taken is OWED_E_EXISTS, as on SQLite. */
+static int exec_command(struct pg_store *q, enum stmt_id id, const struct params *p,
+                        const char *what, long *changed, struct owed_buf *err)
+{
+    PGresult *r = exec_prepared(q, id, p, err);
+    if (!r) return OWED_E_STORE;
+    int rc = OWED_OK;
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+        rc = pg_error(q, err, what, r);
+        if (state && strcmp(state, "23505") == 0) rc = OWED_E_EXISTS; /* unique_violation */
+    } else if (changed) {
+        *changed = strtol(PQcmdTuples(r), NULL, 10);
+    }
+    PQclear(r);
+    return rc;
+}
+
+static int pg_org_settings_get(struct owed_store *s, int64_t org, struct owed_org_settings *out,
+                               struct owed_buf *err)
+{
+    struct params p = {0};
+    p_int(&p, org);
+    PGresult *r;
+    int rc = get_row(impl(s), ST_ORG_GET, CP_TABLES, &p, &r, err);
+    if (rc) return rc;
+    col_text(r, 0, 0, out->tolerance, sizeof out->tolerance);
+    PQclear(r);
+    return OWED_OK;
+}
+
+static int pg_org_settings_set(struct owed_store *s, int64_t org,
+                               const struct owed_org_settings *in, struct owed_buf *err)
+{
+    struct params p = {0};
+    p_int(&p, org);
+    p_text(&p, in->tolerance);
+    return exec_command(impl(s), ST_ORG_SET, &p, "org settings", NULL, err);
+}
+
+/* ---- bank statements ---- */
+
+static int pg_statement_insert(struct owed_store *s, int64_t org, struct owed_stmt_rec *st,
+                               struct owed_buf *err)
+{
+    struct pg_store *q = impl(s);
+    /* The key is looked up under the organization's lock: nobody can add it meanwhile. */
+    int rc = lock_org(q, org, err);
+    PGresult *r = NULL;
+    if (!rc) rc = get_one(q, ST_STMT_BY_KEY, CP_TABLES, org, st->key, &r, err);
+    if (rc == OWED_OK) {
+        st->id = col_i64(r, 0, 0);
+        PQclear(r);
+        return OWED_E_EXISTS;
+    }
+    if (rc != OWED_E_NOT_FOUND) return rc;
+    int64_t id;
+    if ((rc = next_id(q, org, OWED_ID_STATEMENT, &id, err))) return rc;
+    struct params p = {0};
+    p_int(&p, org);
+    p_int(&p, id);
+    p_text(&p, st->key);
+    p_text(&p, st->format);
+    p_text(&p, st->account);
+    p_text(&p, st->bank_stmt_id);
+    p_text(&p, st->currency);
+    p_opt_date(&p, st->date);
+    if (st->has_opening) p_int(&p, st->opening_minor);
+    else p_null(&p);
+    p_opt_date(&p, st->has_opening ? st->opening_date : INT32_MIN);
+    if (st->has_closing) p_int(&p, st->closing_minor);
+    else p_null(&p);
+    p_opt_date(&p, st->has_closing ? st->closing_date : INT32_MIN);
+    p_text(&p, st->file_name);
+    rc = exec_command(q, ST_STMT_INSERT, &p, "insert statement", NULL, err);
+    if (rc == OWED_OK) st->id = id;
+    return rc;
+}
+
+/* Buffered like invoices: the keys of the organization's entries (with their ids) are
+ * loaded once per transaction, so a statement seen before is answered from memory. */
+static int pg_entry_insert(struct owed_store *s, int64_t org, struct owed_entry_rec *e,
+                           struct owed_buf *err)
+{
+    struct pg_store *q = impl(s);
+    int64_t id, taken = 0;
+    int rc = next_id(q, org, OWED_ID_BANK_ENTRY, &id, err);
+    if (!rc) rc = claim_key_id(q, KEY_BANK_ENTRY, org, e->key, id, &taken, err);
+    if (rc == OWED_E_EXISTS) {
+        owed__ids_give_back(&q->ids, OWED_ID_BANK_ENTRY);
+        e->id = taken;
+    }
+    if (rc) return rc;
+    struct owed_buf *b = &q->copy[CP_BANK_ENTRIES];
+    copy_int(b, org, false);
+    copy_int(b, id, false);
+    copy_int(b, e->statement_id, false);
+    copy_text(b, e->key, false);
+    copy_opt_date(b, e->booking_date, false);
+    copy_opt_date(b, e->value_date, false);
+    copy_int(b, e->amount_minor, false);
+    copy_text(b, e->currency, false);
+    copy_int(b, e->credit ? 1 : 0, false);
+    copy_text(b, e->entry_ref, false);
+    copy_text(b, e->end_to_end, false);
+    copy_text(b, e->remittance, false);
+    copy_text(b, e->counterparty_name, false);
+    copy_text(b, e->counterparty_account, false);
+    copy_text(b, e->bank_code, false);
+    copy_int(b, (int64_t)e->status, false);
+    copy_int(b, e->customer_id, false);
+    copy_int(b, e->payment_id, false);
+    copy_int(b, e->score, false);
+    copy_text(b, e->suggestions, true);
+    e->id = id;
+    return end_row(q, CP_BANK_ENTRIES, err);
+}
+
+static int pg_entry_get(struct owed_store *s, int64_t org, int64_t id, struct owed_entry_rec *out,
+                        struct owed_buf *err)
+{
+    PGresult *r;
+    int rc = get_by_id(impl(s), ST_BENTRY_GET, CP_BANK_ENTRIES, org, id, &r, err);
+    if (rc) return rc;
+    read_entry(r, out);
+    PQclear(r);
+    return OWED_OK;
+}
+
+static int pg_entry_update(struct owed_store *s, int64_t org, const struct owed_entry_rec *e,
+                           struct owed_buf *err)
+{
+    struct pg_store *q = impl(s);
+    if (flush_table(q, CP_BANK_ENTRIES, err)) return OWED_E_STORE; /* it may be buffered */
+    struct params p = {0};
+    p_int(&p, org);
+    p_int(&p, e->id);
+    p_int(&p, (int64_t)e->status);
+    p_int(&p, e->customer_id);
+    p_int(&p, e->payment_id);
+    p_int(&p, e->score);
+    p_text(&p, e->suggestions);
+    long changed = 0;
+    int rc = exec_command(q, ST_BENTRY_UPDATE, &p, "update bank entry", &changed, err);
+    if (rc == OWED_OK && changed == 0) return OWED_E_NOT_FOUND;
+    return rc;
+}
+
+static int pg_payer_learn(struct owed_store *s, int64_t org, const char *key, int64_t customer_id,
+                          struct owed_buf *err)
+{
+    struct params p = {0};
+    p_int(&p, org);
+    p_text(&p, key);
+    p_int(&p, customer_id);
+    return exec_command(impl(s), ST_PAYER_LEARN, &p, "learn payer", NULL, err);
+}
+
+static int pg_csv_map_save(struct owed_store *s, int64_t org, const char *name, const char *json,
+                           struct owed_buf *err)
+{
+    struct params p = {0};
+    p_int(&p, org);
+    p_text(&p, name);
+    p_text(&p, json);
+    return exec_command(impl(s), ST_MAP_SAVE, &p, "save mapping", NULL, err);
+}
+
 /* ---- streaming scans ---- */
 
-/* Runs a prepared query in single-row mode and calls each(ctx, row result) per row. */
+/* The next result of a scan: parked in memory first, then from the connection. */
+static PGresult *scan_next(struct pg_store *q, struct scan_state *st)
+{
+    if (st->next < st->n) return st->parked[st->next++];
+    if (!st->live) return NULL;
+    PGresult *r = PQgetResult(q->conn);
+    if (!r) {
+        st->live = false;
+        q->streaming = NULL;
+    }
+    return r;
+}
+
+/* Runs a prepared query in single-row mode and calls each(ctx, row result) per row. The
+ * callback may call the store again (see park_scan). */
 static int scan(struct pg_store *q, enum stmt_id id, const struct params *p,
                 int (*each)(void *ctx, const PGresult *r), void *ctx, struct owed_buf *err)
 {
     if (flush_all(q, err) || ensure_prepared(q, id, err)) return OWED_E_STORE;
     char name[16];
     snprintf(name, sizeof name, "s%d", (int)id);
+    park_scan(q);
     if (!PQsendQueryPrepared(q->conn, name, p->n, p->v, NULL, NULL, 0) ||
         !PQsetSingleRowMode(q->conn))
         return pg_error(q, err, "query", NULL);
+    struct scan_state st = {.live = true};
+    q->streaming = &st;
     int rc = OWED_OK;
     PGresult *r;
-    while ((r = PQgetResult(q->conn)) != NULL) {
-        ExecStatusType st = PQresultStatus(r);
+    while ((r = scan_next(q, &st)) != NULL) {
+        ExecStatusType status = PQresultStatus(r);
         if (rc == OWED_OK) {
-            if (st == PGRES_SINGLE_TUPLE) rc = each(ctx, r);
-            else if (st != PGRES_TUPLES_OK) rc = pg_error(q, err, "query", r);
+            if (status == PGRES_SINGLE_TUPLE) rc = each(ctx, r);
+            else if (status != PGRES_TUPLES_OK) rc = pg_error(q, err, "query", r);
         }
         PQclear(r); /* keep draining after a stop, so the connection stays usable */
     }
+    OWED_ASSERT(q->streaming != &st);
+    free(st.parked);
     return rc;
 }
 
@@ -1035,16 +1563,101 @@ static int pg_payments_each(struct owed_store *s, int64_t org, const struct owed
                 each_payment, &c, err);
 }
 
+/* Allocations of one payment, else of one invoice, else of one customer's invoices (the
+ * first filter given, as sqlite.c). scan() flushes every buffer first, so the
+ * transaction's own allocations are listed too. */
 static int pg_allocations_each(struct owed_store *s, int64_t org,
                                const struct owed_list_filter *f, owed_allocation_fn fn,
                                void *ctx, struct owed_buf *err)
 {
-    bool by_customer = f && f->customer_id;
+    enum stmt_id id = ST_ALLOCATIONS_EACH;
+    int64_t key = 0;
+    if (f && f->payment_id) id = ST_ALLOCATIONS_OF_PAYMENT, key = f->payment_id;
+    else if (f && f->invoice_id) id = ST_ALLOCATIONS_OF_INVOICE, key = f->invoice_id;
+    else if (f && f->customer_id) id = ST_ALLOCATIONS_OF_CUSTOMER, key = f->customer_id;
     struct params p = {0};
-    listing_params(&p, org, f);
+    p_int(&p, org);
+    p_int(&p, filter_date(f));
+    if (key) p_int(&p, key);
     struct scan_ctx c = {(void *)fn, ctx, false};
-    return scan(impl(s), by_customer ? ST_ALLOCATIONS_OF_CUSTOMER : ST_ALLOCATIONS_EACH, &p,
-                each_allocation, &c, err);
+    return scan(impl(s), id, &p, each_allocation, &c, err);
+}
+
+static int each_outflow(void *ctx, const PGresult *r)
+{
+    struct scan_ctx *c = ctx;
+    struct owed_outflow o;
+    read_outflow(r, &o);
+    return ((owed_outflow_fn)c->fn)(c->ctx, &o);
+}
+
+/* Outflows of one payment, else of one customer's payments. */
+static int pg_outflows_each(struct owed_store *s, int64_t org, const struct owed_list_filter *f,
+                            owed_outflow_fn fn, void *ctx, struct owed_buf *err)
+{
+    enum stmt_id id = ST_OUTFLOWS_EACH;
+    int64_t key = 0;
+    if (f && f->payment_id) id = ST_OUTFLOWS_OF_PAYMENT, key = f->payment_id;
+    else if (f && f->customer_id) id = ST_OUTFLOWS_OF_CUSTOMER, key = f->customer_id;
+    struct params p = {0};
+    p_int(&p, org);
+    p_int(&p, filter_date(f));
+    if (key) p_int(&p, key);
+    struct scan_ctx c = {(void *)fn, ctx, false};
+    return scan(impl(s), id, &p, each_outflow, &c, err);
+}
+
+static int each_entry(void *ctx, const PGresult *r)
+{
+    struct scan_ctx *c = ctx;
+    struct owed_entry_rec *e = owed_xmalloc(sizeof *e); /* ~6 KiB: not on the stack */
+    read_entry(r, e);
+    int rc = ((owed_entry_rec_fn)c->fn)(c->ctx, e);
+    free(e);
+    return rc;
+}
+
+static int pg_entries_each(struct owed_store *s, int64_t org, int status, owed_entry_rec_fn fn,
+                           void *ctx, struct owed_buf *err)
+{
+    struct params p = {0};
+    p_int(&p, org);
+    if (status) p_int(&p, status);
+    struct scan_ctx c = {(void *)fn, ctx, true};
+    return scan(impl(s), status ? ST_BENTRIES_BY_STATUS : ST_BENTRIES_EACH, &p, each_entry, &c,
+                err);
+}
+
+static int each_payer(void *ctx, const PGresult *r)
+{
+    struct scan_ctx *c = ctx;
+    return ((owed_payer_fn)c->fn)(c->ctx, PQgetvalue(r, 0, 0), col_i64(r, 0, 1));
+}
+
+static int pg_payers_each(struct owed_store *s, int64_t org, owed_payer_fn fn, void *ctx,
+                          struct owed_buf *err)
+{
+    struct params p = {0};
+    p_int(&p, org);
+    struct scan_ctx c = {(void *)fn, ctx, true};
+    return scan(impl(s), ST_PAYERS_EACH, &p, each_payer, &c, err);
+}
+
+typedef int (*csv_map_fn)(void *ctx, const char *name, const char *json);
+
+static int each_csv_map(void *ctx, const PGresult *r)
+{
+    struct scan_ctx *c = ctx;
+    return ((csv_map_fn)c->fn)(c->ctx, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
+}
+
+static int pg_csv_maps_each(struct owed_store *s, int64_t org, csv_map_fn fn, void *ctx,
+                            struct owed_buf *err)
+{
+    struct params p = {0};
+    p_int(&p, org);
+    struct scan_ctx c = {(void *)fn, ctx, true};
+    return scan(impl(s), ST_MAPS_EACH, &p, each_csv_map, &c, err);
 }
 
 static int pg_journal_lines_each(struct owed_store *s, int64_t org, owed_journal_line_fn fn,
@@ -1083,6 +1696,22 @@ static const struct owed_store_ops postgres_ops = {
     .allocations_each = pg_allocations_each,
     .entry_append = pg_entry_append,
     .journal_lines_each = pg_journal_lines_each,
+    .customer_get_id = pg_customer_get_id,
+    .invoice_get_id = pg_invoice_get_id,
+    .payment_get_id = pg_payment_get_id,
+    .outflow_insert = pg_outflow_insert,
+    .outflows_each = pg_outflows_each,
+    .org_settings_get = pg_org_settings_get,
+    .org_settings_set = pg_org_settings_set,
+    .statement_insert = pg_statement_insert,
+    .entry_insert = pg_entry_insert,
+    .entry_get = pg_entry_get,
+    .entry_update = pg_entry_update,
+    .entries_each = pg_entries_each,
+    .payer_learn = pg_payer_learn,
+    .payers_each = pg_payers_each,
+    .csv_map_save = pg_csv_map_save,
+    .csv_maps_each = pg_csv_maps_each,
 };
 
 int owed__postgres_open(const char *url, bool create, struct owed_store **out,

@@ -46,7 +46,7 @@ expect_exit 2 owed aging --as-of
 expect_exit 2 owed import
 expect_exit 2 owed import customers
 expect_exit 2 owed import widgets x.csv
-expect_line "$T/err" "owed: 'widgets' is not a kind of import (customers, invoices, payments)"
+expect_line "$T/err" "owed: 'widgets' is not a kind of import (customers, invoices, payments, movements)"
 expect_exit 2 owed import customers a.csv b.csv
 expect_exit 2 owed check extra
 expect_exit 2 owed gen

@@ -54,12 +54,12 @@ expect_contains "$T/out" "5 entries: 0 new, 5 already imported"
 db_digest >"$T/after"
 expect_same "$T/before" "$T/after" "database unchanged by the second import"
 
-say "an overlapping CSV statement: the shared entry is skipped, the learned payer matches"
+say "an overlapping CSV statement: the shared entry is skipped, the new one matched by payer and amount"
 expect_exit 0 owed bank import "$D/overlap.csv"
 expect_contains "$T/out" "2 entries: 1 new, 1 already imported; 0 debits kept; 1 matched and posted"
 expect_exit 0 owed bank entries --status matched
-expect_line "$T/out" "6,2,2026-06-02,250.00,EUR,matched,C100,INV-1002,95" \
-    "paid by the account learned from entry 1"
+expect_line "$T/out" "6,2,2026-06-02,250.00,EUR,matched,C100,INV-1002,90" \
+    "the payer's name and the only open amount of 250.00 of that customer"
 
 say "confirm and reject"
 expect_exit 0 owed bank confirm 4
@@ -67,6 +67,11 @@ expect_contains "$T/out" "applied 500.00 EUR to INV-3001 (231.20 still open)"
 expect_exit 3 owed bank confirm 4
 expect_contains "$T/err" "bank entry 4 is confirmed, not waiting for review"
 expect_exit 0 owed bank reject 3
+expect_exit 0 owed bank entries
+expect_line "$T/out" "4,1,2026-06-01,500.00,EUR,confirmed,C300,INV-3001,70"
+expect_line "$T/out" "3,1,2026-06-01,99.90,EUR,rejected,,,60"
+say "confirming taught owed the payer of entry 4"
+expect_eq "$(db_query "SELECT COUNT(*) FROM bank_payers WHERE customer_id = 3")" 1 "one payer key (the name)"
 expect_exit 0 owed bank review
 expect_line "$T/out" "the review queue is empty"
 expect_exit 0 owed check
