@@ -75,6 +75,7 @@ enum stmt_id {
     ST_PAYER_LEARN,
     ST_PAYERS_EACH,
     ST_MAP_SAVE,
+    ST_IDEM_CLAIM,
     ST_MAPS_EACH,
     ST_COUNT
 };
@@ -203,6 +204,8 @@ static const char *const stmt_sql[ST_COUNT] = {
         " ON CONFLICT (org_id, payer_key) DO UPDATE SET customer_id = EXCLUDED.customer_id",
     [ST_PAYERS_EACH] = "SELECT payer_key, customer_id FROM bank_payers WHERE org_id = $1"
                        " ORDER BY payer_key COLLATE \"C\"",
+    [ST_IDEM_CLAIM] = "INSERT INTO idempotency_keys (org_id, idem_key) VALUES ($1, $2)"
+                      " ON CONFLICT (org_id, idem_key) DO NOTHING",
     [ST_MAP_SAVE] = "INSERT INTO bank_csv_maps (org_id, name, mapping) VALUES ($1, $2, $3)"
                     " ON CONFLICT (org_id, name) DO UPDATE SET mapping = EXCLUDED.mapping",
     [ST_MAPS_EACH] = "SELECT name, mapping FROM bank_csv_maps WHERE org_id = $1"
@@ -1426,6 +1429,19 @@ static int pg_csv_map_save(struct owed_store *s, int64_t org, const char *name, 
     return exec_command(impl(s), ST_MAP_SAVE, &p, "save mapping", NULL, err);
 }
 
+/* ON CONFLICT DO NOTHING: a key seen before changes no row and does not abort the
+ * transaction, as a failed INSERT would. */
+static int pg_idem_claim(struct owed_store *s, int64_t org, const char *key, struct owed_buf *err)
+{
+    struct params p = {0};
+    p_int(&p, org);
+    p_text(&p, key);
+    long changed = 0;
+    int rc = exec_command(impl(s), ST_IDEM_CLAIM, &p, "idempotency key", &changed, err);
+    if (rc == OWED_OK && changed == 0) return OWED_E_EXISTS;
+    return rc;
+}
+
 /* ---- streaming scans ---- */
 
 /* The next result of a scan: parked in memory first, then from the connection. */
@@ -1712,6 +1728,7 @@ static const struct owed_store_ops postgres_ops = {
     .payers_each = pg_payers_each,
     .csv_map_save = pg_csv_map_save,
     .csv_maps_each = pg_csv_maps_each,
+    .idem_claim = pg_idem_claim,
 };
 
 int owed__postgres_open(const char *url, bool create, struct owed_store **out,
