@@ -44,6 +44,7 @@ fuzz:
 bench: build
 	@scripts/deps.sh bench
 	@bench/run
+	@bench/run-bank
 
 clean:
 	rm -rf build demo

@@ -225,19 +225,56 @@ struct book_view {
     size_t ncust, cap_cust;
     struct owed_match_payer *payers;
     size_t npayers, cap_payers;
-    char **strings; /* owned copies the arrays point into */
-    size_t nstrings, cap_strings;
+    char **blocks; /* the strings the arrays point into, packed in blocks that never move */
+    size_t nblocks, cap_blocks, block_used;
     int64_t *alloc_by_invoice; /* by invoice id */
     size_t alloc_len;
-    struct owed_strmap cust_by_id; /* customer id -> index */
-    struct owed_strmap inv_by_id;  /* invoice id -> index */
+    /* Ids are dense (MAX + 1 per table): index + 1 by id, 0 = none. */
+    uint32_t *cust_by_id, *inv_by_id;
+    size_t cust_by_id_len, inv_by_id_len;
+    /* The last terms text seen and its discount: invoices share a handful of terms. */
+    char last_terms[OWED_TERMS_TEXT_MAX + 1];
+    bool last_has_discount;
+    struct owed_terms last_parsed;
     struct owed_match_index *ix;
 };
 
+#define BLOCK_SIZE ((size_t)1 << 20)
+
+/* A copy of s for the lifetime of the view: a million invoice numbers are a million small
+ * strings, so they are packed into 1 MiB blocks instead of one malloc each. */
 static const char *keep(struct book_view *v, const char *s)
 {
-    OWED_ALLOC_GROW(v->strings, v->nstrings + 1, v->cap_strings);
-    return v->strings[v->nstrings++] = owed_xstrdup(s);
+    size_t n = strlen(s) + 1;
+    OWED_ASSERT(n <= BLOCK_SIZE);
+    if (v->nblocks == 0 || v->block_used + n > BLOCK_SIZE) {
+        OWED_ALLOC_GROW(v->blocks, v->nblocks + 1, v->cap_blocks);
+        v->blocks[v->nblocks++] = owed_xmalloc(BLOCK_SIZE);
+        v->block_used = 0;
+    }
+    char *p = v->blocks[v->nblocks - 1] + v->block_used;
+    memcpy(p, s, n);
+    v->block_used += n;
+    return p;
+}
+
+/* Records index + 1 of id in a dense table, growing it. */
+static void index_put(uint32_t **tab, size_t *len, int64_t id, size_t index)
+{
+    OWED_ASSERT(id > 0 && index < UINT32_MAX);
+    if ((size_t)id >= *len) {
+        size_t n = *len ? *len : 1024;
+        while (n <= (size_t)id) n *= 2;
+        *tab = owed_xrealloc(*tab, n * sizeof **tab);
+        memset(*tab + *len, 0, (n - *len) * sizeof **tab);
+        *len = n;
+    }
+    (*tab)[id] = (uint32_t)index + 1;
+}
+
+static long index_get(const uint32_t *tab, size_t len, int64_t id)
+{
+    return id > 0 && (size_t)id < len && tab[id] ? (long)tab[id] - 1 : -1;
 }
 
 static int on_view_customer(void *ctx, const struct owed_customer *c)
@@ -245,7 +282,7 @@ static int on_view_customer(void *ctx, const struct owed_customer *c)
     struct book_view *v = ctx;
     OWED_ALLOC_GROW(v->cust, v->ncust + 1, v->cap_cust);
     v->cust[v->ncust] = (struct owed_match_customer){c->id, keep(v, c->ref), keep(v, c->name)};
-    owed_strmap_put(&v->cust_by_id, (const char *)&c->id, sizeof c->id, (int64_t)v->ncust);
+    index_put(&v->cust_by_id, &v->cust_by_id_len, c->id, v->ncust);
     v->ncust++;
     return OWED_OK;
 }
@@ -280,16 +317,22 @@ static int on_view_invoice(void *ctx, const struct owed_invoice *inv)
     m->issue_date = inv->issue_date;
     m->due_date = inv->due_date;
     m->open_minor = open;
-    struct owed_terms t;
+    if (strcmp(inv->terms, v->last_terms) != 0) {
+        memcpy(v->last_terms, inv->terms, sizeof v->last_terms);
+        v->last_has_discount =
+            inv->terms[0] &&
+            owed_terms_parse(inv->terms, strlen(inv->terms), &v->last_parsed, NULL) == OWED_OK &&
+            v->last_parsed.kind == OWED_TERMS_DISCOUNT;
+    }
     owed_date last;
     int bp;
-    if (open == inv->amount_minor && inv->terms[0] &&
-        owed_terms_parse(inv->terms, strlen(inv->terms), &t, NULL) == OWED_OK &&
-        owed_terms_discount_window(&t, inv->issue_date, &last, &bp)) {
+    if (open == inv->amount_minor && v->last_has_discount &&
+        owed_terms_discount_window(&v->last_parsed, inv->issue_date, &last, &bp)) {
         m->discount_until = last;
-        m->discount_minor = owed_discount_for(&t, inv->issue_date, inv->amount_minor, last);
+        m->discount_minor =
+            owed_discount_for(&v->last_parsed, inv->issue_date, inv->amount_minor, last);
     }
-    owed_strmap_put(&v->inv_by_id, (const char *)&inv->id, sizeof inv->id, (int64_t)v->ninv);
+    index_put(&v->inv_by_id, &v->inv_by_id_len, inv->id, v->ninv);
     v->ninv++;
     return OWED_OK;
 }
@@ -305,14 +348,14 @@ static int on_view_payer(void *ctx, const char *key, int64_t customer_id)
 static void view_release(struct book_view *v)
 {
     if (v->ix) owed_match_index_free(v->ix);
-    for (size_t i = 0; i < v->nstrings; i++) free(v->strings[i]);
-    free(v->strings);
+    for (size_t i = 0; i < v->nblocks; i++) free(v->blocks[i]);
+    free(v->blocks);
     free(v->inv);
     free(v->cust);
     free(v->payers);
     free(v->alloc_by_invoice);
-    owed_strmap_clear(&v->cust_by_id);
-    owed_strmap_clear(&v->inv_by_id);
+    free(v->cust_by_id);
+    free(v->inv_by_id);
     memset(v, 0, sizeof *v);
 }
 
@@ -339,63 +382,94 @@ static int view_load(struct owed_store *s, int64_t org, struct book_view *v, str
 
 static const struct owed_match_customer *view_customer(const struct book_view *v, int64_t id)
 {
-    int64_t idx;
-    return owed_strmap_get(&v->cust_by_id, (const char *)&id, sizeof id, &idx) ? &v->cust[idx] : NULL;
+    long idx = index_get(v->cust_by_id, v->cust_by_id_len, id);
+    return idx >= 0 ? &v->cust[idx] : NULL;
 }
 
 static const char *view_number(const struct book_view *v, int64_t invoice_id)
 {
-    int64_t idx;
-    return owed_strmap_get(&v->inv_by_id, (const char *)&invoice_id, sizeof invoice_id, &idx)
-               ? v->inv[idx].number
-               : "?";
+    long idx = index_get(v->inv_by_id, v->inv_by_id_len, invoice_id);
+    return idx >= 0 ? v->inv[idx].number : "?";
 }
 
 /* ---- suggestions as stored with a review entry ---- */
 
-static void reasons_json(json_t *arr, unsigned reasons)
+/* A JSON string literal. Written by hand rather than through jansson: this runs for every
+ * credit of a statement, and building a jansson document each time cost more than the
+ * matching itself. */
+static void put_json_string(struct owed_buf *b, const char *s)
 {
-    for (unsigned bit = 1; bit && bit <= OWED_MATCH_PARTIAL; bit <<= 1)
-        if (reasons & bit)
-            json_array_append_new(arr, json_string(owed_match_reason_name((enum owed_match_reason)bit)));
+    owed_buf_addc(b, '"');
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\') {
+            owed_buf_addc(b, '\\');
+            owed_buf_addc(b, (char)ch);
+        } else if (ch < 0x20) {
+            owed_buf_addf(b, "\\u%04x", ch);
+        } else {
+            owed_buf_addc(b, (char)ch);
+        }
+    }
+    owed_buf_addc(b, '"');
 }
 
+static void put_json_amount(struct owed_buf *b, int64_t minor, int exp)
+{
+    owed_buf_addc(b, '"');
+    owed_amount_format(b, minor, exp, false);
+    owed_buf_addc(b, '"');
+}
+
+/* The top three candidates as stored with an entry (read back by bank_queue.c):
+ * [{"customer_ref":..,"score":..,"invoices":[{"invoice_number":..,"apply":"1.00",
+ *   "discount":..,"write_off":..}],"reasons":["number_exact",..]}] */
 static void suggestions_json(const struct book_view *v, const struct owed_match_candidate *c,
                              size_t n, const char *currency, char *out, size_t cap)
 {
-    json_t *arr = json_array();
     int exp = owed_currency_exponent(currency);
+    struct owed_buf b = OWED_BUF_INIT(0);
+    owed_buf_addc(&b, '[');
     for (size_t i = 0; i < n && i < 3; i++) {
-        json_t *o = json_object();
+        size_t start = b.len;
         const struct owed_match_customer *cu = view_customer(v, c[i].customer_id);
-        json_object_set_new(o, "customer_ref", json_string(cu ? cu->ref : "?"));
-        json_object_set_new(o, "score", json_integer(c[i].score));
-        json_t *invs = json_array();
+        owed_buf_adds(&b, i ? ",{\"customer_ref\":" : "{\"customer_ref\":");
+        put_json_string(&b, cu ? cu->ref : "?");
+        owed_buf_addf(&b, ",\"score\":%d,\"invoices\":[", c[i].score);
         for (size_t k = 0; k < c[i].nlines; k++) {
-            json_t *l = json_object();
-            json_object_set_new(l, "invoice_number",
-                                json_string(view_number(v, c[i].lines[k].invoice_id)));
-            json_object_set_new(l, "apply", owed__json_amount(c[i].lines[k].apply_minor, exp));
-            if (c[i].lines[k].discount_minor)
-                json_object_set_new(l, "discount",
-                                    owed__json_amount(c[i].lines[k].discount_minor, exp));
-            if (c[i].lines[k].writeoff_minor)
-                json_object_set_new(l, "write_off",
-                                    owed__json_amount(c[i].lines[k].writeoff_minor, exp));
-            json_array_append_new(invs, l);
+            const struct owed_match_line *l = &c[i].lines[k];
+            owed_buf_adds(&b, k ? ",{\"invoice_number\":" : "{\"invoice_number\":");
+            put_json_string(&b, view_number(v, l->invoice_id));
+            owed_buf_adds(&b, ",\"apply\":");
+            put_json_amount(&b, l->apply_minor, exp);
+            if (l->discount_minor) {
+                owed_buf_adds(&b, ",\"discount\":");
+                put_json_amount(&b, l->discount_minor, exp);
+            }
+            if (l->writeoff_minor) {
+                owed_buf_adds(&b, ",\"write_off\":");
+                put_json_amount(&b, l->writeoff_minor, exp);
+            }
+            owed_buf_addc(&b, '}');
         }
-        json_object_set_new(o, "invoices", invs);
-        json_t *why = json_array();
-        reasons_json(why, c[i].reasons);
-        json_object_set_new(o, "reasons", why);
-        json_array_append_new(arr, o);
+        owed_buf_adds(&b, "],\"reasons\":[");
+        bool first = true;
+        for (unsigned bit = 1; bit && bit <= OWED_MATCH_PARTIAL; bit <<= 1) {
+            if (!(c[i].reasons & bit)) continue;
+            if (!first) owed_buf_addc(&b, ',');
+            first = false;
+            put_json_string(&b, owed_match_reason_name((enum owed_match_reason)bit));
+        }
+        owed_buf_adds(&b, "]}");
+        /* Fewer suggestions rather than a cut JSON document. */
+        if (b.len + 1 >= cap) {
+            b.len = start;
+            break;
+        }
     }
-    char *s = json_dumps(arr, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(arr);
-    /* Fewer suggestions rather than a cut JSON document. */
-    if (s && strlen(s) < cap) snprintf(out, cap, "%s", s);
-    else snprintf(out, cap, "[]");
-    free(s);
+    owed_buf_addc(&b, ']');
+    snprintf(out, cap, "%s", owed_buf_err(&b) || b.len >= cap ? "[]" : b.ptr);
+    owed_buf_release(&b);
 }
 
 /* ---- import ---- */

@@ -585,14 +585,15 @@ static int on_report(void *ctx, const struct owed_entry_rec *e)
     return OWED_OK;
 }
 
-/* Tenths of a percent of a / b as text ("93.4"), "-" when b is 0. */
+/* a / b in percent with one decimal, rounded down ("93.4"; 99.97% is "99.9", never
+ * "100.0" while anything is wrong), "-" when b is 0. */
 static void pct(char *out, size_t cap, long a, long b)
 {
     if (b == 0) {
         snprintf(out, cap, "-");
         return;
     }
-    long t = (a * 1000 + b / 2) / b;
+    long t = a * 1000 / b;
     snprintf(out, cap, "%ld.%ld", t / 10, t % 10);
 }
 

@@ -22,7 +22,7 @@
  *   customers) 80 when also unique in the currency, 70, else 55; unknown: 60 when unique
  *   in the currency, 50 up to three, else 40. Short within tolerance, strong customer
  *   only: 75 (the only such invoice) or 55. At most 70 when the text names another
- *   invoice of that customer by its exact number.
+ *   invoice of that customer by its number (exact, without prefix or with one edit).
  *
  * Several invoices: numbers in the text of one customer that add up (the only subset: 98
  * when all exact, else 90; several subsets: 80 / 60); the max_subset oldest open invoices
@@ -1129,13 +1129,14 @@ static const struct ev *ev_of(const struct work *w, uint32_t inv)
     return NULL;
 }
 
-/* Whether the text names, by its exact number, an invoice of customer cust that is not
- * among inv[0..n): then the amount alone must not decide against the reference. */
+/* Whether the text names, by its number (exact, without prefix or with one edit), an
+ * invoice of customer cust that is not among inv[0..n): then the amount alone must not
+ * decide against the reference. */
 static bool contradicted(const struct work *w, uint32_t cust, const uint32_t *inv, size_t n)
 {
     for (size_t k = 0; k < w->nev; k++) {
         const struct ev *ev = &w->ev[k];
-        if (ev->num != NUM_EXACT || w->ix->inv[ev->inv].cust != cust) continue;
+        if (ev->num == NUM_NONE || w->ix->inv[ev->inv].cust != cust) continue;
         bool in = false;
         for (size_t j = 0; j < n && !in; j++) in = inv[j] == ev->inv;
         if (!in) return true;

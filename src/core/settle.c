@@ -6,11 +6,10 @@
 #include "base.h"
 #include "owed/money.h"
 
-int owed_tolerance_parse(const char *s, int exponent, struct owed_tolerance *out)
+/* One part: "1.00" or "0.5%". */
+static int tolerance_part(const char *s, size_t n, int exponent, struct owed_tolerance *out)
 {
-    memset(out, 0, sizeof *out);
-    size_t n = strlen(s);
-    if (n == 0) return OWED_OK;
+    if (n == 0) return OWED_E_PARSE;
     if (s[n - 1] == '%') {
         /* A percentage with up to 4 decimals is an integer count of ppm / 100. */
         int64_t hundredths_bp;
@@ -20,9 +19,35 @@ int owed_tolerance_parse(const char *s, int exponent, struct owed_tolerance *out
         out->ppm = hundredths_bp; /* 1% = 10000 ppm = "1.0000" at exponent 4 */
         return OWED_OK;
     }
+    /* Zeros past the currency's exponent say nothing: "5.00" is 5 yen. */
+    char tmp[32];
+    if (n >= sizeof tmp) return OWED_E_PARSE;
+    memcpy(tmp, s, n);
+    tmp[n] = '\0';
+    const char *dot = memchr(tmp, '.', n);
+    while (dot && n > (size_t)(dot - tmp) + 1 + (size_t)exponent && tmp[n - 1] == '0') tmp[--n] = '\0';
+    if (dot && n == (size_t)(dot - tmp) + 1) tmp[--n] = '\0';
     int64_t abs;
-    if (owed_amount_parse(s, n, exponent, &abs) || abs < 0) return OWED_E_PARSE;
+    if (owed_amount_parse(tmp, n, exponent, &abs) || abs < 0) return OWED_E_PARSE;
     out->abs_minor = abs;
+    return OWED_OK;
+}
+
+int owed_tolerance_parse(const char *s, int exponent, struct owed_tolerance *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t n = strlen(s);
+    if (n == 0) return OWED_OK;
+    const char *comma = memchr(s, ',', n);
+    if (!comma) return tolerance_part(s, n, exponent, out);
+    /* "5.00,0.1%": an amount and a share, in either order, the larger applies. */
+    struct owed_tolerance a = {0, 0}, b = {0, 0};
+    if (tolerance_part(s, (size_t)(comma - s), exponent, &a) ||
+        tolerance_part(comma + 1, n - (size_t)(comma - s) - 1, exponent, &b) ||
+        (a.ppm != 0) == (b.ppm != 0) || (a.abs_minor && b.abs_minor))
+        return OWED_E_PARSE;
+    out->abs_minor = a.abs_minor + b.abs_minor;
+    out->ppm = a.ppm + b.ppm;
     return OWED_OK;
 }
 

@@ -15,8 +15,8 @@ struct owed_tolerance {
     int64_t ppm;       /* parts per million of the open amount: 0.5% = 5000 */
 };
 
-/* Parses "1.00" (an amount, read at `exponent`), "0.5%" (at most 4 decimals, below 100%)
- * or "" (none). OWED_E_PARSE otherwise. */
+/* Parses "1.00" (an amount, read at `exponent`), "0.5%" (at most 4 decimals, below 100%),
+ * both as "1.00,0.5%" (the larger applies), or "" (none). OWED_E_PARSE otherwise. */
 int owed_tolerance_parse(const char *s, int exponent, struct owed_tolerance *out);
 /* The tolerance for an invoice with this open amount. */
 int64_t owed_tolerance_for(const struct owed_tolerance *t, int64_t open_minor);

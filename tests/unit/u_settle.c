@@ -33,8 +33,20 @@ static void test_tolerance_parse(void **state)
     assert_int_equal(t.abs_minor, 0);
     assert_int_equal(owed_tolerance_parse("0.0125%", 2, &t), OWED_OK);
     assert_int_equal(t.ppm, 125);
-    const char *bad[] = {"-1", "1.001", "abc", "100%", "%", "1.5.0%", "0.00001%", " 1"};
-    for (size_t i = 0; i < OWED_ARRAY_LEN(bad); i++)
+    assert_int_equal(owed_tolerance_parse("5.00,0.1%", 2, &t), OWED_OK);
+    assert_int_equal(t.abs_minor, 500);
+    assert_int_equal(t.ppm, 1000);
+    assert_int_equal(owed_tolerance_parse("0.1%,5.00", 2, &t), OWED_OK);
+    assert_int_equal(t.abs_minor, 500);
+    assert_int_equal(t.ppm, 1000);
+    assert_int_equal(owed_tolerance_parse("5.00", 0, &t), OWED_OK); /* 5 yen */
+    assert_int_equal(t.abs_minor, 5);
+    assert_int_equal(owed_tolerance_parse("5.00", 3, &t), OWED_OK); /* 5 dinars */
+    assert_int_equal(t.abs_minor, 5000);
+    const char *bad[] = {"-1", "1.001", "abc", "100%", "%", "1.5.0%", "0.00001%", " 1",
+                         "1,2", "1%,2%", ",", "1,", "5.5", /* at exponent 0 below */};
+    assert_int_equal(owed_tolerance_parse("5.5", 0, &t), OWED_E_PARSE);
+    for (size_t i = 0; i + 1 < OWED_ARRAY_LEN(bad); i++)
         assert_int_equal(owed_tolerance_parse(bad[i], 2, &t), OWED_E_PARSE);
 }
 
