@@ -652,14 +652,7 @@ static int import_statement(struct importer *im, const struct owed_bank_file *f,
             break;
         }
         r->status = r->credit && !e->reversal ? OWED_ENTRY_UNMATCHED : OWED_ENTRY_IGNORED;
-        if (r->status == OWED_ENTRY_UNMATCHED) {
-            if (!im->view_loaded) {
-                rc = view_load(im->s, im->org, &im->view, im->err);
-                im->view_loaded = true;
-                if (rc) break;
-            }
-            /* The id is needed for the payment's ref before matching: insert first. */
-        }
+        /* Inserted before matching: its id names the payment (BANK-<id>). */
         rc = im->s->ops->entry_insert(im->s, im->org, r, im->err);
         if (rc == OWED_E_EXISTS) {
             im->res->duplicates++;
@@ -671,6 +664,11 @@ static int import_statement(struct importer *im, const struct owed_bank_file *f,
         if (r->status == OWED_ENTRY_IGNORED) {
             im->res->ignored++;
             continue;
+        }
+        /* The open invoices are loaded once, and only when there is something to match. */
+        if (!im->view_loaded) {
+            im->view_loaded = true;
+            if ((rc = view_load(im->s, im->org, &im->view, im->err))) break;
         }
         rc = match_one(im, r);
         if (!rc) rc = im->s->ops->entry_update(im->s, im->org, r, im->err);

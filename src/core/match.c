@@ -1407,6 +1407,23 @@ static void customer_only(struct work *w)
     }
 }
 
+#define CONFLICT_CAP 85
+
+/* Whether an invoice named exactly, which the credit nearly pays (short by at most 5%,
+ * beyond any tolerance), and another found by an edited number that the amount fits
+ * compete: a short payment of the named invoice, or a typo that hit a real number. */
+static bool edit_conflict(struct work *w)
+{
+    for (size_t a = 0; a < w->nev; a++) {
+        if (w->ev[a].num != NUM_EXACT) continue;
+        const struct inv *v = &w->ix->inv[w->ev[a].inv];
+        if (relate(w, v) != REL_PARTIAL || (v->open - w->amount) * 20 > v->open) continue;
+        for (size_t b = 0; b < w->nev; b++)
+            if (w->ev[b].num == NUM_EDITED && w->ev[b].inv != w->ev[a].inv) return true;
+    }
+    return false;
+}
+
 void owed_match_find(const struct owed_match_index *ix, const struct owed_match_entry *e,
                      const struct owed_match_opts *o, struct owed_match_candidate *out,
                      size_t max, size_t *n)
@@ -1432,7 +1449,13 @@ void owed_match_find(const struct owed_match_index *ix, const struct owed_match_
     /* Edited numbers unless the exact number and the exact (or discounted) amount agree:
      * in a dense numbering a typo is often another invoice's number, whose amount may be
      * within the tolerance by chance, and the edit then finds the real invoice to compete. */
-    if (!explained(&w, EXPLAINED_EXACT) && scan_edits(&w)) build(&w);
+    if (!explained(&w, EXPLAINED_EXACT) && scan_edits(&w)) {
+        build(&w);
+        /* Either reading could be meant: neither is posted without a person. */
+        if (edit_conflict(&w))
+            for (size_t k = 0; k < w.ncand; k++)
+                if (w.cand[k].score > CONFLICT_CAP) w.cand[k].score = CONFLICT_CAP;
+    }
     if (!explained(&w, o->auto_threshold)) customer_sums(&w);
     customer_only(&w);
 

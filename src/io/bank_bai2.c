@@ -30,6 +30,7 @@
  * Money: amounts are integers in minor units of the currency (the implied decimals are the
  * currency's ISO 4217 exponent), so they are taken as written. One statement per 03 record. */
 #include "io/bank.h"
+#include "io/bank_text.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -91,63 +92,10 @@ static int fail(struct bai2 *b, long line, const char *fmt, ...)
     return OWED_E_PARSE;
 }
 
-/* A printable excerpt of input for an error message. */
-static const char *excerpt(char out[40], struct span s)
-{
-    size_t n = s.n < 32 ? s.n : 32;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s.p[i];
-        out[i] = c >= 0x20 && c < 0x7f ? (char)c : '?';
-    }
-    if (s.n > n) {
-        memcpy(out + n, "...", 3);
-        n += 3;
-    }
-    out[n] = '\0';
-    return out;
-}
-
-static bool utf8_valid(const unsigned char *p, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = p[i];
-        size_t k;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            k = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            k = 2;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            k = 3;
-        } else {
-            return false;
-        }
-        if (n - i <= k) return false;
-        for (size_t j = 1; j <= k; j++)
-            if ((p[i + j] & 0xC0) != 0x80) return false;
-        i += k + 1;
-    }
-    return true;
-}
-
-/* Appends input text as UTF-8; control characters become spaces. */
-static void add_text(struct owed_buf *dst, struct span s, bool latin1)
-{
-    for (size_t i = 0; i < s.n; i++) {
-        unsigned char c = (unsigned char)s.p[i];
-        if (c < 0x20 || c == 0x7f) {
-            owed_buf_addc(dst, ' ');
-        } else if (c >= 0x80 && latin1) {
-            owed_buf_addc(dst, (char)(0xC0 | (c >> 6)));
-            owed_buf_addc(dst, (char)(0x80 | (c & 0x3F)));
-        } else {
-            owed_buf_addc(dst, (char)c);
-        }
-    }
-}
+/* The shared helpers (bank_text.c), on this file's spans. */
+#define excerpt(out, s) owed__bank_excerpt((out), (s).p, (s).n)
+#define utf8_valid owed__bank_utf8_valid
+#define add_text(dst, s, latin1) owed__bank_add_text((dst), (s).p, (s).n, (latin1))
 
 static struct span trim(struct span s)
 {

@@ -14,6 +14,7 @@
  * date format or default currency, unusable delimiter) gives OWED_E_INVALID. A zero amount
  * is an error here: a bank export row always moves money. */
 #include "io/bank.h"
+#include "io/bank_text.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -72,20 +73,7 @@ static int fail(struct bcsv *p, int rc, long line, const char *fmt, ...)
     return rc;
 }
 
-static const char *excerpt(char out[40], struct owed_str s)
-{
-    size_t n = s.len < 32 ? s.len : 32;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s.ptr[i];
-        out[i] = c >= 0x20 && c != 0x7f ? (char)c : '?';
-    }
-    if (s.len > n) {
-        memcpy(out + n, "...", 3);
-        n += 3;
-    }
-    out[n] = '\0';
-    return out;
-}
+#define excerpt(out, s) owed__bank_excerpt((out), (s).ptr, (s).len)
 
 static bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
@@ -170,7 +158,7 @@ static int read_header(struct bcsv *p, const struct owed_csv_row *row)
             if (!p->names[c] || strcasecmp(p->names[c], name) != 0) continue;
             if (p->idx[c] >= 0)
                 return fail(p, OWED_E_PARSE, row->line, "column %s appears twice",
-                            excerpt(t, (struct owed_str){name, h.len}));
+                            owed__bank_excerpt(t, name, h.len));
             p->idx[c] = (int)i;
         }
     }

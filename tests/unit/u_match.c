@@ -269,6 +269,29 @@ static void test_typo_names_other_invoice(void **state)
     owed_match_index_free(ix);
 }
 
+/* Seen at a million open invoices: a short payment names its invoice exactly, and its
+ * amount is by chance the open amount of another customer's invoice one digit away. The
+ * edit must not win: a person decides. */
+static void test_short_payment_near_an_edit(void **state)
+{
+    (void)state;
+    struct book b = standard();
+    add(&b, 12, 2, "INV0001284", 9990); /* one digit from INV0001234, open 99.90 */
+    struct owed_match_index *ix = index_of(&b);
+    struct owed_match_entry e = entry(9990, "INV0001234"); /* 10.00 short of 100.00 */
+    struct result r = find_default(ix, &e);
+    assert_false(r.is_auto);
+    assert_true(r.n >= 2);
+    /* Both readings are offered. */
+    bool named = false, edited = false;
+    for (size_t k = 0; k < r.n; k++) {
+        named |= r.c[k].nlines == 1 && r.c[k].lines[0].invoice_id == 10;
+        edited |= r.c[k].nlines == 1 && r.c[k].lines[0].invoice_id == 12;
+    }
+    assert_true(named && edited);
+    owed_match_index_free(ix);
+}
+
 static void test_sum_of_numbers(void **state)
 {
     (void)state;
@@ -660,6 +683,7 @@ int main(void)
         cmocka_unit_test(test_number_and_amount_exact),
         cmocka_unit_test(test_number_spellings),
         cmocka_unit_test(test_typo_names_other_invoice),
+        cmocka_unit_test(test_short_payment_near_an_edit),
         cmocka_unit_test(test_sum_of_numbers),
         cmocka_unit_test(test_sum_by_customer),
         cmocka_unit_test(test_discount_window),
