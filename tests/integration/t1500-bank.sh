@@ -79,6 +79,19 @@ expect_exit 0 owed match --report
 expect_contains "$T/out" "auto-matched          3 (60.0%)"
 expect_contains "$T/out" "confirmed by people   1"
 
+say "a bank's own CSV through a saved column mapping"
+expect_exit 3 owed bank import "$D/sparkasse.csv"
+expect_contains "$T/err" "sparkasse.csv:1: the CSV header matches neither owed's bank CSV nor a saved mapping"
+expect_exit 0 owed bank mapping save sparkasse "$D/sparkasse.json"
+expect_exit 0 owed bank parse "$D/sparkasse.csv" --mapping sparkasse --format json
+expect_contains "$T/out" '"amount": "99.90"'
+expect_contains "$T/out" '"value_date": "2026-06-03"'
+expect_exit 0 owed bank import "$D/sparkasse.csv"
+expect_contains "$T/out" "2 entries: 2 new, 0 already imported; 1 debits kept; 1 matched and posted"
+expect_exit 0 owed bank entries --status matched
+expect_line "$T/out" "7,3,2026-06-03,99.90,EUR,matched,C300,INV-3002,100"
+expect_exit 0 owed check
+
 say "a malformed statement is rejected whole"
 db_digest >"$T/before"
 expect_exit 3 owed bank import "$D/broken.camt053.xml"
