@@ -74,6 +74,15 @@ int cli_exit_code(int rc)
     }
 }
 
+int cli_report(int rc, struct owed_buf *out, struct owed_buf *err)
+{
+    if (rc) cli_error("%s", err->ptr);
+    else if (!cli_write(out)) rc = OWED_E_IO;
+    owed_buf_release(out);
+    owed_buf_release(err);
+    return cli_exit_refused(rc);
+}
+
 int cli_exit_refused(int rc)
 {
     if (rc == OWED_E_INVALID || rc == OWED_E_NOT_FOUND || rc == OWED_E_EXISTS)

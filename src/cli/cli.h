@@ -61,6 +61,9 @@ int cli_exit_code(int rc);
 /* Exit code for a use case that refuses bad input (unknown document, more than is open):
  * EXIT_REJECTED for OWED_E_INVALID, NOT_FOUND and EXISTS, else cli_exit_code. */
 int cli_exit_refused(int rc);
+/* Prints a use case's output (rc OK) or its error, releases both buffers, and returns the
+ * exit code (cli_exit_refused). */
+int cli_report(int rc, struct owed_buf *out, struct owed_buf *err);
 /* Parses --as-of; prints the error itself. */
 bool cli_parse_date(const struct cmd *cmd, const char *arg, owed_date *out);
 owed_date cli_today(const struct cli *cli);

@@ -42,15 +42,6 @@ const char cmd_bank_help[] =
     "  owed bank entries --status review --format csv\n"
     "  owed bank confirm 42 --invoice INV-1001 --invoice INV-1002\n";
 
-static int finish(int rc, struct owed_buf *out, struct owed_buf *err)
-{
-    if (rc) cli_error("%s", err->ptr);
-    else if (!cli_write(out)) rc = OWED_E_IO;
-    owed_buf_release(out);
-    owed_buf_release(err);
-    return cli_exit_refused(rc);
-}
-
 static bool parse_id(const char *s, int64_t *out)
 {
     char *end;
@@ -114,7 +105,7 @@ int cmd_bank(struct cli *cli, int argc, char **argv)
             owed_bank_file_json(&f, &out);
             owed_bank_file_free(&f);
         }
-        return finish(rc, &out, &err);
+        return cli_report(rc, &out, &err);
     }
     if (!strcmp(sub, "import")) {
         if (nargs != 1) return cli_usage(self, "usage: owed bank import FILE");
@@ -129,18 +120,18 @@ int cmd_bank(struct cli *cli, int argc, char **argv)
                           args[0], owed_bank_format_name(r.format), r.statements,
                           r.statements == 1 ? "" : "s", r.entries, r.inserted, r.duplicates,
                           r.ignored, r.matched, r.review, r.unmatched);
-        return finish(rc, &out, &err);
+        return cli_report(rc, &out, &err);
     }
     if (!strcmp(sub, "entries")) {
         if (nargs != 0) return cli_usage(self, "usage: owed bank entries [--status S]");
         if (format && strcmp(format, "csv") != 0) return cli_usage(self, "entries prints csv");
         if (cli_open_read(cli)) return EXIT_FAILURE_;
-        return finish(owed_bank_entries_csv(cli->store, cli->org, status, &out, &err), &out, &err);
+        return cli_report(owed_bank_entries_csv(cli->store, cli->org, status, &out, &err), &out, &err);
     }
     if (!strcmp(sub, "review")) {
         if (nargs != 0) return cli_usage(self, "usage: owed bank review");
         if (cli_open_read(cli)) return EXIT_FAILURE_;
-        return finish(owed_bank_review(cli->store, cli->org, fmt, &out, &err), &out, &err);
+        return cli_report(owed_bank_review(cli->store, cli->org, fmt, &out, &err), &out, &err);
     }
     if (!strcmp(sub, "confirm") || !strcmp(sub, "reject")) {
         int64_t id;
@@ -151,7 +142,7 @@ int cmd_bank(struct cli *cli, int argc, char **argv)
                      ? owed_bank_confirm(cli->store, cli->org, id, invoices, ninvoices, customer,
                                          &out, &err)
                      : owed_bank_reject(cli->store, cli->org, id, &out, &err);
-        return finish(rc, &out, &err);
+        return cli_report(rc, &out, &err);
     }
     if (!strcmp(sub, "mapping")) {
         if (nargs != 3 || strcmp(args[0], "save") != 0)
@@ -159,7 +150,7 @@ int cmd_bank(struct cli *cli, int argc, char **argv)
         if (cli_open(cli)) return EXIT_FAILURE_;
         int rc = owed_bank_mapping_save(cli->store, cli->org, args[1], args[2], &err);
         if (!rc) owed_buf_addf(&out, "saved CSV mapping %s\n", args[1]);
-        return finish(rc, &out, &err);
+        return cli_report(rc, &out, &err);
     }
     return cli_usage(self, "usage: owed bank import|parse|entries|review|confirm|reject|mapping");
 }
@@ -201,5 +192,5 @@ int cmd_match(struct cli *cli, int argc, char **argv)
     if (!report || optind != argc) return cli_usage(self, "usage: owed match --report");
     if (cli_open_read(cli)) return EXIT_FAILURE_;
     struct owed_buf out = OWED_BUF_INIT(0), err = OWED_BUF_INIT(0);
-    return finish(owed_match_report(cli->store, cli->org, truth, fmt, &out, &err), &out, &err);
+    return cli_report(owed_match_report(cli->store, cli->org, truth, fmt, &out, &err), &out, &err);
 }

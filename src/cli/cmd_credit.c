@@ -5,15 +5,6 @@
 
 #include "cli/cli.h"
 
-static int report(int rc, struct owed_buf *out, struct owed_buf *err)
-{
-    if (rc) cli_error("%s", err->ptr);
-    else if (!cli_write(out)) rc = OWED_E_IO;
-    owed_buf_release(out);
-    owed_buf_release(err);
-    return cli_exit_refused(rc);
-}
-
 /* The options these commands share. */
 struct credit_args {
     const char *invoice, *customer, *amount, *reason, *ref, *fee;
@@ -88,7 +79,7 @@ int cmd_credit_note(struct cli *cli, int argc, char **argv)
     if (!a.invoice && !a.customer) return cli_usage(self, "--invoice or --customer is required");
     if (cli_open(cli)) return EXIT_FAILURE_;
     struct owed_buf out = OWED_BUF_INIT(0), err = OWED_BUF_INIT(0);
-    return report(owed_credit_note(cli->store, cli->org, argv[optind], a.customer, a.invoice,
+    return cli_report(owed_credit_note(cli->store, cli->org, argv[optind], a.customer, a.invoice,
                                    a.amount, a.date, a.reason, &out, &err),
                   &out, &err);
 }
@@ -122,7 +113,7 @@ int cmd_write_off(struct cli *cli, int argc, char **argv)
     if (!a.reason) return cli_usage(self, "--reason is required");
     if (cli_open(cli)) return EXIT_FAILURE_;
     struct owed_buf out = OWED_BUF_INIT(0), err = OWED_BUF_INIT(0);
-    return report(owed_write_off(cli->store, cli->org, argv[optind], a.amount, a.date, a.reason,
+    return cli_report(owed_write_off(cli->store, cli->org, argv[optind], a.amount, a.date, a.reason,
                                  a.ref, &out, &err),
                   &out, &err);
 }
@@ -157,7 +148,7 @@ int cmd_reverse(struct cli *cli, int argc, char **argv)
     if (code >= 0) return code;
     if (cli_open(cli)) return EXIT_FAILURE_;
     struct owed_buf out = OWED_BUF_INIT(0), err = OWED_BUF_INIT(0);
-    return report(owed_reverse(cli->store, cli->org, argv[optind], a.date, a.reason, a.fee, &out,
+    return cli_report(owed_reverse(cli->store, cli->org, argv[optind], a.date, a.reason, a.fee, &out,
                                &err),
                   &out, &err);
 }
@@ -191,7 +182,7 @@ int cmd_refund(struct cli *cli, int argc, char **argv)
     if (code >= 0) return code;
     if (cli_open(cli)) return EXIT_FAILURE_;
     struct owed_buf out = OWED_BUF_INIT(0), err = OWED_BUF_INIT(0);
-    return report(owed_refund(cli->store, cli->org, argv[optind], a.amount, a.date, a.reason,
+    return cli_report(owed_refund(cli->store, cli->org, argv[optind], a.amount, a.date, a.reason,
                               &out, &err),
                   &out, &err);
 }

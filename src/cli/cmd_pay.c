@@ -6,16 +6,6 @@
 
 #define MAX_TARGETS 256
 
-/* Prints what happened, or the error; returns the exit code. */
-static int report(int rc, struct owed_buf *out, struct owed_buf *err)
-{
-    if (rc) cli_error("%s", err->ptr);
-    else if (!cli_write(out)) rc = OWED_E_IO;
-    owed_buf_release(out);
-    owed_buf_release(err);
-    return cli_exit_refused(rc);
-}
-
 /* --invoice NUMBER[=AMOUNT]: splits in place. */
 static bool add_target(const struct cmd *self, char *arg, struct owed_apply_target *t, size_t *n)
 {
@@ -127,7 +117,7 @@ int cmd_pay(struct cli *cli, int argc, char **argv)
     if (r.ntargets) r.rule = OWED_APPLY_LIST;
     if (cli_open(cli)) return EXIT_FAILURE_;
     struct owed_buf out = OWED_BUF_INIT(0), err = OWED_BUF_INIT(0);
-    return report(owed_pay(cli->store, cli->org, &r, &out, &err), &out, &err);
+    return cli_report(owed_pay(cli->store, cli->org, &r, &out, &err), &out, &err);
 }
 
 const char cmd_apply_summary[] = "apply unapplied cash or credit to invoices";
@@ -174,7 +164,7 @@ int cmd_apply(struct cli *cli, int argc, char **argv)
     if (n) rule = OWED_APPLY_LIST;
     if (cli_open(cli)) return EXIT_FAILURE_;
     struct owed_buf out = OWED_BUF_INIT(0), err = OWED_BUF_INIT(0);
-    return report(owed_apply(cli->store, cli->org, argv[optind], rule, targets, n, &out, &err),
+    return cli_report(owed_apply(cli->store, cli->org, argv[optind], rule, targets, n, &out, &err),
                   &out, &err);
 }
 
@@ -214,6 +204,6 @@ int cmd_unapply(struct cli *cli, int argc, char **argv)
     if (argc - optind != 1) return cli_usage(self, "usage: owed unapply PAYMENT_REF");
     if (cli_open(cli)) return EXIT_FAILURE_;
     struct owed_buf out = OWED_BUF_INIT(0), err = OWED_BUF_INIT(0);
-    return report(owed_unapply(cli->store, cli->org, argv[optind], invoice, date, &out, &err),
+    return cli_report(owed_unapply(cli->store, cli->org, argv[optind], invoice, date, &out, &err),
                   &out, &err);
 }

@@ -13,37 +13,7 @@
 
 #include "base.h"
 #include "io/bank.h"
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    struct owed_buf b = OWED_BUF_INIT(OWED_BUF_MAX_DEFAULT);
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) owed_buf_add(&b, chunk, n);
-    fclose(f);
-    return owed_buf_detach(&b, len);
-}
-
-/* tests/data: $OWED_TESTDATA, else beside this source file. */
-static char *testdata(const char *name, size_t *len)
-{
-    char path[4096];
-    const char *dir = getenv("OWED_TESTDATA");
-    if (dir && *dir) {
-        snprintf(path, sizeof path, "%s/bank/%s", dir, name);
-    } else {
-        const char *src = __FILE__;
-        const char *cut = strstr(src, "tests/unit/");
-        int keep = cut ? (int)(cut - src) : 0;
-        snprintf(path, sizeof path, "%.*stests/data/bank/%s", keep, src, name);
-    }
-    char *data = slurp(path, len);
-    if (!data) print_error("cannot read %s\n", path);
-    assert_non_null(data);
-    return data;
-}
+#include "bank_files.h"
 
 static void expect_date(owed_date got, const char *want)
 {

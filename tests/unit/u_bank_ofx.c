@@ -26,20 +26,9 @@
 
 #include "base.h"
 #include "io/bank.h"
+#include "bank_files.h"
 
 /* --- helpers ------------------------------------------------------------------------ */
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    struct owed_buf b = OWED_BUF_INIT(OWED_BUF_MAX_DEFAULT);
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) owed_buf_add(&b, chunk, n);
-    fclose(f);
-    return owed_buf_detach(&b, len);
-}
 
 static const char *data_path(const char *name)
 {
