@@ -33,8 +33,11 @@ int cmd_help(struct cli *cli, int argc, char **argv)
           "\n"
           "Commands:\n",
           stdout);
+    int width = 0; /* the longest command name sets the column */
     for (size_t i = 0; i < owed_ncommands; i++)
-        printf("  %-10s %s\n", owed_commands[i].name, owed_commands[i].summary);
+        if ((int)strlen(owed_commands[i].name) > width) width = (int)strlen(owed_commands[i].name);
+    for (size_t i = 0; i < owed_ncommands; i++)
+        printf("  %-*s %s\n", width, owed_commands[i].name, owed_commands[i].summary);
     fputs("\n"
           "Every command takes --db PATH or URL (default: $OWED_DB, else ./owed.db); a\n"
           "postgresql:// URL selects PostgreSQL. Reports also take --read-db URL (a replica).\n"

@@ -2,7 +2,7 @@
 # owed help, owed CMD --help, and the usage errors (exit 2) of every command.
 . "$(dirname "$0")/lib.sh"
 
-commands="init import aging kpi customer check gen help"
+commands="init import pay apply unapply credit-note write-off reverse refund bank match aging kpi customer org check gen help"
 
 say "owed help lists every command"
 expect_exit 0 owed help
@@ -38,7 +38,7 @@ expect_line "$T/err" "owed: 'frobnicate' is not an owed command"
 expect_true "stdout empty" test ! -s "$T/out"
 expect_exit 2 owed help frobnicate
 expect_line "$T/err" "owed: 'frobnicate' is not an owed command"
-for c in init import aging kpi customer check gen; do
+for c in init import pay apply unapply credit-note write-off reverse refund bank match aging kpi customer org check gen; do
     expect_exit 2 owed "$c" --no-such-option
     expect_contains "$T/err" "see \`owed $c --help\`" "owed $c --no-such-option points at the help"
 done
@@ -48,6 +48,21 @@ expect_exit 2 owed import customers
 expect_exit 2 owed import widgets x.csv
 expect_line "$T/err" "owed: 'widgets' is not a kind of import (customers, invoices, payments, movements)"
 expect_exit 2 owed import customers a.csv b.csv
+expect_exit 2 owed pay --ref P1 --customer C1
+expect_line "$T/err" "owed: --ref, --customer and --amount are required"
+expect_exit 2 owed pay --ref P1 --customer C1 --amount 1 --invoice I1 --apply oldest
+expect_exit 2 owed pay --ref P1 --customer C1 --amount 1 --apply sometimes
+expect_exit 2 owed apply P1
+expect_exit 2 owed unapply
+expect_exit 2 owed credit-note CN-1
+expect_exit 2 owed write-off INV-1
+expect_exit 2 owed refund
+expect_exit 2 owed bank confirm abc
+expect_exit 2 owed bank frob
+expect_exit 2 owed bank entries --status sleeping
+expect_exit 2 owed match
+expect_exit 2 owed org set
+expect_exit 2 owed import movements x.csv --skip-bad
 expect_exit 2 owed check extra
 expect_exit 2 owed gen
 expect_exit 2 owed gen --out g --customers -1
