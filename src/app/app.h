@@ -162,6 +162,14 @@ int owed_tolerance_get(struct owed_store *s, int64_t org, char *out, size_t cap,
 int owed_tolerance_set(struct owed_store *s, int64_t org, const char *tolerance,
                        struct owed_buf *err);
 
+/* ---- dunning (app/dunning_preview.c) ---- */
+
+/* What a dunning run on as_of would send with the default policy: one message per customer
+ * and channel, its most severe step, and each invoice with its own step, open amount and
+ * days past due (negative before the due date). Changes nothing. */
+int owed_dunning_preview(struct owed_store *s, int64_t org, owed_date as_of, enum owed_format fmt,
+                         struct owed_buf *out, struct owed_buf *err);
+
 /* ---- ledger check (app/check.c) ---- */
 
 /* Verifies the invariants of DESIGN.md "Ledger". Appends one line per breach to out and

@@ -394,26 +394,6 @@ static const char *view_number(const struct book_view *v, int64_t invoice_id)
 
 /* ---- suggestions as stored with a review entry ---- */
 
-/* A JSON string literal. Written by hand rather than through jansson: this runs for every
- * credit of a statement, and building a jansson document each time cost more than the
- * matching itself. */
-static void put_json_string(struct owed_buf *b, const char *s)
-{
-    owed_buf_addc(b, '"');
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\') {
-            owed_buf_addc(b, '\\');
-            owed_buf_addc(b, (char)ch);
-        } else if (ch < 0x20) {
-            owed_buf_addf(b, "\\u%04x", ch);
-        } else {
-            owed_buf_addc(b, (char)ch);
-        }
-    }
-    owed_buf_addc(b, '"');
-}
-
 static void put_json_amount(struct owed_buf *b, int64_t minor, int exp)
 {
     owed_buf_addc(b, '"');
@@ -434,12 +414,12 @@ static void suggestions_json(const struct book_view *v, const struct owed_match_
         size_t start = b.len;
         const struct owed_match_customer *cu = view_customer(v, c[i].customer_id);
         owed_buf_adds(&b, i ? ",{\"customer_ref\":" : "{\"customer_ref\":");
-        put_json_string(&b, cu ? cu->ref : "?");
+        owed__put_json_string(&b, cu ? cu->ref : "?");
         owed_buf_addf(&b, ",\"score\":%d,\"invoices\":[", c[i].score);
         for (size_t k = 0; k < c[i].nlines; k++) {
             const struct owed_match_line *l = &c[i].lines[k];
             owed_buf_adds(&b, k ? ",{\"invoice_number\":" : "{\"invoice_number\":");
-            put_json_string(&b, view_number(v, l->invoice_id));
+            owed__put_json_string(&b, view_number(v, l->invoice_id));
             owed_buf_adds(&b, ",\"apply\":");
             put_json_amount(&b, l->apply_minor, exp);
             if (l->discount_minor) {
@@ -458,7 +438,7 @@ static void suggestions_json(const struct book_view *v, const struct owed_match_
             if (!(c[i].reasons & bit)) continue;
             if (!first) owed_buf_addc(&b, ',');
             first = false;
-            put_json_string(&b, owed_match_reason_name((enum owed_match_reason)bit));
+            owed__put_json_string(&b, owed_match_reason_name((enum owed_match_reason)bit));
         }
         owed_buf_adds(&b, "]}");
         /* Fewer suggestions rather than a cut JSON document. */

@@ -85,11 +85,16 @@ static int cp_width(uint32_t c)
     return 1;
 }
 
-static int width_of(const char *s)
+int owed__text_width(const char *s)
 {
     int w = 0;
     uint32_t cp;
     for (size_t i = 0; s[i];) {
+        if ((unsigned char)s[i] < 0x80) { /* ASCII: one column, no table lookup */
+            w++;
+            i++;
+            continue;
+        }
         i += utf8_next(s + i, &cp);
         w += cp_width(cp);
     }
@@ -116,7 +121,7 @@ static size_t prefix_bytes(const char *s, int cols, int *used)
 static void put_cell(struct owed_buf *out, const struct owed_table *t, size_t c, const char *s,
                      int width)
 {
-    int w = width_of(s);
+    int w = owed__text_width(s);
     bool cut = t->max_width[c] && w > t->max_width[c];
     size_t bytes = strlen(s);
     if (cut) {
@@ -137,7 +142,7 @@ void owed__table_render(const struct owed_table *t, struct owed_buf *out)
     int widths[16] = {0};
     for (size_t r = 0; r < t->nrows; r++) {
         for (size_t c = 0; c < t->ncols; c++) {
-            int w = width_of(t->cells[r * t->ncols + c]);
+            int w = owed__text_width(t->cells[r * t->ncols + c]);
             if (t->max_width[c] && w > t->max_width[c]) w = t->max_width[c];
             if (w > widths[c]) widths[c] = w;
         }
@@ -166,4 +171,21 @@ void owed__table_release(struct owed_table *t)
     for (size_t i = 0; i < t->nrows * t->ncols; i++) free(t->cells[i]);
     free(t->cells);
     memset(t, 0, sizeof *t);
+}
+
+void owed__put_json_string(struct owed_buf *b, const char *s)
+{
+    owed_buf_addc(b, '"');
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\') {
+            owed_buf_addc(b, '\\');
+            owed_buf_addc(b, (char)ch);
+        } else if (ch < 0x20) {
+            owed_buf_addf(b, "\\u%04x", ch);
+        } else {
+            owed_buf_addc(b, (char)ch);
+        }
+    }
+    owed_buf_addc(b, '"');
 }

@@ -16,6 +16,12 @@ json_t *owed__json_amount(int64_t minor, int exponent);
  * takes ownership of doc. */
 void owed__put_json(struct owed_buf *b, json_t *doc);
 
+/* A JSON string literal (quotes, backslashes and control characters escaped), written
+ * directly: for outputs too large to build as a jansson document first. */
+void owed__put_json_string(struct owed_buf *b, const char *s);
+/* Terminal columns of a UTF-8 string (East Asian wide characters count two). */
+int owed__text_width(const char *s);
+
 /* A text table: cells are copied; columns are right-aligned unless marked left. */
 struct owed_table {
     size_t ncols;

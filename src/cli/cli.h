@@ -87,6 +87,7 @@ const struct cmd *cli_find(const char *name);
     X(refund, "refund")                 \
     X(bank, "bank")                     \
     X(match, "match")                   \
+    X(dunning, "dunning")               \
     X(aging, "aging")                   \
     X(kpi, "kpi")                       \
     X(customer, "customer")             \

@@ -2,7 +2,7 @@
 # owed help, owed CMD --help, and the usage errors (exit 2) of every command.
 . "$(dirname "$0")/lib.sh"
 
-commands="init import pay apply unapply credit-note write-off reverse refund bank match aging kpi customer org check gen help"
+commands="init import pay apply unapply credit-note write-off reverse refund bank match dunning aging kpi customer org check gen help"
 
 say "owed help lists every command"
 expect_exit 0 owed help
@@ -38,7 +38,7 @@ expect_line "$T/err" "owed: 'frobnicate' is not an owed command"
 expect_true "stdout empty" test ! -s "$T/out"
 expect_exit 2 owed help frobnicate
 expect_line "$T/err" "owed: 'frobnicate' is not an owed command"
-for c in init import pay apply unapply credit-note write-off reverse refund bank match aging kpi customer org check gen; do
+for c in init import pay apply unapply credit-note write-off reverse refund bank match dunning aging kpi customer org check gen; do
     expect_exit 2 owed "$c" --no-such-option
     expect_contains "$T/err" "see \`owed $c --help\`" "owed $c --no-such-option points at the help"
 done
@@ -63,6 +63,9 @@ expect_exit 2 owed bank entries --status sleeping
 expect_exit 2 owed match
 expect_exit 2 owed org set
 expect_exit 2 owed import movements x.csv --skip-bad
+expect_exit 2 owed dunning
+expect_exit 2 owed dunning run
+expect_exit 2 owed dunning preview --format csv
 expect_exit 2 owed check extra
 expect_exit 2 owed gen
 expect_exit 2 owed gen --out g --customers -1
