@@ -114,8 +114,11 @@ int owed_dunning_due_step(const struct owed_dunning_policy *p, const struct owed
     }
     if (k < 0 || last_fired >= k) return -1;
     const struct owed_dunning_step *s = &p->steps[k];
+    int64_t min_minor;
     if (s->min_open_units > 0 &&
-        open_minor < s->min_open_units * pow10_of(exponent < 0 ? 2 : exponent))
-        return -1;
+        (__builtin_mul_overflow(s->min_open_units, pow10_of(exponent < 0 ? 2 : exponent),
+                                &min_minor) ||
+         open_minor < min_minor))
+        return -1; /* a minimum beyond int64 is beyond every amount */
     return k;
 }
