@@ -468,6 +468,23 @@ static bool same_payment(const struct owed_payment *a, const struct owed_payment
            a->kind == b->kind;
 }
 
+/* The reference of p exists: a retry of the same document changes nothing (*unchanged);
+ * a different document under it is refused with `taken` (one %s: the reference). */
+static int retried(struct cash *c, const struct owed_payment *p, const char *what,
+                   const char *taken, bool *unchanged)
+{
+    struct owed_payment old;
+    int rc = get_payment(c, p->ref, &old);
+    if (rc) return rc;
+    if (same_payment(&old, p)) {
+        say(c, "%s %s is already recorded: nothing changed", what, p->ref);
+        *unchanged = true;
+        return OWED_OK;
+    }
+    owed_buf_addf(c->err, taken, p->ref);
+    return OWED_E_EXISTS;
+}
+
 static int pay_body(struct cash *c, const struct owed_pay_req *r)
 {
     struct owed_store *s = c->s;
@@ -512,19 +529,11 @@ static int pay_body(struct cash *c, const struct owed_pay_req *r)
     }
     if (!rc) rc = parse_amount(c, "amount", r->amount ? r->amount : "", p.currency, &p.amount_minor);
     if (!rc) rc = s->ops->payment_insert(s, org, &p, err);
-    if (rc == OWED_E_EXISTS) {
-        /* A retry: the same payment again changes nothing; a different one is refused. */
-        struct owed_payment old;
-        rc = get_payment(c, p.ref, &old);
-        if (!rc && same_payment(&old, &p)) {
-            say(c, "payment %s is already recorded: nothing changed", p.ref);
-            return OWED_OK;
-        }
-        if (!rc) {
-            owed_buf_addf(err, "payment reference '%s' is taken by a different payment", p.ref);
-            rc = OWED_E_EXISTS;
-        }
-    }
+    bool unchanged = false;
+    if (rc == OWED_E_EXISTS)
+        rc = retried(c, &p, "payment", "payment reference '%s' is taken by a different payment",
+                     &unchanged);
+    if (unchanged) return OWED_OK;
     struct owed_entry e;
     if (!rc)
         rc = post(c, owed_ledger_payment(p.id, p.customer_id, p.currency, p.received_date,
@@ -725,18 +734,11 @@ static int credit_note_body(struct cash *c, const char *number,
             rc = invalid(c, "a credit note cannot be dated before its invoice");
     }
     if (!rc) rc = insert_payment(c, &d);
-    if (rc == OWED_E_EXISTS) {
-        struct owed_payment old;
-        rc = get_payment(c, d.ref, &old);
-        if (!rc && same_payment(&old, &d)) {
-            say(c, "credit note %s is already recorded: nothing changed", d.ref);
-            return OWED_OK;
-        }
-        if (!rc) {
-            owed_buf_addf(err, "reference '%s' is taken by a different document", d.ref);
-            rc = OWED_E_EXISTS;
-        }
-    }
+    bool unchanged = false;
+    if (rc == OWED_E_EXISTS)
+        rc = retried(c, &d, "credit note", "reference '%s' is taken by a different document",
+                     &unchanged);
+    if (unchanged) return OWED_OK;
     if (!rc)
         say(c, "credit note %s: %s %s for %s", d.ref, amt(d.amount_minor, d.currency),
             d.currency, cu.ref);
