@@ -4,8 +4,8 @@
 set -euo pipefail
 
 level=${1:-build}
-build_pkgs=(gcc make cmake ninja-build pkg-config libsqlite3-dev sqlite3 libjansson-dev libpq-dev libxml2-dev)
-test_pkgs=(libcmocka-dev python3 postgresql)  # postgresql: the throwaway server of tests/pg
+build_pkgs=(gcc make cmake ninja-build pkg-config libsqlite3-dev sqlite3 libjansson-dev libpq-dev libxml2-dev libcurl4-openssl-dev)
+test_pkgs=(libcmocka-dev python3 postgresql python3-aiosmtpd)  # postgresql: the throwaway server of tests/pg; aiosmtpd: the SMTP sink
 fuzz_pkgs=(clang libclang-rt-14-dev)
 bench_pkgs=(time hyperfine jq procps postgresql)
 

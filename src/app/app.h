@@ -162,13 +162,119 @@ int owed_tolerance_get(struct owed_store *s, int64_t org, char *out, size_t cap,
 int owed_tolerance_set(struct owed_store *s, int64_t org, const char *tolerance,
                        struct owed_buf *err);
 
-/* ---- dunning (app/dunning_preview.c) ---- */
+/* ---- dunning (app/dunning_*.c, app/policy.c, app/outbox.c) ---- */
 
-/* What a dunning run on as_of would send with the default policy: one message per customer
- * and channel, its most severe step, and each invoice with its own step, open amount and
- * days past due (negative before the due date). Changes nothing. */
+/* What a dunning run on as_of would send: one message per customer and channel, its most
+ * severe step, and each invoice with its own step, open amount, days past due (negative
+ * before the due date) and charges; also what is paused and why. Changes nothing. */
 int owed_dunning_preview(struct owed_store *s, int64_t org, owed_date as_of, enum owed_format fmt,
                          struct owed_buf *out, struct owed_buf *err);
+
+struct owed_run_result {
+    int64_t run_id;
+    size_t messages, firings, already_fired, fees, changes;
+};
+/* Does what the preview shows, in one transaction: records each firing under its key
+ * (org, invoice, step), renders each message into the outbox, posts fees and interest as
+ * invoices of their own, opens call tasks, places agency invoices on hold, and records
+ * promises and plans that broke or completed. Running it again sends nothing twice. The
+ * summary (and with JSON, the messages as the preview shows them) goes to out. */
+int owed_dunning_run(struct owed_store *s, int64_t org, owed_date as_of, owed_time_ms now,
+                     enum owed_format fmt, struct owed_run_result *res, struct owed_buf *out,
+                     struct owed_buf *err);
+
+/* The outbox (app/outbox.c). send delivers due queued messages, each at most once even
+ * if the sender is killed (see there); lease_s: how long a claimed message is left to its
+ * sender before another may take it; limit 0 = all. */
+struct owed_send_stats {
+    size_t sent, retry, failed, uncertain, requeued;
+};
+int owed_outbox_send(struct owed_store *s, int64_t org, owed_time_ms now, int64_t lease_s,
+                     size_t limit, struct owed_send_stats *st, struct owed_buf *out,
+                     struct owed_buf *err);
+/* status 0 = all; id != 0 shows that message in full. */
+int owed_outbox_list(struct owed_store *s, int64_t org, enum owed_msg_status status,
+                     int64_t id, struct owed_buf *out, struct owed_buf *err);
+/* An uncertain or failed message: queue it again (resend) or record it as sent. */
+int owed_outbox_resolve(struct owed_store *s, int64_t org, int64_t id, bool resend,
+                        owed_time_ms now, struct owed_buf *err);
+
+/* Dunning policies (app/policy.c). */
+int owed_policy_set(struct owed_store *s, int64_t org, const char *name, const char *path,
+                    struct owed_buf *err);
+/* target: "default", "customer:REF" or "segment:NAME"; name NULL removes the assignment. */
+int owed_policy_assign(struct owed_store *s, int64_t org, const char *name, const char *target,
+                       struct owed_buf *err);
+int owed_policy_show(struct owed_store *s, int64_t org, const char *name, enum owed_format fmt,
+                     struct owed_buf *out, struct owed_buf *err);
+int owed_policy_list(struct owed_store *s, int64_t org, struct owed_buf *out,
+                     struct owed_buf *err);
+
+/* The organization's settings (app/org.c). NULL fields are left as they are. */
+struct owed_org_changes {
+    const char *name, *timezone, *calendar, *mail_from, *smtp_url, *sms_url, *pay_url, *out_dir;
+};
+int owed_org_set(struct owed_store *s, int64_t org, const struct owed_org_changes *ch,
+                 struct owed_buf *err);
+int owed_org_show(struct owed_store *s, int64_t org, struct owed_buf *out, struct owed_buf *err);
+/* The organization's local date at `now` (its time zone; UTC when none is set). */
+int owed_org_today(struct owed_store *s, int64_t org, owed_time_ms now, owed_date *out,
+                   struct owed_buf *err);
+
+/* ---- collection items (app/collections.c, app/collections_list.c) ---- */
+
+/* A hold, dispute, promise, note or call to record. */
+struct owed_item_req {
+    enum owed_item_kind kind;
+    const char *customer_ref;   /* or NULL with an invoice: its customer */
+    const char *invoice_number; /* NULL: the customer as a whole */
+    const char *code;           /* dispute reason, call outcome */
+    const char *text;           /* hold reason, note, dispute or call text */
+    const char *amount;         /* dispute (NULL: whole invoice), promise */
+    owed_date date;             /* promise: the promised date */
+    owed_date today;
+};
+int owed_item_add(struct owed_store *s, int64_t org, const struct owed_item_req *r, int64_t *id,
+                  struct owed_buf *err);
+
+/* Moves an item to a closing status: a hold released, a dispute investigating, resolved
+ * (with a credit note, or upheld) or rejected, a promise or plan cancelled, a task done. */
+struct owed_item_close {
+    int64_t id;
+    enum owed_item_kind kind; /* the kind the caller expects; 0 = any */
+    enum owed_item_status status;
+    const char *code;   /* task: a call outcome */
+    const char *text;   /* appended to the item's text */
+    const char *amount; /* dispute resolved with a credit note: NULL = the disputed amount */
+    owed_date today;
+};
+int owed_item_close(struct owed_store *s, int64_t org, const struct owed_item_close *r,
+                    struct owed_buf *out, struct owed_buf *err);
+
+struct owed_plan_req {
+    const char *invoice_number;
+    int installments, every_days;
+    owed_date first_due, today;
+};
+/* Splits the invoice's open balance into installments (core/collections.c). */
+int owed_plan_create(struct owed_store *s, int64_t org, const struct owed_plan_req *r,
+                     int64_t *id, struct owed_buf *out, struct owed_buf *err);
+
+/* Customer settings for collections; NULL fields are left as they are. */
+struct owed_profile_changes {
+    const char *segment, *lang, *phone, *address;
+};
+int owed_profile_set(struct owed_store *s, int64_t org, const char *customer_ref,
+                     const struct owed_profile_changes *ch, struct owed_buf *err);
+
+/* Lists items of a kind (live ones unless all), optionally of one customer. */
+int owed_items_list(struct owed_store *s, int64_t org, enum owed_item_kind kind,
+                    const char *customer_ref, bool all, enum owed_format fmt,
+                    struct owed_buf *out, struct owed_buf *err);
+/* Disputes by reason: count, amount, how many closed and their mean days open; and the
+ * promise-kept rate. */
+int owed_collections_report(struct owed_store *s, int64_t org, enum owed_format fmt,
+                            struct owed_buf *out, struct owed_buf *err);
 
 /* ---- ledger check (app/check.c) ---- */
 

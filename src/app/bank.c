@@ -10,6 +10,7 @@
 #include "app/app.h"
 #include "app/bank.h"
 #include "app/cash_int.h"
+#include "app/files.h"
 #include "app/render.h"
 #include "base.h"
 #include "core/match.h"
@@ -20,25 +21,6 @@
 #include "strmap.h"
 
 /* ---- reading a file and choosing a CSV mapping ---- */
-
-static int read_file(const char *path, struct owed_buf *data, struct owed_buf *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        owed_buf_addf(err, "%s: %s", path, strerror(errno));
-        return OWED_E_IO;
-    }
-    char chunk[1 << 16];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) owed_buf_add(data, chunk, n);
-    bool bad = ferror(f);
-    fclose(f);
-    if (bad || owed_buf_err(data)) {
-        owed_buf_addf(err, "%s: %s", path, bad ? "read error" : "file too large");
-        return OWED_E_IO;
-    }
-    return OWED_OK;
-}
 
 /* A mapping parsed from its JSON; strings point into `doc`. */
 struct saved_map {
@@ -172,7 +154,7 @@ int owed_bank_mapping_save(struct owed_store *s, int64_t org, const char *name,
                            const char *path, struct owed_buf *err)
 {
     struct owed_buf data = OWED_BUF_INIT(1 << 20);
-    int rc = read_file(path, &data, err);
+    int rc = owed__read_file(path, &data, err);
     struct saved_map m = {0};
     if (!rc) rc = map_from_json(data.ptr, &m, err);
     json_decref(m.doc);
@@ -190,7 +172,7 @@ int owed_bank_read(struct owed_store *s, int64_t org, const char *path, const ch
                    struct owed_bank_file *file, struct owed_buf *err)
 {
     struct owed_buf data = OWED_BUF_INIT(OWED_BUF_MAX_DEFAULT);
-    int rc = read_file(path, &data, err);
+    int rc = owed__read_file(path, &data, err);
     struct saved_map m = {0};
     const struct owed_bank_csv_map *map = NULL;
     owed_bank_file_init(file);

@@ -78,6 +78,7 @@ static int on_invoice(void *ctx, const struct owed_invoice *inv)
     bi->number = l->with_numbers ? owed_xstrdup(inv->number) : NULL;
     bi->customer = l->customer_index[inv->customer_id];
     bi->currency = currency_of(l, inv->currency);
+    bi->kind = (uint8_t)inv->kind;
     bi->issue_date = inv->issue_date;
     bi->due_date = inv->due_date;
     bi->amount_minor = inv->amount_minor;

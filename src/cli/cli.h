@@ -88,6 +88,14 @@ const struct cmd *cli_find(const char *name);
     X(bank, "bank")                     \
     X(match, "match")                   \
     X(dunning, "dunning")               \
+    X(outbox, "outbox")                 \
+    X(policy, "policy")                 \
+    X(hold, "hold")                     \
+    X(dispute, "dispute")               \
+    X(promise, "promise")               \
+    X(plan, "plan")                     \
+    X(note, "note")                     \
+    X(tasks, "tasks")                   \
     X(aging, "aging")                   \
     X(kpi, "kpi")                       \
     X(customer, "customer")             \

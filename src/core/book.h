@@ -20,6 +20,7 @@ struct owed_book_invoice {
     char *number;       /* owned by the book; NULL when the caller did not load numbers */
     uint32_t customer;  /* index into customers */
     uint16_t currency;  /* index into currencies */
+    uint8_t kind;       /* enum owed_invoice_kind */
     owed_date issue_date;
     owed_date due_date;
     int64_t amount_minor;

@@ -38,6 +38,7 @@ static void set_step(struct owed_dunning_step *s, const char *name, int offset,
 void owed_dunning_policy_default(struct owed_dunning_policy *p)
 {
     memset(p, 0, sizeof *p);
+    snprintf(p->name, sizeof p->name, "default");
     set_step(&p->steps[0], "pre_due_7", -7, OWED_CHANNEL_EMAIL);
     set_step(&p->steps[1], "due", 0, OWED_CHANNEL_EMAIL);
     set_step(&p->steps[2], "late_10", 10, OWED_CHANNEL_EMAIL);
@@ -45,6 +46,15 @@ void owed_dunning_policy_default(struct owed_dunning_policy *p)
     set_step(&p->steps[4], "late_60", 60, OWED_CHANNEL_LETTER);
     set_step(&p->steps[5], "late_90", 90, OWED_CHANNEL_AGENCY);
     p->nsteps = 6;
+    /* late_30 is "firm, fee": the statutory fee of the invoice's currency (EUR, GBP). */
+    snprintf(p->steps[3].fee, sizeof p->steps[3].fee, "statutory");
+}
+
+int owed_dunning_step_index(const struct owed_dunning_policy *p, const char *name)
+{
+    for (size_t i = 0; i < p->nsteps; i++)
+        if (strcmp(p->steps[i].name, name) == 0) return (int)i;
+    return -1;
 }
 
 bool owed_dunning_policy_valid(const struct owed_dunning_policy *p)
@@ -113,12 +123,17 @@ int owed_dunning_due_step(const struct owed_dunning_policy *p, const struct owed
         }
     }
     if (k < 0 || last_fired >= k) return -1;
-    const struct owed_dunning_step *s = &p->steps[k];
+    return owed_dunning_step_minimum_met(&p->steps[k], open_minor, exponent) ? k : -1;
+}
+
+bool owed_dunning_step_minimum_met(const struct owed_dunning_step *s, int64_t open_minor,
+                                   int exponent)
+{
     int64_t min_minor;
-    if (s->min_open_units > 0 &&
-        (__builtin_mul_overflow(s->min_open_units, pow10_of(exponent < 0 ? 2 : exponent),
-                                &min_minor) ||
-         open_minor < min_minor))
-        return -1; /* a minimum beyond int64 is beyond every amount */
-    return k;
+    if (s->min_open_units <= 0) return true;
+    /* A minimum beyond int64 is beyond every amount. */
+    if (__builtin_mul_overflow(s->min_open_units, pow10_of(exponent < 0 ? 2 : exponent),
+                               &min_minor))
+        return false;
+    return open_minor >= min_minor;
 }

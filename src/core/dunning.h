@@ -38,14 +38,21 @@ struct owed_dunning_step {
     enum owed_channel channel;
     char template_name[OWED_STEP_NAME_MAX + 1];
     int64_t min_open_units; /* minimum open amount in whole major units; 0 = none */
+    char fee[24];           /* "" (none), "40.00" (fixed, invoice currency), "eu", "uk" */
+    char interest[24];      /* "" (none), "8.5%" (fixed annual), "eu", "uk" */
 };
 
 /* Steps ordered by their position in the escalation (index 0 least severe); the dates they
  * give must not decrease (owed_dunning_policy_valid). */
 struct owed_dunning_policy {
+    char name[OWED_STEP_NAME_MAX + 1];
     struct owed_dunning_step steps[OWED_DUNNING_MAX_STEPS];
     size_t nsteps;
+    bool thank_you; /* thank customers for invoices paid in full by the due date */
 };
+
+/* The index of the step named `name`, or -1. */
+int owed_dunning_step_index(const struct owed_dunning_policy *p, const char *name);
 
 /* The default policy of issue 5, in calendar days: -7 email pre_due_7, 0 email due,
  * +10 email late_10, +30 email late_30, +60 letter late_60, +90 agency late_90. */
@@ -74,5 +81,9 @@ owed_date owed_dunning_step_date(const struct owed_dunning_step *s,
 int owed_dunning_due_step(const struct owed_dunning_policy *p, const struct owed_calendar *cal,
                           owed_date due, owed_date as_of, int64_t open_minor, int exponent,
                           int last_fired);
+
+/* True when open_minor reaches step s's minimum (whole major units, currency exponent). */
+bool owed_dunning_step_minimum_met(const struct owed_dunning_step *s, int64_t open_minor,
+                                   int exponent);
 
 #endif

@@ -77,6 +77,23 @@ enum stmt_id {
     ST_MAP_SAVE,
     ST_IDEM_CLAIM,
     ST_MAPS_EACH,
+    ST_ITEM_INSERT,
+    ST_ITEM_UPDATE,
+    ST_ITEM_GET,
+    ST_ITEMS_EACH,
+    ST_POLICY_SAVE,
+    ST_POLICIES_EACH,
+    ST_TARGET_SET,
+    ST_TARGET_DELETE,
+    ST_TARGETS_EACH,
+    ST_PROFILE_SET,
+    ST_PROFILES_EACH,
+    ST_RUN_INSERT,
+    ST_FIRING_INSERT,
+    ST_FIRINGS_EACH,
+    ST_OUTBOX_INSERT,
+    ST_OUTBOX_UPDATE,
+    ST_OUTBOX_EACH,
     ST_COUNT
 };
 
@@ -103,6 +120,14 @@ enum stmt_id {
     " credit, entry_ref, end_to_end, remittance, counterparty_name, counterparty_account," \
     " bank_code, status, customer_id, payment_id, score, suggestions"
 #define NOW_UTC "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+/* A TIMESTAMPTZ column as SQLite stores its times: "2026-11-23T10:00:00Z". */
+#define ISO_UTC(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+#define ITEM_COLS                                                                          \
+    "item_id, kind, parent_id, customer_id, invoice_id, status, code, amount_minor, currency," \
+    " date1, date2, body, " ISO_UTC("created_at")
+#define OUTBOX_COLS                                                                         \
+    "message_id, run_id, customer_id, channel, step, recipient, subject, body, status,"      \
+    " attempts, next_attempt, last_error, " ISO_UTC("created_at") ", sent_at"
 
 static const char *const stmt_sql[ST_COUNT] = {
     [ST_DEFAULT_ORG] = "SELECT COALESCE(MIN(org_id), 0) FROM orgs",
@@ -178,8 +203,10 @@ static const char *const stmt_sql[ST_COUNT] = {
         "SELECT o.outflow_id, o.payment_id, o.kind, o.out_date, o.amount_minor, o.reason"
         " FROM outflows o JOIN payments p ON p.org_id = o.org_id AND p.payment_id = o.payment_id"
         " WHERE o.org_id = $1 AND o.out_date <= $2 AND p.customer_id = $3 ORDER BY o.outflow_id",
-    [ST_ORG_GET] = "SELECT tolerance FROM orgs WHERE org_id = $1",
-    [ST_ORG_SET] = "UPDATE orgs SET tolerance = $2 WHERE org_id = $1",
+    [ST_ORG_GET] = "SELECT tolerance, timezone, calendar, mail_from, smtp_url, sms_url, pay_url,"
+                   " out_dir FROM orgs WHERE org_id = $1",
+    [ST_ORG_SET] = "UPDATE orgs SET tolerance = $2, timezone = $3, calendar = $4, mail_from = $5,"
+                   " smtp_url = $6, sms_url = $7, pay_url = $8, out_dir = $9 WHERE org_id = $1",
     [ST_STMT_INSERT] =
         "INSERT INTO bank_statements (org_id, statement_id, stmt_key, format, account,"
         " bank_stmt_id, currency, stmt_date, opening_minor, opening_date, closing_minor,"
@@ -210,6 +237,66 @@ static const char *const stmt_sql[ST_COUNT] = {
                     " ON CONFLICT (org_id, name) DO UPDATE SET mapping = EXCLUDED.mapping",
     [ST_MAPS_EACH] = "SELECT name, mapping FROM bank_csv_maps WHERE org_id = $1"
                      " ORDER BY name COLLATE \"C\"",
+    /* Collection items, policies, runs, firings and the outbox are few and written one at
+     * a time with plain INSERTs (never buffered): their ids come from MAX + 1 in the INSERT
+     * itself, under the organization's lock. Filters are "0 = any", as in sqlite.c; the
+     * casts fix each parameter's type where its first use would leave it int4. */
+    [ST_ITEM_INSERT] =
+        "INSERT INTO collection_items (org_id, item_id, kind, parent_id, customer_id,"
+        " invoice_id, status, code, amount_minor, currency, date1, date2, body) VALUES ($1,"
+        " (SELECT COALESCE(MAX(item_id), 0) + 1 FROM collection_items WHERE org_id = $1), $2,"
+        " $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING item_id, " ISO_UTC("created_at"),
+    [ST_ITEM_UPDATE] =
+        "UPDATE collection_items SET status = $3, code = $4, amount_minor = $5, currency = $6,"
+        " date1 = $7, date2 = $8, body = $9, updated_at = now()"
+        " WHERE org_id = $1 AND item_id = $2",
+    [ST_ITEM_GET] = "SELECT " ITEM_COLS " FROM collection_items WHERE org_id = $1 AND item_id = $2",
+    [ST_ITEMS_EACH] =
+        "SELECT " ITEM_COLS " FROM collection_items WHERE org_id = $1"
+        " AND ($2::int = 0 OR kind = $2) AND ($3::bigint = 0 OR customer_id = $3)"
+        " AND ($4::bigint = 0 OR invoice_id = $4) AND ($5::bigint = 0 OR parent_id = $5)"
+        " AND ($6::int = 0 OR status IN (1, 2)) ORDER BY item_id",
+    [ST_POLICY_SAVE] = "INSERT INTO dunning_policies (org_id, name, body) VALUES ($1, $2, $3)"
+                       " ON CONFLICT (org_id, name) DO UPDATE SET body = EXCLUDED.body",
+    [ST_POLICIES_EACH] = "SELECT name, body FROM dunning_policies WHERE org_id = $1"
+                         " ORDER BY name COLLATE \"C\"",
+    [ST_TARGET_SET] =
+        "INSERT INTO dunning_policy_targets (org_id, target, policy) VALUES ($1, $2, $3)"
+        " ON CONFLICT (org_id, target) DO UPDATE SET policy = EXCLUDED.policy",
+    [ST_TARGET_DELETE] = "DELETE FROM dunning_policy_targets WHERE org_id = $1 AND target = $2",
+    [ST_TARGETS_EACH] = "SELECT target, policy FROM dunning_policy_targets WHERE org_id = $1"
+                        " ORDER BY target COLLATE \"C\"",
+    [ST_PROFILE_SET] =
+        "INSERT INTO customer_profiles (org_id, customer_id, segment, lang, phone, address)"
+        " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (org_id, customer_id) DO UPDATE SET"
+        " segment = EXCLUDED.segment, lang = EXCLUDED.lang, phone = EXCLUDED.phone,"
+        " address = EXCLUDED.address",
+    [ST_PROFILES_EACH] = "SELECT customer_id, segment, lang, phone, address FROM customer_profiles"
+                         " WHERE org_id = $1 ORDER BY customer_id",
+    [ST_RUN_INSERT] =
+        "INSERT INTO dunning_runs (org_id, run_id, as_of, messages, firings) VALUES ($1,"
+        " (SELECT COALESCE(MAX(run_id), 0) + 1 FROM dunning_runs WHERE org_id = $1), $2, $3, $4)"
+        " RETURNING run_id, " ISO_UTC("created_at"),
+    /* DO NOTHING: a step fired before changes no row and does not abort the transaction. */
+    [ST_FIRING_INSERT] =
+        "INSERT INTO dunning_firings (org_id, invoice_id, step, severity, run_id, message_id,"
+        " fired_on) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+    [ST_FIRINGS_EACH] = "SELECT invoice_id, step, severity, run_id, message_id, fired_on"
+                        " FROM dunning_firings WHERE org_id = $1"
+                        " ORDER BY invoice_id, step COLLATE \"C\"",
+    [ST_OUTBOX_INSERT] =
+        "INSERT INTO outbox (org_id, message_id, run_id, customer_id, channel, step, recipient,"
+        " subject, body, status, attempts, next_attempt, last_error) VALUES ($1,"
+        " (SELECT COALESCE(MAX(message_id), 0) + 1 FROM outbox WHERE org_id = $1), $2, $3, $4,"
+        " $5, $6, $7, $8, $9, $10, $11, $12) RETURNING message_id, " ISO_UTC("created_at"),
+    [ST_OUTBOX_UPDATE] =
+        "UPDATE outbox SET status = $3, attempts = $4, next_attempt = $5, last_error = $6,"
+        " sent_at = $7 WHERE org_id = $1 AND message_id = $2",
+    [ST_OUTBOX_EACH] =
+        "SELECT " OUTBOX_COLS " FROM outbox WHERE org_id = $1 AND ($2::int = 0 OR status = $2)"
+        " AND ($3::bigint = 0 OR next_attempt <= $3) AND ($4::bigint = 0 OR run_id = $4)"
+        " AND ($5::bigint = 0 OR customer_id = $5) AND ($6::bigint = 0 OR message_id = $6)"
+        " ORDER BY message_id",
 };
 
 static const enum stmt_id max_id_stmt[OWED_ID_KINDS] = {
@@ -226,8 +313,9 @@ static const enum stmt_id max_id_stmt[OWED_ID_KINDS] = {
 enum { COPY_FLUSH_ROWS = 8192, MAX_PARAMS = 16 };
 
 /* Tables written through COPY, in the order they are flushed. Bank statements (one per
- * file), payer accounts, CSV mappings and settings are written at once instead: they are
- * few, and upserts (ON CONFLICT) do not go through COPY. */
+ * file), payer accounts, CSV mappings, settings and the collections tables (items,
+ * policies, profiles, runs, firings, outbox) are written at once instead: they are few,
+ * and upserts (ON CONFLICT) and RETURNING do not go through COPY. */
 enum copy_table {
     CP_CUSTOMERS,
     CP_INVOICES,
@@ -459,7 +547,8 @@ static int lock_org(struct pg_store *q, int64_t org, struct owed_buf *err)
     PGresult *r = exec_prepared(q, ST_LOCK_ORG, &p, err);
     int rc = r && PQresultStatus(r) == PGRES_TUPLES_OK ? OWED_OK : pg_error(q, err, "lock", r);
     PQclear(r);
-    if (rc == OWED_OK) q->locked_org = org;
+    /* Outside a transaction the lock ended with its statement: take it again next time. */
+    if (rc == OWED_OK && q->in_tx) q->locked_org = org;
     return rc;
 }
 
@@ -1288,6 +1377,13 @@ static int pg_org_settings_get(struct owed_store *s, int64_t org, struct owed_or
     int rc = get_row(impl(s), ST_ORG_GET, CP_TABLES, &p, &r, err);
     if (rc) return rc;
     col_text(r, 0, 0, out->tolerance, sizeof out->tolerance);
+    col_text(r, 0, 1, out->timezone, sizeof out->timezone);
+    col_text(r, 0, 2, out->calendar, sizeof out->calendar);
+    col_text(r, 0, 3, out->mail_from, sizeof out->mail_from);
+    col_text(r, 0, 4, out->smtp_url, sizeof out->smtp_url);
+    col_text(r, 0, 5, out->sms_url, sizeof out->sms_url);
+    col_text(r, 0, 6, out->pay_url, sizeof out->pay_url);
+    col_text(r, 0, 7, out->out_dir, sizeof out->out_dir);
     PQclear(r);
     return OWED_OK;
 }
@@ -1298,6 +1394,13 @@ static int pg_org_settings_set(struct owed_store *s, int64_t org,
     struct params p = {0};
     p_int(&p, org);
     p_text(&p, in->tolerance);
+    p_text(&p, in->timezone);
+    p_text(&p, in->calendar);
+    p_text(&p, in->mail_from);
+    p_text(&p, in->smtp_url);
+    p_text(&p, in->sms_url);
+    p_text(&p, in->pay_url);
+    p_text(&p, in->out_dir);
     return exec_command(impl(s), ST_ORG_SET, &p, "org settings", NULL, err);
 }
 
@@ -1685,6 +1788,339 @@ static int pg_journal_lines_each(struct owed_store *s, int64_t org, owed_journal
     return scan(impl(s), ST_JOURNAL_LINES, &p, each_line, &c, err);
 }
 
+/* ---- collections (issue 5) ---- */
+
+/* Collection items, runs and outbox messages take MAX + 1 in their INSERT, so the
+ * organization's lock is taken first: a concurrent writer of the same organization waits
+ * for this transaction to end, and its INSERT then sees this one's rows. The tables are
+ * never buffered (they are not written through COPY), so lookups need no flush; scans
+ * flush everything anyway. */
+
+/* Runs an INSERT ... RETURNING id, created_at under the organization's lock. */
+static int insert_returning(struct pg_store *q, enum stmt_id id, int64_t org,
+                            const struct params *p, int64_t *new_id, char *created,
+                            size_t created_cap, const char *what, struct owed_buf *err)
+{
+    int rc = lock_org(q, org, err);
+    if (rc) return rc;
+    PGresult *r = exec_prepared(q, id, p, err);
+    if (!r) return OWED_E_STORE;
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+        const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+        rc = pg_error(q, err, what, r);
+        if (state && strcmp(state, "23505") == 0) rc = OWED_E_EXISTS; /* unique_violation */
+    } else {
+        *new_id = col_i64(r, 0, 0);
+        col_text(r, 0, 1, created, created_cap);
+    }
+    PQclear(r);
+    return rc;
+}
+
+static int pg_item_insert(struct owed_store *s, int64_t org, struct owed_item *it,
+                          struct owed_buf *err)
+{
+    struct params p = {0};
+    p_int(&p, org);
+    p_int(&p, (int64_t)it->kind);
+    p_int(&p, it->parent_id);
+    p_int(&p, it->customer_id);
+    p_int(&p, it->invoice_id);
+    p_int(&p, (int64_t)it->status);
+    p_text(&p, it->code);
+    p_int(&p, it->amount_minor);
+    p_text(&p, it->currency);
+    p_int(&p, it->date1);
+    p_int(&p, it->date2);
+    p_text(&p, it->body);
+    return insert_returning(impl(s), ST_ITEM_INSERT, org, &p, &it->id, it->created_at,
+                            sizeof it->created_at, "collection item", err);
+}
+
+static int pg_item_update(struct owed_store *s, int64_t org, const struct owed_item *it,
+                          struct owed_buf *err)
+{
+    struct params p = {0};
+    p_int(&p, org);
+    p_int(&p, it->id);
+    p_int(&p, (int64_t)it->status);
+    p_text(&p, it->code);
+    p_int(&p, it->amount_minor);
+    p_text(&p, it->currency);
+    p_int(&p, it->date1);
+    p_int(&p, it->date2);
+    p_text(&p, it->body);
+    long changed = 0;
+    int rc = exec_command(impl(s), ST_ITEM_UPDATE, &p, "collection item", &changed, err);
+    if (rc == OWED_OK && changed == 0) return OWED_E_NOT_FOUND;
+    return rc;
+}
+
+static void read_item(const PGresult *r, struct owed_item *it)
+{
+    it->id = col_i64(r, 0, 0);
+    it->kind = (enum owed_item_kind)col_i64(r, 0, 1);
+    it->parent_id = col_i64(r, 0, 2);
+    it->customer_id = col_i64(r, 0, 3);
+    it->invoice_id = col_i64(r, 0, 4);
+    it->status = (enum owed_item_status)col_i64(r, 0, 5);
+    col_text(r, 0, 6, it->code, sizeof it->code);
+    it->amount_minor = col_i64(r, 0, 7);
+    col_text(r, 0, 8, it->currency, sizeof it->currency);
+    it->date1 = (owed_date)col_i64(r, 0, 9);
+    it->date2 = (owed_date)col_i64(r, 0, 10);
+    col_text(r, 0, 11, it->body, sizeof it->body);
+    col_text(r, 0, 12, it->created_at, sizeof it->created_at);
+}
+
+static int pg_item_get(struct owed_store *s, int64_t org, int64_t id, struct owed_item *out,
+                       struct owed_buf *err)
+{
+    PGresult *r;
+    int rc = get_by_id(impl(s), ST_ITEM_GET, CP_TABLES, org, id, &r, err);
+    if (rc) return rc;
+    read_item(r, out);
+    PQclear(r);
+    return OWED_OK;
+}
+
+static int each_item(void *ctx, const PGresult *r)
+{
+    struct scan_ctx *c = ctx;
+    struct owed_item it;
+    read_item(r, &it);
+    return ((owed_item_fn)c->fn)(c->ctx, &it);
+}
+
+static int pg_items_each(struct owed_store *s, int64_t org, const struct owed_item_filter *f,
+                         owed_item_fn fn, void *ctx, struct owed_buf *err)
+{
+    struct owed_item_filter none = {0};
+    if (!f) f = &none;
+    struct params p = {0};
+    p_int(&p, org);
+    p_int(&p, (int64_t)f->kind);
+    p_int(&p, f->customer_id);
+    p_int(&p, f->invoice_id);
+    p_int(&p, f->parent_id);
+    p_int(&p, f->live_only ? 1 : 0);
+    struct scan_ctx c = {(void *)fn, ctx, true};
+    return scan(impl(s), ST_ITEMS_EACH, &p, each_item, &c, err);
+}
+
+/* fn(ctx, column 0, column 1) for each row of a two-text-column listing by org. */
+static int each_pair(void *ctx, const PGresult *r)
+{
+    struct scan_ctx *c = ctx;
+    return ((owed_pair_fn)c->fn)(c->ctx, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
+}
+
+static int scan_pairs(struct pg_store *q, enum stmt_id id, int64_t org, owed_pair_fn fn,
+                      void *ctx, struct owed_buf *err)
+{
+    struct params p = {0};
+    p_int(&p, org);
+    struct scan_ctx c = {(void *)fn, ctx, true};
+    return scan(q, id, &p, each_pair, &c, err);
+}
+
+static int pg_policy_save(struct owed_store *s, int64_t org, const char *name, const char *json,
+                          struct owed_buf *err)
+{
+    struct params p = {0};
+    p_int(&p, org);
+    p_text(&p, name);
+    p_text(&p, json);
+    return exec_command(impl(s), ST_POLICY_SAVE, &p, "policy", NULL, err);
+}
+
+static int pg_policies_each(struct owed_store *s, int64_t org, owed_pair_fn fn, void *ctx,
+                            struct owed_buf *err)
+{
+    return scan_pairs(impl(s), ST_POLICIES_EACH, org, fn, ctx, err);
+}
+
+/* policy NULL deletes the target. */
+static int pg_policy_target_set(struct owed_store *s, int64_t org, const char *target,
+                                const char *policy, struct owed_buf *err)
+{
+    struct params p = {0};
+    p_int(&p, org);
+    p_text(&p, target);
+    if (policy) p_text(&p, policy);
+    return exec_command(impl(s), policy ? ST_TARGET_SET : ST_TARGET_DELETE, &p, "policy target",
+                        NULL, err);
+}
+
+static int pg_policy_targets_each(struct owed_store *s, int64_t org, owed_pair_fn fn, void *ctx,
+                                  struct owed_buf *err)
+{
+    return scan_pairs(impl(s), ST_TARGETS_EACH, org, fn, ctx, err);
+}
+
+static int pg_profile_set(struct owed_store *s, int64_t org, const struct owed_profile *pr,
+                          struct owed_buf *err)
+{
+    struct params p = {0};
+    p_int(&p, org);
+    p_int(&p, pr->customer_id);
+    p_text(&p, pr->segment);
+    p_text(&p, pr->lang);
+    p_text(&p, pr->phone);
+    p_text(&p, pr->address);
+    return exec_command(impl(s), ST_PROFILE_SET, &p, "customer profile", NULL, err);
+}
+
+static int each_profile(void *ctx, const PGresult *r)
+{
+    struct scan_ctx *c = ctx;
+    struct owed_profile pr;
+    pr.customer_id = col_i64(r, 0, 0);
+    col_text(r, 0, 1, pr.segment, sizeof pr.segment);
+    col_text(r, 0, 2, pr.lang, sizeof pr.lang);
+    col_text(r, 0, 3, pr.phone, sizeof pr.phone);
+    col_text(r, 0, 4, pr.address, sizeof pr.address);
+    return ((owed_profile_fn)c->fn)(c->ctx, &pr);
+}
+
+static int pg_profiles_each(struct owed_store *s, int64_t org, owed_profile_fn fn, void *ctx,
+                            struct owed_buf *err)
+{
+    struct params p = {0};
+    p_int(&p, org);
+    struct scan_ctx c = {(void *)fn, ctx, true};
+    return scan(impl(s), ST_PROFILES_EACH, &p, each_profile, &c, err);
+}
+
+static int pg_run_insert(struct owed_store *s, int64_t org, struct owed_run_rec *run,
+                         struct owed_buf *err)
+{
+    struct params p = {0};
+    p_int(&p, org);
+    p_int(&p, run->as_of);
+    p_int(&p, run->messages);
+    p_int(&p, run->firings);
+    return insert_returning(impl(s), ST_RUN_INSERT, org, &p, &run->id, run->created_at,
+                            sizeof run->created_at, "dunning run", err);
+}
+
+/* ON CONFLICT DO NOTHING: a step that fired before changes no row (OWED_E_EXISTS) and the
+ * transaction goes on, as on SQLite. */
+static int pg_firing_insert(struct owed_store *s, int64_t org, const struct owed_firing *f,
+                            struct owed_buf *err)
+{
+    struct params p = {0};
+    p_int(&p, org);
+    p_int(&p, f->invoice_id);
+    p_text(&p, f->step);
+    p_int(&p, f->severity);
+    p_int(&p, f->run_id);
+    p_int(&p, f->message_id);
+    p_int(&p, f->fired_on);
+    long changed = 0;
+    int rc = exec_command(impl(s), ST_FIRING_INSERT, &p, "firing", &changed, err);
+    if (rc == OWED_OK && changed == 0) return OWED_E_EXISTS;
+    return rc;
+}
+
+static int each_firing(void *ctx, const PGresult *r)
+{
+    struct scan_ctx *c = ctx;
+    struct owed_firing f;
+    f.invoice_id = col_i64(r, 0, 0);
+    col_text(r, 0, 1, f.step, sizeof f.step);
+    f.severity = (int)col_i64(r, 0, 2);
+    f.run_id = col_i64(r, 0, 3);
+    f.message_id = col_i64(r, 0, 4);
+    f.fired_on = (owed_date)col_i64(r, 0, 5);
+    return ((owed_firing_fn)c->fn)(c->ctx, &f);
+}
+
+static int pg_firings_each(struct owed_store *s, int64_t org, owed_firing_fn fn, void *ctx,
+                           struct owed_buf *err)
+{
+    struct params p = {0};
+    p_int(&p, org);
+    struct scan_ctx c = {(void *)fn, ctx, true};
+    return scan(impl(s), ST_FIRINGS_EACH, &p, each_firing, &c, err);
+}
+
+static int pg_outbox_insert(struct owed_store *s, int64_t org, struct owed_outbox_msg *m,
+                            struct owed_buf *err)
+{
+    struct params p = {0};
+    p_int(&p, org);
+    p_int(&p, m->run_id);
+    p_int(&p, m->customer_id);
+    p_int(&p, m->channel);
+    p_text(&p, m->step);
+    p_text(&p, m->recipient ? m->recipient : "");
+    p_text(&p, m->subject ? m->subject : "");
+    p_text(&p, m->body ? m->body : "");
+    p_int(&p, (int64_t)m->status);
+    p_int(&p, m->attempts);
+    p_int(&p, m->next_attempt);
+    p_text(&p, m->last_error);
+    return insert_returning(impl(s), ST_OUTBOX_INSERT, org, &p, &m->id, m->created_at,
+                            sizeof m->created_at, "outbox message", err);
+}
+
+static int pg_outbox_update(struct owed_store *s, int64_t org, const struct owed_outbox_msg *m,
+                            struct owed_buf *err)
+{
+    struct params p = {0};
+    p_int(&p, org);
+    p_int(&p, m->id);
+    p_int(&p, (int64_t)m->status);
+    p_int(&p, m->attempts);
+    p_int(&p, m->next_attempt);
+    p_text(&p, m->last_error);
+    p_text(&p, m->sent_at);
+    long changed = 0;
+    int rc = exec_command(impl(s), ST_OUTBOX_UPDATE, &p, "outbox message", &changed, err);
+    if (rc == OWED_OK && changed == 0) return OWED_E_NOT_FOUND;
+    return rc;
+}
+
+/* recipient, subject and body point into the row's result: valid during the callback. */
+static int each_outbox(void *ctx, const PGresult *r)
+{
+    struct scan_ctx *c = ctx;
+    struct owed_outbox_msg m;
+    memset(&m, 0, sizeof m);
+    m.id = col_i64(r, 0, 0);
+    m.run_id = col_i64(r, 0, 1);
+    m.customer_id = col_i64(r, 0, 2);
+    m.channel = (int)col_i64(r, 0, 3);
+    col_text(r, 0, 4, m.step, sizeof m.step);
+    m.recipient = PQgetvalue(r, 0, 5);
+    m.subject = PQgetvalue(r, 0, 6);
+    m.body = PQgetvalue(r, 0, 7);
+    m.status = (enum owed_msg_status)col_i64(r, 0, 8);
+    m.attempts = (int)col_i64(r, 0, 9);
+    m.next_attempt = col_i64(r, 0, 10);
+    col_text(r, 0, 11, m.last_error, sizeof m.last_error);
+    col_text(r, 0, 12, m.created_at, sizeof m.created_at);
+    col_text(r, 0, 13, m.sent_at, sizeof m.sent_at);
+    return ((owed_outbox_fn)c->fn)(c->ctx, &m);
+}
+
+static int pg_outbox_each(struct owed_store *s, int64_t org, const struct owed_outbox_filter *f,
+                          owed_outbox_fn fn, void *ctx, struct owed_buf *err)
+{
+    struct owed_outbox_filter none = {0};
+    if (!f) f = &none;
+    struct params p = {0};
+    p_int(&p, org);
+    p_int(&p, (int64_t)f->status);
+    p_int(&p, f->due_by);
+    p_int(&p, f->run_id);
+    p_int(&p, f->customer_id);
+    p_int(&p, f->id);
+    struct scan_ctx c = {(void *)fn, ctx, true};
+    return scan(impl(s), ST_OUTBOX_EACH, &p, each_outbox, &c, err);
+}
+
 static const struct owed_store_ops postgres_ops = {
     .name = "postgres",
     .close = pg_close,
@@ -1729,6 +2165,22 @@ static const struct owed_store_ops postgres_ops = {
     .csv_map_save = pg_csv_map_save,
     .csv_maps_each = pg_csv_maps_each,
     .idem_claim = pg_idem_claim,
+    .item_insert = pg_item_insert,
+    .item_update = pg_item_update,
+    .item_get = pg_item_get,
+    .items_each = pg_items_each,
+    .policy_save = pg_policy_save,
+    .policies_each = pg_policies_each,
+    .policy_target_set = pg_policy_target_set,
+    .policy_targets_each = pg_policy_targets_each,
+    .profile_set = pg_profile_set,
+    .profiles_each = pg_profiles_each,
+    .run_insert = pg_run_insert,
+    .firing_insert = pg_firing_insert,
+    .firings_each = pg_firings_each,
+    .outbox_insert = pg_outbox_insert,
+    .outbox_update = pg_outbox_update,
+    .outbox_each = pg_outbox_each,
 };
 
 int owed__postgres_open(const char *url, bool create, struct owed_store **out,

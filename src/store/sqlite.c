@@ -71,6 +71,23 @@ enum stmt_id {
     ST_MAP_SAVE,
     ST_MAPS_EACH,
     ST_IDEM_CLAIM,
+    ST_ITEM_INSERT,
+    ST_ITEM_UPDATE,
+    ST_ITEM_GET,
+    ST_ITEMS_EACH,
+    ST_POLICY_SAVE,
+    ST_POLICIES_EACH,
+    ST_TARGET_SET,
+    ST_TARGET_DELETE,
+    ST_TARGETS_EACH,
+    ST_PROFILE_SET,
+    ST_PROFILES_EACH,
+    ST_RUN_INSERT,
+    ST_FIRING_INSERT,
+    ST_FIRINGS_EACH,
+    ST_OUTBOX_INSERT,
+    ST_OUTBOX_UPDATE,
+    ST_OUTBOX_EACH,
     ST_COUNT
 };
 
@@ -96,6 +113,13 @@ enum stmt_id {
     " INDEXED BY allocations_payment WHERE a.org_id = p.org_id AND a.payment_id = p.payment_id)," \
     " (SELECT COALESCE(SUM(o.amount_minor), 0) FROM outflows o"                         \
     " WHERE o.org_id = p.org_id AND o.payment_id = p.payment_id)"
+
+#define ITEM_COLS                                                                      \
+    "item_id, kind, parent_id, customer_id, invoice_id, status, code, amount_minor, currency," \
+    " date1, date2, body, created_at, opened_on"
+#define OUTBOX_COLS                                                                       \
+    "message_id, run_id, customer_id, channel, step, recipient, subject, body, status,"    \
+    " attempts, next_attempt, last_error, created_at, sent_at"
 
 static const char *const stmt_sql[ST_COUNT] = {
     [ST_SCHEMA_VERSION] = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
@@ -196,8 +220,11 @@ static const char *const stmt_sql[ST_COUNT] = {
         "SELECT o.outflow_id, o.payment_id, o.kind, o.out_date, o.amount_minor, o.reason"
         " FROM outflows o JOIN payments p ON p.org_id = o.org_id AND p.payment_id = o.payment_id"
         " WHERE o.org_id = ?1 AND o.out_date <= ?2 AND p.customer_id = ?3 ORDER BY o.outflow_id",
-    [ST_ORG_GET] = "SELECT tolerance FROM orgs WHERE org_id = ?1",
-    [ST_ORG_SET] = "UPDATE orgs SET tolerance = ?2 WHERE org_id = ?1",
+    [ST_ORG_GET] = "SELECT tolerance, timezone, calendar, mail_from, smtp_url, sms_url, pay_url,"
+                   " out_dir, name FROM orgs WHERE org_id = ?1",
+    [ST_ORG_SET] = "UPDATE orgs SET tolerance = ?2, timezone = ?3, calendar = ?4, mail_from = ?5,"
+                   " smtp_url = ?6, sms_url = ?7, pay_url = ?8, out_dir = ?9, name = ?10"
+                   " WHERE org_id = ?1",
     [ST_STMT_INSERT] =
         "INSERT INTO bank_statements (org_id, statement_id, stmt_key, format, account,"
         " bank_stmt_id, currency, stmt_date, opening_minor, opening_date, closing_minor,"
@@ -234,6 +261,63 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_IDEM_CLAIM] = "INSERT INTO idempotency_keys (org_id, idem_key, created_at)"
                       " VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"
                       " ON CONFLICT (org_id, idem_key) DO NOTHING",
+    /* Collection items, policies, runs, firings and the outbox are few and written one at
+     * a time: their ids come from MAX + 1 under the write lock, in the INSERT itself. */
+    [ST_ITEM_INSERT] =
+        "INSERT INTO collection_items (org_id, item_id, kind, parent_id, customer_id,"
+        " invoice_id, status, code, amount_minor, currency, date1, date2, body, opened_on,"
+        " created_at, updated_at) VALUES (?1, (SELECT COALESCE(MAX(item_id), 0) + 1 FROM"
+        " collection_items WHERE org_id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+        " strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))"
+        " RETURNING item_id, created_at",
+    [ST_ITEM_UPDATE] =
+        "UPDATE collection_items SET status = ?3, code = ?4, amount_minor = ?5, currency = ?6,"
+        " date1 = ?7, date2 = ?8, body = ?9, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+        " WHERE org_id = ?1 AND item_id = ?2",
+    [ST_ITEM_GET] = "SELECT " ITEM_COLS " FROM collection_items WHERE org_id = ?1 AND item_id = ?2",
+    [ST_ITEMS_EACH] =
+        "SELECT " ITEM_COLS " FROM collection_items WHERE org_id = ?1"
+        " AND (?2 = 0 OR kind = ?2) AND (?3 = 0 OR customer_id = ?3)"
+        " AND (?4 = 0 OR invoice_id = ?4) AND (?5 = 0 OR parent_id = ?5)"
+        " AND (?6 = 0 OR status IN (1, 2)) ORDER BY item_id",
+    [ST_POLICY_SAVE] = "INSERT INTO dunning_policies (org_id, name, body) VALUES (?1, ?2, ?3)"
+                       " ON CONFLICT (org_id, name) DO UPDATE SET body = excluded.body",
+    [ST_POLICIES_EACH] = "SELECT name, body FROM dunning_policies WHERE org_id = ?1 ORDER BY name",
+    [ST_TARGET_SET] =
+        "INSERT INTO dunning_policy_targets (org_id, target, policy) VALUES (?1, ?2, ?3)"
+        " ON CONFLICT (org_id, target) DO UPDATE SET policy = excluded.policy",
+    [ST_TARGET_DELETE] = "DELETE FROM dunning_policy_targets WHERE org_id = ?1 AND target = ?2",
+    [ST_TARGETS_EACH] = "SELECT target, policy FROM dunning_policy_targets WHERE org_id = ?1"
+                        " ORDER BY target",
+    [ST_PROFILE_SET] =
+        "INSERT INTO customer_profiles (org_id, customer_id, segment, lang, phone, address)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (org_id, customer_id) DO UPDATE SET"
+        " segment = excluded.segment, lang = excluded.lang, phone = excluded.phone,"
+        " address = excluded.address",
+    [ST_PROFILES_EACH] = "SELECT customer_id, segment, lang, phone, address FROM customer_profiles"
+                         " WHERE org_id = ?1 ORDER BY customer_id",
+    [ST_RUN_INSERT] =
+        "INSERT INTO dunning_runs (org_id, run_id, as_of, messages, firings, created_at)"
+        " VALUES (?1, (SELECT COALESCE(MAX(run_id), 0) + 1 FROM dunning_runs WHERE org_id = ?1),"
+        " ?2, ?3, ?4, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')) RETURNING run_id, created_at",
+    [ST_FIRING_INSERT] =
+        "INSERT INTO dunning_firings (org_id, invoice_id, step, severity, run_id, message_id,"
+        " fired_on) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+    [ST_FIRINGS_EACH] = "SELECT invoice_id, step, severity, run_id, message_id, fired_on"
+                        " FROM dunning_firings WHERE org_id = ?1 ORDER BY invoice_id, step",
+    [ST_OUTBOX_INSERT] =
+        "INSERT INTO outbox (org_id, message_id, run_id, customer_id, channel, step, recipient,"
+        " subject, body, status, attempts, next_attempt, last_error, created_at) VALUES (?1,"
+        " (SELECT COALESCE(MAX(message_id), 0) + 1 FROM outbox WHERE org_id = ?1), ?2, ?3, ?4,"
+        " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))"
+        " RETURNING message_id, created_at",
+    [ST_OUTBOX_UPDATE] =
+        "UPDATE outbox SET status = ?3, attempts = ?4, next_attempt = ?5, last_error = ?6,"
+        " sent_at = ?7 WHERE org_id = ?1 AND message_id = ?2",
+    [ST_OUTBOX_EACH] =
+        "SELECT " OUTBOX_COLS " FROM outbox WHERE org_id = ?1 AND (?2 = 0 OR status = ?2)"
+        " AND (?3 = 0 OR next_attempt <= ?3) AND (?4 = 0 OR run_id = ?4)"
+        " AND (?5 = 0 OR customer_id = ?5) AND (?6 = 0 OR message_id = ?6) ORDER BY message_id",
 };
 
 /* Next ids per table, loaded at the start of each write transaction (single writer). */
@@ -1043,7 +1127,17 @@ static int sq_org_settings_get(struct owed_store *s, int64_t org, struct owed_or
     if (!st) return OWED_E_STORE;
     sqlite3_bind_int64(st, 1, org);
     int rc = get_one(q, st, err);
-    if (rc == OWED_OK) copy_col(st, 0, out->tolerance, sizeof out->tolerance);
+    if (rc == OWED_OK) {
+        copy_col(st, 0, out->tolerance, sizeof out->tolerance);
+        copy_col(st, 1, out->timezone, sizeof out->timezone);
+        copy_col(st, 2, out->calendar, sizeof out->calendar);
+        copy_col(st, 3, out->mail_from, sizeof out->mail_from);
+        copy_col(st, 4, out->smtp_url, sizeof out->smtp_url);
+        copy_col(st, 5, out->sms_url, sizeof out->sms_url);
+        copy_col(st, 6, out->pay_url, sizeof out->pay_url);
+        copy_col(st, 7, out->out_dir, sizeof out->out_dir);
+        copy_col(st, 8, out->name, sizeof out->name);
+    }
     sqlite3_reset(st);
     return rc;
 }
@@ -1056,6 +1150,14 @@ static int sq_org_settings_set(struct owed_store *s, int64_t org,
     if (!st) return OWED_E_STORE;
     sqlite3_bind_int64(st, 1, org);
     bind_text(st, 2, in->tolerance);
+    bind_text(st, 3, in->timezone);
+    bind_text(st, 4, in->calendar);
+    bind_text(st, 5, in->mail_from);
+    bind_text(st, 6, in->smtp_url);
+    bind_text(st, 7, in->sms_url);
+    bind_text(st, 8, in->pay_url);
+    bind_text(st, 9, in->out_dir);
+    bind_text(st, 10, in->name);
     return exec_stmt(q, st, err, "org settings");
 }
 
@@ -1306,6 +1408,8 @@ static int sq_idem_claim(struct owed_store *s, int64_t org, const char *key, str
     return rc;
 }
 
+#include "sqlite_collections.inc"
+
 static const struct owed_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -1350,6 +1454,22 @@ static const struct owed_store_ops sqlite_ops = {
     .csv_map_save = sq_csv_map_save,
     .csv_maps_each = sq_csv_maps_each,
     .idem_claim = sq_idem_claim,
+    .item_insert = sq_item_insert,
+    .item_update = sq_item_update,
+    .item_get = sq_item_get,
+    .items_each = sq_items_each,
+    .policy_save = sq_policy_save,
+    .policies_each = sq_policies_each,
+    .policy_target_set = sq_policy_target_set,
+    .policy_targets_each = sq_policy_targets_each,
+    .profile_set = sq_profile_set,
+    .profiles_each = sq_profiles_each,
+    .run_insert = sq_run_insert,
+    .firing_insert = sq_firing_insert,
+    .firings_each = sq_firings_each,
+    .outbox_insert = sq_outbox_insert,
+    .outbox_update = sq_outbox_update,
+    .outbox_each = sq_outbox_each,
 };
 
 int owed__sqlite_open(const char *path, bool create, struct owed_store **out,

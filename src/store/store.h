@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 
+#include "core/collections.h"
 #include "core/ledger.h"
 #include "core/model.h"
 #include "owed/buf.h"
@@ -50,7 +51,48 @@ struct owed_list_filter {
 /* Settings of an organization. */
 struct owed_org_settings {
     char tolerance[32]; /* "" (none), "1.00" (major units of each currency) or "0.5%" */
+    char timezone[64];  /* IANA name; "today" for dunning is the date there */
+    char calendar[32];  /* holiday calendar for business days ("" = weekends only) */
+    char mail_from[256];
+    char smtp_url[256];
+    char sms_url[256];
+    char pay_url[256];  /* pay link base; the invoice number is appended */
+    char out_dir[256];  /* where letters and agency placements are written */
+    char name[201];     /* the organization's name, signed under its messages */
 };
+
+/* Which collection items items_each returns; zero fields mean "any". */
+struct owed_item_filter {
+    enum owed_item_kind kind;
+    int64_t customer_id;
+    int64_t invoice_id;
+    int64_t parent_id;
+    bool live_only; /* status open or investigating */
+};
+
+/* Which outbox messages outbox_each returns; zero fields mean "any". */
+struct owed_outbox_filter {
+    enum owed_msg_status status;
+    int64_t due_by;   /* with status: next_attempt <= due_by (unix seconds) */
+    int64_t run_id;
+    int64_t customer_id;
+    int64_t id;       /* one message */
+};
+
+/* Customer settings for collections. */
+struct owed_profile {
+    int64_t customer_id;
+    char segment[64];
+    char lang[16];
+    char phone[32];
+    char address[512];
+};
+
+typedef int (*owed_item_fn)(void *ctx, const struct owed_item *it);
+typedef int (*owed_outbox_fn)(void *ctx, const struct owed_outbox_msg *m);
+typedef int (*owed_firing_fn)(void *ctx, const struct owed_firing *f);
+typedef int (*owed_profile_fn)(void *ctx, const struct owed_profile *p);
+typedef int (*owed_pair_fn)(void *ctx, const char *a, const char *b);
 
 /* Highest id per table: an upper bound on row counts, for sizing arrays up front. */
 struct owed_store_max_ids {
@@ -160,6 +202,55 @@ struct owed_store_ops {
     /* Claims an idempotency key inside the current write transaction: OWED_OK when it is
      * new (and now taken), OWED_E_EXISTS when it was claimed before. */
     int (*idem_claim)(struct owed_store *s, int64_t org, const char *key, struct owed_buf *err);
+
+    /* ---- collections (issue 5) ---- */
+
+    /* Sets it->id (the next free one) and created_at. */
+    int (*item_insert)(struct owed_store *s, int64_t org, struct owed_item *it,
+                       struct owed_buf *err);
+    /* Sets status, code, amount, currency, date1, date2 and body of item it->id. */
+    int (*item_update)(struct owed_store *s, int64_t org, const struct owed_item *it,
+                       struct owed_buf *err);
+    int (*item_get)(struct owed_store *s, int64_t org, int64_t id, struct owed_item *out,
+                    struct owed_buf *err);
+    /* Ordered by id. */
+    int (*items_each)(struct owed_store *s, int64_t org, const struct owed_item_filter *f,
+                      owed_item_fn fn, void *ctx, struct owed_buf *err);
+
+    /* Dunning policies by name (JSON documents) and their targets ("default",
+     * "customer:REF", "segment:NAME"); policy NULL deletes a target. */
+    int (*policy_save)(struct owed_store *s, int64_t org, const char *name, const char *json,
+                       struct owed_buf *err);
+    int (*policies_each)(struct owed_store *s, int64_t org, owed_pair_fn fn, void *ctx,
+                         struct owed_buf *err); /* fn(ctx, name, json), by name */
+    int (*policy_target_set)(struct owed_store *s, int64_t org, const char *target,
+                             const char *policy, struct owed_buf *err);
+    int (*policy_targets_each)(struct owed_store *s, int64_t org, owed_pair_fn fn, void *ctx,
+                               struct owed_buf *err); /* fn(ctx, target, policy) */
+
+    int (*profile_set)(struct owed_store *s, int64_t org, const struct owed_profile *p,
+                       struct owed_buf *err);
+    int (*profiles_each)(struct owed_store *s, int64_t org, owed_profile_fn fn, void *ctx,
+                         struct owed_buf *err); /* by customer id */
+
+    /* Sets r->id. */
+    int (*run_insert)(struct owed_store *s, int64_t org, struct owed_run_rec *r,
+                      struct owed_buf *err);
+    /* OWED_E_EXISTS when (invoice, step) has fired before; nothing is written then. */
+    int (*firing_insert)(struct owed_store *s, int64_t org, const struct owed_firing *f,
+                         struct owed_buf *err);
+    int (*firings_each)(struct owed_store *s, int64_t org, owed_firing_fn fn, void *ctx,
+                        struct owed_buf *err); /* by invoice id, step */
+
+    /* Sets m->id. */
+    int (*outbox_insert)(struct owed_store *s, int64_t org, struct owed_outbox_msg *m,
+                         struct owed_buf *err);
+    /* Sets status, attempts, next_attempt, last_error and sent_at of message m->id. */
+    int (*outbox_update)(struct owed_store *s, int64_t org, const struct owed_outbox_msg *m,
+                         struct owed_buf *err);
+    /* Ordered by id. */
+    int (*outbox_each)(struct owed_store *s, int64_t org, const struct owed_outbox_filter *f,
+                       owed_outbox_fn fn, void *ctx, struct owed_buf *err);
 
     /* Appends a balanced entry (asserted before the write); sets *entry_id. */
     int (*entry_append)(struct owed_store *s, int64_t org, const struct owed_entry *e,

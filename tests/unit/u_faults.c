@@ -389,6 +389,43 @@ FORWARD(outflows_each, (struct owed_store *s, int64_t org, const struct owed_lis
                         owed_outflow_fn fn, void *ctx, struct owed_buf *err),
         (REAL(s), org, f, fn, ctx, err))
 
+/* The collections operations (issue 5). */
+FORWARD(item_insert, (struct owed_store *s, int64_t org, struct owed_item *it,
+                      struct owed_buf *err), (REAL(s), org, it, err))
+FORWARD(item_update, (struct owed_store *s, int64_t org, const struct owed_item *it,
+                      struct owed_buf *err), (REAL(s), org, it, err))
+FORWARD(item_get, (struct owed_store *s, int64_t org, int64_t id, struct owed_item *out,
+                   struct owed_buf *err), (REAL(s), org, id, out, err))
+FORWARD(items_each, (struct owed_store *s, int64_t org, const struct owed_item_filter *f,
+                     owed_item_fn fn, void *ctx, struct owed_buf *err),
+        (REAL(s), org, f, fn, ctx, err))
+FORWARD(policy_save, (struct owed_store *s, int64_t org, const char *name, const char *json,
+                      struct owed_buf *err), (REAL(s), org, name, json, err))
+FORWARD(policies_each, (struct owed_store *s, int64_t org, owed_pair_fn fn, void *ctx,
+                        struct owed_buf *err), (REAL(s), org, fn, ctx, err))
+FORWARD(policy_target_set, (struct owed_store *s, int64_t org, const char *target,
+                            const char *policy, struct owed_buf *err),
+        (REAL(s), org, target, policy, err))
+FORWARD(policy_targets_each, (struct owed_store *s, int64_t org, owed_pair_fn fn, void *ctx,
+                              struct owed_buf *err), (REAL(s), org, fn, ctx, err))
+FORWARD(profile_set, (struct owed_store *s, int64_t org, const struct owed_profile *p,
+                      struct owed_buf *err), (REAL(s), org, p, err))
+FORWARD(profiles_each, (struct owed_store *s, int64_t org, owed_profile_fn fn, void *ctx,
+                        struct owed_buf *err), (REAL(s), org, fn, ctx, err))
+FORWARD(run_insert, (struct owed_store *s, int64_t org, struct owed_run_rec *r,
+                     struct owed_buf *err), (REAL(s), org, r, err))
+FORWARD(firing_insert, (struct owed_store *s, int64_t org, const struct owed_firing *f,
+                        struct owed_buf *err), (REAL(s), org, f, err))
+FORWARD(firings_each, (struct owed_store *s, int64_t org, owed_firing_fn fn, void *ctx,
+                       struct owed_buf *err), (REAL(s), org, fn, ctx, err))
+FORWARD(outbox_insert, (struct owed_store *s, int64_t org, struct owed_outbox_msg *m,
+                        struct owed_buf *err), (REAL(s), org, m, err))
+FORWARD(outbox_update, (struct owed_store *s, int64_t org, const struct owed_outbox_msg *m,
+                        struct owed_buf *err), (REAL(s), org, m, err))
+FORWARD(outbox_each, (struct owed_store *s, int64_t org, const struct owed_outbox_filter *f,
+                      owed_outbox_fn fn, void *ctx, struct owed_buf *err),
+        (REAL(s), org, f, fn, ctx, err))
+
 static const struct owed_store_ops fault_ops = {
     .name = "fault",
     .close = f_close,
@@ -433,6 +470,22 @@ static const struct owed_store_ops fault_ops = {
     .csv_map_save = f_csv_map_save,
     .csv_maps_each = f_csv_maps_each,
     .idem_claim = f_idem_claim,
+    .item_insert = f_item_insert,
+    .item_update = f_item_update,
+    .item_get = f_item_get,
+    .items_each = f_items_each,
+    .policy_save = f_policy_save,
+    .policies_each = f_policies_each,
+    .policy_target_set = f_policy_target_set,
+    .policy_targets_each = f_policy_targets_each,
+    .profile_set = f_profile_set,
+    .profiles_each = f_profiles_each,
+    .run_insert = f_run_insert,
+    .firing_insert = f_firing_insert,
+    .firings_each = f_firings_each,
+    .outbox_insert = f_outbox_insert,
+    .outbox_update = f_outbox_update,
+    .outbox_each = f_outbox_each,
 };
 
 static struct fault_store *fault_open(const char *path)

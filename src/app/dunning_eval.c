@@ -1,0 +1,457 @@
+/* What a dunning run on a date does (DESIGN.md "Dunning"), computed from one snapshot and
+ * changing nothing: `owed dunning preview` renders it, `owed dunning run` executes it.
+ *
+ * For every open sale invoice: the policy of its customer (own, segment, default) gives
+ * the latest step on or before the date; it fires unless a step at or after it has fired
+ * for that invoice (the firings table), or the invoice is paused:
+ *   - a hold on the invoice or on the whole customer (an agency placement is a hold);
+ *   - an open dispute: on the whole invoice; a partial one pauses only its amount;
+ *   - an open promise to pay, on the invoice or the whole account, until its date;
+ *   - a payment plan in good standing: its installments are reminded instead, each with
+ *     the policy's steps up to the due step.
+ * A promise whose date passed unpaid is broken: the run records it and escalates each of
+ * its invoices to the step after the last one fired, even before that step's date. A plan
+ * with an installment more than PLAN_GRACE_DAYS late is broken and dunning resumes on the
+ * invoice. Fee invoices are not reminded on their own.
+ *
+ * One linear pass over the book; firings sorted by customer (ref order), channel, due
+ * date. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/dunning_int.h"
+#include "app/files.h"
+#include "base.h"
+#include "core/aging.h"
+#include "io/holidays.h"
+
+enum { PLAN_GRACE_DAYS = 10, THANKS_WINDOW_DAYS = 7 };
+
+static const char *const pause_names[OWED_PAUSE_COUNT] = {
+    [OWED_PAUSE_NONE] = "none",       [OWED_PAUSE_HOLD] = "on hold",
+    [OWED_PAUSE_DISPUTE] = "disputed", [OWED_PAUSE_PROMISE] = "promised",
+    [OWED_PAUSE_PLAN] = "on a plan",  [OWED_PAUSE_MINIMUM] = "under the minimum",
+};
+
+const char *owed__pause_name(enum owed__pause p) { return pause_names[p]; }
+
+long owed__book_invoice_index(const struct owed_book *b, int64_t id)
+{
+    size_t lo = 0, hi = b->ninvoices; /* the book holds invoices in id order */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (b->invoices[mid].id < id) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < b->ninvoices && b->invoices[lo].id == id ? (long)lo : -1;
+}
+
+static int cmp_firing(const void *a, const void *b)
+{
+    const struct owed__firing *x = a, *y = b;
+    if (x->customer != y->customer) return x->customer < y->customer ? -1 : 1;
+    if (x->channel != y->channel) return x->channel < y->channel ? -1 : 1;
+    if (x->due != y->due) return x->due < y->due ? -1 : 1;
+    if (x->invoice != y->invoice) return x->invoice < y->invoice ? -1 : 1;
+    return x->installment < y->installment ? -1 : x->installment > y->installment;
+}
+
+size_t owed__message_end(const struct owed__dunning *d, size_t i)
+{
+    size_t j = i + 1;
+    while (j < d->n && d->f[j].customer == d->f[i].customer && d->f[j].channel == d->f[i].channel)
+        j++;
+    return j;
+}
+
+int owed__most_severe(const struct owed__dunning *d, size_t i, size_t j)
+{
+    int s = 0;
+    for (size_t k = i; k < j; k++)
+        if (d->f[k].step > s) s = d->f[k].step;
+    return s;
+}
+
+/* Working state of one evaluation. */
+struct eval {
+    struct owed__dunning *d;
+    struct owed_calendar cal;
+    uint32_t *cust_by_id; /* customer id -> book index + 1 */
+    size_t ncust_by_id;
+    int8_t *last_fired;   /* by book invoice: highest step index fired, -1 none */
+    owed_date *interest_from; /* by book invoice: the last firing that charged interest */
+    bool *thanked;
+    uint8_t *pause;       /* by book invoice: enum owed__pause */
+    bool *escalate;       /* by book invoice: a promise on it broke in this run */
+    int64_t *disputed;    /* by book invoice: amount under partial dispute */
+    bool *cust_held, *cust_promised, *cust_escalate; /* by book customer */
+    struct owed_item *items; /* live holds, disputes, promises, plans, installments */
+    size_t nitems, cap_items;
+    struct { int64_t installment; int8_t last; } *inst_fired;
+    size_t ninst_fired, cap_inst_fired;
+    size_t cap_f;
+};
+
+static long cust_index(const struct eval *e, int64_t id)
+{
+    return id > 0 && (size_t)id < e->ncust_by_id && e->cust_by_id[id] ? (long)e->cust_by_id[id] - 1
+                                                                       : -1;
+}
+
+static int on_profile(void *ctx, const struct owed_profile *p)
+{
+    struct eval *e = ctx;
+    long c = cust_index(e, p->customer_id);
+    if (c >= 0) e->d->profiles[c] = *p;
+    return OWED_OK;
+}
+
+static int on_firing(void *ctx, const struct owed_firing *f)
+{
+    struct eval *e = ctx;
+    struct owed__dunning *d = e->d;
+    if (f->step[0] == 'i' && strchr(f->step, '.')) { /* "i<installment>.<step>" */
+        OWED_ALLOC_GROW(e->inst_fired, e->ninst_fired + 1, e->cap_inst_fired);
+        e->inst_fired[e->ninst_fired].installment = strtoll(f->step + 1, NULL, 10);
+        e->inst_fired[e->ninst_fired++].last = (int8_t)f->severity;
+        return OWED_OK;
+    }
+    long i = owed__book_invoice_index(&d->book, f->invoice_id);
+    if (i < 0) return OWED_OK;
+    if (strcmp(f->step, "thanks") == 0) {
+        e->thanked[i] = true;
+        return OWED_OK;
+    }
+    /* By name in the invoice's current policy; a step the policy no longer has counts
+     * with the severity it fired with, so that editing a policy never re-sends. */
+    const struct owed_dunning_policy *p =
+        &d->policies.list[d->cust_policy[d->book.invoices[i].customer]];
+    int k = owed_dunning_step_index(p, f->step);
+    if (k < 0) k = f->severity < (int)p->nsteps ? f->severity : (int)p->nsteps - 1;
+    if (k > e->last_fired[i]) e->last_fired[i] = (int8_t)k;
+    if (owed_dunning_step_index(p, f->step) >= 0 && p->steps[k].interest[0] &&
+        f->fired_on > e->interest_from[i])
+        e->interest_from[i] = f->fired_on;
+    return OWED_OK;
+}
+
+static int on_item(void *ctx, const struct owed_item *it)
+{
+    struct eval *e = ctx;
+    if (it->kind > OWED_ITEM_INSTALLMENT) return OWED_OK; /* notes, calls, tasks */
+    OWED_ALLOC_GROW(e->items, e->nitems + 1, e->cap_items);
+    e->items[e->nitems++] = *it;
+    return OWED_OK;
+}
+
+static void change(struct owed__dunning *d, const struct owed_item *it, enum owed_item_status st)
+{
+    OWED_ALLOC_GROW(d->changes, d->nchanges + 1, d->cap_changes);
+    d->changes[d->nchanges++] = (struct owed__change){it->id, it->kind, st};
+}
+
+/* Allocations to invoice i dated in [from, to]. */
+static int64_t paid_on_invoice(const struct owed_book *b, size_t i, owed_date from, owed_date to)
+{
+    int64_t sum = 0;
+    for (size_t k = 0; k < b->nallocs; k++) /* promises and plans are few: a scan each */
+        if (b->allocs[k].invoice == i && b->allocs[k].date >= from && b->allocs[k].date <= to)
+            sum += b->allocs[k].amount_minor;
+    return sum;
+}
+
+static int64_t paid_by_customer(const struct owed_book *b, size_t c, owed_date from, owed_date to)
+{
+    int64_t sum = 0;
+    for (size_t k = 0; k < b->npayments; k++)
+        if (b->payments[k].customer == c && b->payments[k].received_date >= from &&
+            b->payments[k].received_date <= to)
+            sum += b->payments[k].amount_minor;
+    return sum;
+}
+
+static void pause_invoice(struct eval *e, long i, enum owed__pause why)
+{
+    if (i >= 0 && !e->pause[i]) e->pause[i] = (uint8_t)why;
+}
+
+static void add_firing(struct eval *e, struct owed__firing f)
+{
+    struct owed__dunning *d = e->d;
+    OWED_ALLOC_GROW(d->f, d->n + 1, e->cap_f);
+    d->f[d->n++] = f;
+}
+
+/* The next installment of a plan in good standing, reminded with the policy's steps up to
+ * the due step; `rest` is what is still unpaid of it. */
+static void remind_installment(struct eval *e, long inv, const struct owed_item *it,
+                               int64_t rest, int number)
+{
+    struct owed__dunning *d = e->d;
+    const struct owed_book_invoice *bi = &d->book.invoices[inv];
+    uint16_t pol = d->cust_policy[bi->customer];
+    const struct owed_dunning_policy *p = &d->policies.list[pol];
+    struct owed_dunning_policy upto_due = *p;
+    upto_due.nsteps = 0;
+    while (upto_due.nsteps < p->nsteps && p->steps[upto_due.nsteps].offset_days <= 0)
+        upto_due.nsteps++;
+    if (!upto_due.nsteps || rest <= 0) return;
+    int last = -1;
+    for (size_t k = 0; k < e->ninst_fired; k++)
+        if (e->inst_fired[k].installment == it->id && e->inst_fired[k].last > last)
+            last = e->inst_fired[k].last;
+    int k = owed_dunning_due_step(&upto_due, &e->cal, it->date1, d->as_of, rest,
+                                  d->book.exponents[bi->currency], last);
+    if (k < 0) return;
+    add_firing(e, (struct owed__firing){.invoice = (uint32_t)inv, .customer = bi->customer,
+                                        .policy = pol, .step = (uint8_t)k,
+                                        .channel = (uint8_t)p->steps[k].channel,
+                                        .due = it->date1, .open = rest,
+                                        .installment = it->id, .installment_no = number});
+}
+
+static int cmp_installment(const void *a, const void *b)
+{
+    const struct owed_item *x = *(const struct owed_item *const *)a;
+    const struct owed_item *y = *(const struct owed_item *const *)b;
+    return x->date1 != y->date1 ? (x->date1 < y->date1 ? -1 : 1) : (x->id > y->id) - (x->id < y->id);
+}
+
+static void apply_plan(struct eval *e, const struct owed_item *plan)
+{
+    struct owed__dunning *d = e->d;
+    long inv = owed__book_invoice_index(&d->book, plan->invoice_id);
+    if (inv < 0) return;
+    const struct owed_item **inst = owed_xmalloc_big(e->nitems + 1, sizeof *inst, false);
+    size_t ninst = 0;
+    for (size_t k = 0; k < e->nitems; k++)
+        if (e->items[k].kind == OWED_ITEM_INSTALLMENT && e->items[k].parent_id == plan->id)
+            inst[ninst++] = &e->items[k];
+    qsort(inst, ninst, sizeof *inst, cmp_installment);
+    owed_date *dues = owed_xmalloc_big(ninst + 1, sizeof *dues, false);
+    int64_t *amounts = owed_xmalloc_big(ninst + 1, sizeof *amounts, false);
+    for (size_t k = 0; k < ninst; k++) {
+        dues[k] = inst[k]->date1;
+        amounts[k] = inst[k]->amount_minor;
+    }
+    int64_t paid = paid_on_invoice(&d->book, (size_t)inv, plan->opened_on, d->as_of);
+    size_t next;
+    enum owed_item_status st =
+        owed_plan_state(dues, amounts, ninst, paid, d->as_of, PLAN_GRACE_DAYS, &next);
+    if (st == OWED_ST_OPEN) {
+        pause_invoice(e, inv, OWED_PAUSE_PLAN);
+        int64_t covered = paid; /* what earlier installments left over for this one */
+        for (size_t k = 0; k < next; k++) covered -= amounts[k];
+        if (next < ninst)
+            remind_installment(e, inv, inst[next], amounts[next] - covered, (int)next + 1);
+    } else {
+        change(d, plan, st); /* broken: dunning resumes; completed: nothing to ask */
+    }
+    free(dues);
+    free(amounts);
+    free(inst);
+}
+
+static void apply_items(struct eval *e)
+{
+    struct owed__dunning *d = e->d;
+    for (size_t k = 0; k < e->nitems; k++) {
+        const struct owed_item *it = &e->items[k];
+        long inv = it->invoice_id ? owed__book_invoice_index(&d->book, it->invoice_id) : -1;
+        long cust = cust_index(e, it->customer_id);
+        if (it->status != OWED_ST_OPEN && it->status != OWED_ST_INVESTIGATING) continue;
+        switch (it->kind) {
+        case OWED_ITEM_HOLD:
+            if (it->invoice_id) pause_invoice(e, inv, OWED_PAUSE_HOLD);
+            else if (cust >= 0) e->cust_held[cust] = true;
+            break;
+        case OWED_ITEM_DISPUTE:
+            if (inv < 0) break;
+            if (it->amount_minor > 0) e->disputed[inv] += it->amount_minor;
+            else pause_invoice(e, inv, OWED_PAUSE_DISPUTE);
+            break;
+        case OWED_ITEM_PROMISE: {
+            int64_t paid = it->invoice_id
+                               ? (inv >= 0 ? paid_on_invoice(&d->book, (size_t)inv,
+                                                             it->opened_on, d->as_of)
+                                           : 0)
+                               : (cust >= 0 ? paid_by_customer(&d->book, (size_t)cust,
+                                                               it->opened_on, d->as_of)
+                                            : 0);
+            enum owed_item_status st =
+                owed_promise_state(it->date1, it->amount_minor, paid, d->as_of);
+            if (st != OWED_ST_OPEN) change(d, it, st);
+            if (st == OWED_ST_OPEN) {
+                if (it->invoice_id) pause_invoice(e, inv, OWED_PAUSE_PROMISE);
+                else if (cust >= 0) e->cust_promised[cust] = true;
+            } else if (st == OWED_ST_BROKEN) {
+                if (it->invoice_id && inv >= 0) e->escalate[inv] = true;
+                else if (cust >= 0) e->cust_escalate[cust] = true;
+            }
+            break;
+        }
+        case OWED_ITEM_PLAN:
+            apply_plan(e, it);
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+static int load_calendar(struct owed_store *s, int64_t org, owed_date **dates, size_t *n,
+                         struct owed_buf *err)
+{
+    struct owed_org_settings set;
+    memset(&set, 0, sizeof set);
+    int rc = s->ops->org_settings_get(s, org, &set, err);
+    if (rc || !set.calendar[0]) return rc;
+    char path[4096];
+    owed__data_path("calendars", set.calendar, ".json", path, sizeof path);
+    return owed_holidays_load(path, dates, n, err);
+}
+
+static void evaluate_invoices(struct eval *e)
+{
+    struct owed__dunning *d = e->d;
+    const struct owed_book *b = &d->book;
+    for (size_t i = 0; i < b->ninvoices; i++) {
+        const struct owed_book_invoice *inv = &b->invoices[i];
+        if (d->open[i] <= 0 || inv->kind != OWED_INVOICE_SALE) continue;
+        const struct owed_dunning_policy *p = &d->policies.list[d->cust_policy[inv->customer]];
+        int64_t ask = d->open[i] - e->disputed[i];
+        bool escalate = e->escalate[i] || e->cust_escalate[inv->customer];
+        int exp = b->exponents[inv->currency];
+        /* The step by date alone (INT64_MAX passes every minimum); the minimum below. */
+        int k = owed_dunning_due_step(p, &e->cal, inv->due_date, d->as_of, INT64_MAX, exp,
+                                      e->last_fired[i]);
+        if (k < 0 && escalate && inv->due_date <= d->as_of &&
+            e->last_fired[i] + 1 < (int)p->nsteps)
+            k = e->last_fired[i] + 1; /* a broken promise: the next step now */
+        if (k < 0) continue;
+        enum owed__pause why = (enum owed__pause)e->pause[i];
+        if (!why && e->cust_held[inv->customer]) why = OWED_PAUSE_HOLD;
+        if (!why && e->cust_promised[inv->customer]) why = OWED_PAUSE_PROMISE;
+        if (!why && ask <= 0) why = OWED_PAUSE_DISPUTE;
+        if (!why && !owed_dunning_step_minimum_met(&p->steps[k], ask, exp))
+            why = OWED_PAUSE_MINIMUM;
+        if (why) {
+            d->paused[why]++;
+            continue;
+        }
+        add_firing(e, (struct owed__firing){.invoice = (uint32_t)i, .customer = inv->customer,
+                                            .policy = d->cust_policy[inv->customer],
+                                            .step = (uint8_t)k,
+                                            .channel = (uint8_t)p->steps[k].channel,
+                                            .due = inv->due_date, .open = ask,
+                                            .escalated = escalate,
+                                            .interest_from = e->interest_from[i]});
+    }
+}
+
+/* Sale invoices paid in full on or before their due date, within the last week, not yet
+ * thanked, of customers whose policy thanks. */
+static void find_thanks(struct eval *e)
+{
+    struct owed__dunning *d = e->d;
+    const struct owed_book *b = &d->book;
+    bool any = false;
+    for (size_t p = 0; p < d->policies.n; p++) any |= d->policies.list[p].thank_you;
+    if (!any) return;
+    owed_date *last = owed_xmalloc_big(b->ninvoices + 1, sizeof *last, true);
+    for (size_t k = 0; k < b->nallocs; k++) {
+        const struct owed_book_alloc *a = &b->allocs[k];
+        if (a->date <= d->as_of && a->date > last[a->invoice]) last[a->invoice] = a->date;
+    }
+    d->thanks = owed_xmalloc_big(b->ninvoices + 1, sizeof *d->thanks, false);
+    for (size_t i = 0; i < b->ninvoices; i++) {
+        const struct owed_book_invoice *inv = &b->invoices[i];
+        if (d->open[i] != 0 || inv->kind != OWED_INVOICE_SALE || e->thanked[i] ||
+            !d->policies.list[d->cust_policy[inv->customer]].thank_you)
+            continue;
+        if (last[i] && last[i] <= inv->due_date && last[i] > d->as_of - THANKS_WINDOW_DAYS)
+            d->thanks[d->nthanks++] = (uint32_t)i;
+    }
+    free(last);
+}
+
+int owed__dunning_eval(struct owed_store *s, int64_t org, owed_date as_of,
+                       struct owed__dunning *d, struct owed_buf *err)
+{
+    memset(d, 0, sizeof *d);
+    d->as_of = as_of;
+    struct eval e = {.d = d};
+    owed_date *holidays = NULL;
+    size_t nholidays = 0;
+    int rc = load_calendar(s, org, &holidays, &nholidays, err);
+    if (!rc) rc = owed__policies_load(s, org, &d->policies, err);
+    if (!rc) rc = owed_book_load(s, org, as_of, true, &d->book, err);
+    if (rc) {
+        free(holidays);
+        owed__policies_release(&d->policies);
+        return rc;
+    }
+    e.cal = (struct owed_calendar){holidays, nholidays};
+    const struct owed_book *b = &d->book;
+    size_t ni = b->ninvoices + 1, nc = b->ncustomers + 1;
+    d->open = owed_xmalloc_big(ni, sizeof *d->open, false);
+    owed_book_open_amounts(b, as_of, d->open);
+    d->cust_policy = owed_xmalloc_big(nc, sizeof *d->cust_policy, true);
+    d->profiles = owed_xmalloc_big(nc, sizeof *d->profiles, true);
+    for (size_t c = 0; c < b->ncustomers; c++)
+        if ((size_t)b->customers[c].id + 1 > e.ncust_by_id) e.ncust_by_id = (size_t)b->customers[c].id + 1;
+    e.cust_by_id = owed_xmalloc_big(e.ncust_by_id + 1, sizeof *e.cust_by_id, true);
+    for (size_t c = 0; c < b->ncustomers; c++) e.cust_by_id[b->customers[c].id] = (uint32_t)c + 1;
+    e.last_fired = owed_xmalloc_big(ni, sizeof *e.last_fired, false);
+    memset(e.last_fired, -1, ni);
+    e.interest_from = owed_xmalloc_big(ni, sizeof *e.interest_from, true);
+    e.thanked = owed_xmalloc_big(ni, sizeof *e.thanked, true);
+    e.pause = owed_xmalloc_big(ni, sizeof *e.pause, true);
+    e.escalate = owed_xmalloc_big(ni, sizeof *e.escalate, true);
+    e.disputed = owed_xmalloc_big(ni, sizeof *e.disputed, true);
+    e.cust_held = owed_xmalloc_big(nc, sizeof *e.cust_held, true);
+    e.cust_promised = owed_xmalloc_big(nc, sizeof *e.cust_promised, true);
+    e.cust_escalate = owed_xmalloc_big(nc, sizeof *e.cust_escalate, true);
+
+    rc = s->ops->profiles_each(s, org, on_profile, &e, err);
+    for (size_t c = 0; !rc && c < b->ncustomers; c++)
+        d->cust_policy[c] = (uint16_t)owed__policy_for(&d->policies, b->customers[c].ref,
+                                                       d->profiles[c].segment);
+    if (!rc) rc = s->ops->firings_each(s, org, on_firing, &e, err);
+    struct owed_item_filter live = {.live_only = true};
+    if (!rc) rc = s->ops->items_each(s, org, &live, on_item, &e, err);
+    if (!rc) {
+        apply_items(&e);
+        evaluate_invoices(&e);
+        find_thanks(&e);
+        if (d->n) qsort(d->f, d->n, sizeof *d->f, cmp_firing);
+    }
+    free(e.cust_by_id);
+    free(e.last_fired);
+    free(e.interest_from);
+    free(e.thanked);
+    free(e.pause);
+    free(e.escalate);
+    free(e.disputed);
+    free(e.cust_held);
+    free(e.cust_promised);
+    free(e.cust_escalate);
+    free(e.items);
+    free(e.inst_fired);
+    free(holidays);
+    if (rc) owed__dunning_release(d);
+    return rc;
+}
+
+void owed__dunning_release(struct owed__dunning *d)
+{
+    owed_book_release(&d->book);
+    owed__policies_release(&d->policies);
+    free(d->open);
+    free(d->cust_policy);
+    free(d->profiles);
+    free(d->f);
+    free(d->thanks);
+    free(d->changes);
+    memset(d, 0, sizeof *d);
+}
