@@ -317,7 +317,7 @@ static void evaluate_invoices(struct eval *e)
     const struct owed_book *b = &d->book;
     for (size_t i = 0; i < b->ninvoices; i++) {
         const struct owed_book_invoice *inv = &b->invoices[i];
-        if (d->open[i] <= 0 || inv->kind != OWED_INVOICE_SALE) continue;
+        if (d->open[i] <= 0 || inv->kind == OWED_INVOICE_FEE) continue;
         const struct owed_dunning_policy *p = &d->policies.list[d->cust_policy[inv->customer]];
         int64_t ask = d->open[i] - e->disputed[i];
         bool escalate = e->escalate[i] || e->cust_escalate[inv->customer];
@@ -366,7 +366,7 @@ static void find_thanks(struct eval *e)
     d->thanks = owed_xmalloc_big(b->ninvoices + 1, sizeof *d->thanks, false);
     for (size_t i = 0; i < b->ninvoices; i++) {
         const struct owed_book_invoice *inv = &b->invoices[i];
-        if (d->open[i] != 0 || inv->kind != OWED_INVOICE_SALE || e->thanked[i] ||
+        if (d->open[i] != 0 || inv->kind == OWED_INVOICE_FEE || e->thanked[i] ||
             !d->policies.list[d->cust_policy[inv->customer]].thank_you)
             continue;
         if (last[i] && last[i] <= inv->due_date && last[i] > d->as_of - THANKS_WINDOW_DAYS)

@@ -152,7 +152,8 @@ const char cmd_hold_help[] =
     "\n"
     "A hold stops every reminder for the invoice, or for all of the customer's invoices,\n"
     "until it is released. Invoices handed to the collection agency by a dunning run are\n"
-    "put on hold (code agency). list shows active holds; --all also released ones.\n";
+    "put on hold (code agency). list shows active holds; --all also released ones.\n\n"
+    "\nExample:\n  owed hold add --invoice INV-1001 --reason \"customer in administration\"\n";
 
 int cmd_hold(struct cli *cli, int argc, char **argv)
 {
@@ -188,7 +189,8 @@ const char cmd_dispute_help[] =
     "CN-DISPUTE-ID for the disputed amount (or --amount) in the same transaction;\n"
     "--upheld means the invoice stands as billed. Resolved and rejected disputes let\n"
     "dunning resume. report: disputes by reason, outcomes and mean days to close, and the\n"
-    "promise-kept rate.\n";
+    "promise-kept rate.\n\n"
+    "\nExample:\n  owed dispute open --invoice INV-1001 --reason damaged --amount 120.00\n";
 
 int cmd_dispute(struct cli *cli, int argc, char **argv)
 {
@@ -233,7 +235,8 @@ const char cmd_promise_help[] =
     "Dunning pauses for the invoice (or, with --customer, the whole account) until the\n"
     "promised date. The first dunning run after it marks the promise kept when that much\n"
     "was paid since it was made, else broken, and then escalates the invoices to their\n"
-    "next step at once. The promise-kept rate is in `owed dispute report`.\n";
+    "next step at once. The promise-kept rate is in `owed dispute report`.\n\n"
+    "\nExample:\n  owed promise add --invoice INV-1001 --date 2026-08-20 --amount 500.00\n";
 
 int cmd_promise(struct cli *cli, int argc, char **argv)
 {
@@ -266,7 +269,8 @@ const char cmd_plan_help[] =
     "DATE and then every DAYS days (default 30). While the plan is in good standing the\n"
     "invoice itself is not reminded; each installment is, with the policy's steps up to\n"
     "the due step. An installment unpaid 10 days after its due date breaks the plan, and\n"
-    "dunning resumes on the invoice; a plan paid in full is completed.\n";
+    "dunning resumes on the invoice; a plan paid in full is completed.\n\n"
+    "\nExample:\n  owed plan create --invoice INV-1001 --installments 3 --first 2026-09-01\n";
 
 int cmd_plan(struct cli *cli, int argc, char **argv)
 {
@@ -299,7 +303,8 @@ const char cmd_note_help[] =
     "       owed note list REF [--format table|json]\n"
     "\n"
     "Call outcomes: reached, no_answer, left_message, wrong_number, promised, disputed,\n"
-    "refused, callback. Notes and calls appear in the timeline of `owed customer show`.\n";
+    "refused, callback. Notes and calls appear in the timeline of `owed customer show`.\n\n"
+    "\nExample:\n  owed note call C000123 --outcome promised \"will pay Friday\"\n";
 
 int cmd_note(struct cli *cli, int argc, char **argv)
 {
@@ -337,7 +342,8 @@ const char cmd_tasks_help[] =
     "       owed tasks cancel ID\n"
     "\n"
     "Dunning steps on the call channel open a task for a collector, with the call script\n"
-    "of the step's template. done closes it (log the call itself with `owed note call`).\n";
+    "of the step's template. done closes it (log the call itself with `owed note call`).\n\n"
+    "\nExample:\n  owed tasks done 42 --outcome reached\n";
 
 int cmd_tasks(struct cli *cli, int argc, char **argv)
 {

@@ -27,7 +27,10 @@ const char cmd_outbox_help[] =
     "its end of data); one left uncertain is presumed delivered and never resent by\n"
     "itself: check with the recipient, then `retry` it or `mark-sent` it.\n"
     "\n"
-    "Statuses: queued, sending, uncertain, sent, failed, cancelled.\n";
+    "Statuses: queued, sending, uncertain, sent, failed, cancelled.\n"
+    "\n"
+    "Example:\n"
+    "  owed outbox list --status uncertain\n";
 
 int cmd_outbox(struct cli *cli, int argc, char **argv)
 {

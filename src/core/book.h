@@ -20,10 +20,10 @@ struct owed_book_invoice {
     char *number;       /* owned by the book; NULL when the caller did not load numbers */
     uint32_t customer;  /* index into customers */
     uint16_t currency;  /* index into currencies */
-    uint8_t kind;       /* enum owed_invoice_kind */
     owed_date issue_date;
     owed_date due_date;
     int64_t amount_minor;
+    uint8_t kind; /* enum owed_invoice_kind; 0 counts as a sale */
 };
 
 /* Part of a payment applied to an invoice; takes the payment's received date. */

@@ -171,7 +171,7 @@ static int check_mailbox(const char *field, const char *s, struct mailbox *mb,
             owed_buf_addf(err, "%s: %s", field,
                           rc == OWED_E_TOO_LARGE ? "address too long" : "not a plausible address");
         }
-        return rc;
+        return OWED_E_INVALID; /* TOO_LARGE is kept for the size of the message */
     }
     memcpy(mb->addr, addr, addr_len);
     mb->addr[addr_len] = '\0';
@@ -242,6 +242,35 @@ static bool q_plain(unsigned char c)
 
 static size_t q_len(unsigned char c) { return (q_plain(c) || c == ' ') ? 1 : 3; }
 
+/* Appends to word[0..w) the Q encoding of as many whole characters of u[*i..n) as fit in
+ * room bytes (always at least one); returns the new length. */
+static size_t q_encode(char *word, size_t w, const unsigned char *u, size_t n, size_t *i,
+                       size_t room)
+{
+    size_t used = 0;
+    while (*i < n) {
+        size_t k = utf8_seq(u + *i, n - *i), enc = 0;
+        OWED_ASSERT(k > 0);
+        for (size_t j = 0; j < k; j++) enc += q_len(u[*i + j]);
+        if (used > 0 && used + enc > room) break;
+        for (size_t j = 0; j < k; j++) {
+            unsigned char c = u[*i + j];
+            if (c == ' ') {
+                word[w++] = '_';
+            } else if (q_plain(c)) {
+                word[w++] = (char)c;
+            } else {
+                word[w++] = '=';
+                word[w++] = hex_digits[c >> 4];
+                word[w++] = hex_digits[c & 15];
+            }
+        }
+        used += enc;
+        *i += k;
+    }
+    return w;
+}
+
 /* Writes s[0..n) (valid UTF-8) as encoded-words separated by folding whitespace, each
  * holding whole characters (RFC 2047 5) and fitting on its line. */
 static void hdr_encoded(struct hdr *h, const char *s, size_t n)
@@ -250,38 +279,16 @@ static void hdr_encoded(struct hdr *h, const char *s, size_t n)
     size_t i = 0;
     while (i < n) {
         size_t sep = h->started ? 1 : 0;
-        size_t room = LINE_MAX_COLS - EW_OVERHEAD - sep; /* on a fresh line, sep = 1 */
+        /* The rest of this line, unless it cannot take the largest character (12 bytes
+         * encoded); then a fresh line's, and hdr_piece() folds. */
+        size_t room = LINE_MAX_COLS - 1 - EW_OVERHEAD;
         if (h->col + sep + EW_OVERHEAD + 12 <= LINE_MAX_COLS) {
             room = LINE_MAX_COLS - h->col - sep - EW_OVERHEAD;
-        } else {
-            room = LINE_MAX_COLS - 1 - EW_OVERHEAD;
         }
         if (room > EW_MAX - EW_OVERHEAD) room = EW_MAX - EW_OVERHEAD;
         char word[EW_MAX + 1];
-        size_t w = 0;
         memcpy(word, "=?UTF-8?Q?", 10);
-        w = 10;
-        size_t used = 0;
-        while (i < n) {
-            size_t k = utf8_seq(u + i, n - i), enc = 0;
-            OWED_ASSERT(k > 0);
-            for (size_t j = 0; j < k; j++) enc += q_len(u[i + j]);
-            if (used > 0 && used + enc > room) break;
-            for (size_t j = 0; j < k; j++) {
-                unsigned char c = u[i + j];
-                if (c == ' ') {
-                    word[w++] = '_';
-                } else if (q_plain(c)) {
-                    word[w++] = (char)c;
-                } else {
-                    word[w++] = '=';
-                    word[w++] = hex_digits[c >> 4];
-                    word[w++] = hex_digits[c & 15];
-                }
-            }
-            used += enc;
-            i += k;
-        }
+        size_t w = q_encode(word, 10, u, n, &i, room);
         word[w++] = '?';
         word[w++] = '=';
         hdr_piece(h, " ", sep, word, w);
@@ -310,9 +317,9 @@ static bool has_ew_start(const char *s, size_t n)
     return false;
 }
 
-/* Writes the words of s[0..n) as they are, folding before the blanks that precede a
- * word; false (and nothing written) when some word would not fit on a line by itself, so
- * the caller falls back to encoded-words. Trailing blanks stay on the last line. */
+/* Writes the words of s[0..n) (no leading or trailing blank) as they are, folding before
+ * the blanks that precede a word; false (and nothing written) when some word would not
+ * fit on a line by itself, so the caller falls back to encoded-words. */
 static bool hdr_words(struct hdr *h, const char *s, size_t n, bool dry_run)
 {
     size_t i = 0, col = h->col;
@@ -323,13 +330,11 @@ static bool hdr_words(struct hdr *h, const char *s, size_t n, bool dry_run)
         size_t wb = i;
         while (i < n && s[i] != ' ') i++;
         size_t sep = wb - ws, len = i - wb;
+        OWED_ASSERT(len > 0);
         if (dry_run) {
             size_t need = (first && !h->started) ? col + sep + len : sep + len;
-            if (len > 0 && need > LINE_MAX_COLS) return false;
+            if (need > LINE_MAX_COLS) return false;
             first = false;
-        } else if (len == 0) {
-            owed_buf_add(h->b, s + ws, sep); /* trailing blanks: no fold before them */
-            h->col += sep;
         } else if (!h->started) {
             hdr_piece(h, "", 0, s + ws, sep + len);
         } else {
@@ -344,10 +349,11 @@ static void put_subject(struct owed_buf *b, const char *subject)
     struct hdr h;
     size_t n = strlen(subject);
     hdr_begin(&h, b, "Subject");
-    /* Leading blanks are part of the subject, but readers strip them when they are not
-     * encoded. */
-    if (ascii_printable(subject, n) && subject[0] != ' ' && !has_ew_start(subject, n) &&
-        hdr_words(&h, subject, n, true)) {
+    /* Leading and trailing blanks are part of the subject, but readers strip them when
+     * they are not encoded (and a fold cannot go before them). */
+    bool plain = ascii_printable(subject, n) && !has_ew_start(subject, n) &&
+                 (n == 0 || (subject[0] != ' ' && subject[n - 1] != ' '));
+    if (plain && hdr_words(&h, subject, n, true)) {
         hdr_words(&h, subject, n, false);
     } else {
         hdr_encoded(&h, subject, n);

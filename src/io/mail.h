@@ -57,7 +57,9 @@ struct owed_mail {
  *
  * Returns, checking the fields in the order of the struct:
  *   OWED_E_INVALID   a header input contains CR or LF ("subject: contains CR or LF"), or
- *                    another control character; from or to is not a plausible address;
+ *                    another control character; from or to is not a plausible address
+ *                    ("to: not a plausible address") or is longer than
+ *                    OWED_MAIL_ADDRESS_MAX ("to: address too long");
  *                    message_id is not "left@right" in printable ASCII without <> or
  *                    spaces; a text is not valid UTF-8; date_unix is before 1970 or after
  *                    9999;

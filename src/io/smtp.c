@@ -96,12 +96,13 @@ static size_t read_cb(char *buf, size_t size, size_t nitems, void *userp)
     return u->refused ? CURL_READFUNC_ABORT : 0;
 }
 
-/* Keeps the last line the server sent (libcurl reports each as CURLINFO_HEADER_IN),
- * cut and with control bytes shown as '?', for the error message. */
+/* Keeps the server's last 4xx or 5xx reply line (libcurl reports each line as
+ * CURLINFO_HEADER_IN), cut and with control bytes shown as '?', for the error message.
+ * Later lines do not replace it: after a refusal libcurl still sends QUIT and gets 221. */
 static int debug_cb(CURL *h, curl_infotype type, char *data, size_t size, void *userp)
 {
     (void)h;
-    if (type != CURLINFO_HEADER_IN) return 0;
+    if (type != CURLINFO_HEADER_IN || size < 3 || (data[0] != '4' && data[0] != '5')) return 0;
     char *line = userp;
     size_t n = 0;
     for (size_t i = 0; i < size && n < REPLY_MAX && data[i] != '\r' && data[i] != '\n'; i++) {
@@ -171,6 +172,22 @@ static enum owed_send_result classify(CURLcode rc, long code, const struct uploa
     return owed__curl_classify((int)rc);
 }
 
+/* "smtp: <libcurl's text>; server said: <the reply with the final code>". */
+static void add_error(struct owed_buf *err, CURLcode rc, long code, const struct upload *u,
+                      const char *errbuf, const char *reply)
+{
+    if (u->refused) {
+        owed_buf_adds(err, "smtp: aborted before end of data (before_eod refused)");
+        return;
+    }
+    owed_buf_addf(err, "smtp: %s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+    char digits[16];
+    snprintf(digits, sizeof digits, "%03ld", code);
+    if (code >= 400 && code <= 599 && strncmp(reply, digits, 3) == 0) {
+        owed_buf_addf(err, "; server said: %s", reply);
+    }
+}
+
 enum owed_send_result owed_smtp_send(const struct owed_smtp_conf *c, const char *from_addr,
                                      const char *const *rcpt, size_t nrcpt, const char *msg,
                                      size_t len, int (*before_eod)(void *ctx), void *ctx,
@@ -207,14 +224,7 @@ enum owed_send_result owed_smtp_send(const struct owed_smtp_conf *c, const char 
     /* Delivered without the hook would break the outbox's at-most-once bookkeeping: a
      * libcurl that stops reading at the end of the data must not go unnoticed. */
     OWED_ASSERT(res != OWED_SEND_OK || !before_eod || u.eod_calls == 1);
-    if (res != OWED_SEND_OK && err) {
-        if (u.refused) {
-            owed_buf_adds(err, "smtp: aborted before end of data (before_eod refused)");
-        } else {
-            owed_buf_addf(err, "smtp: %s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
-            if (reply[0] && code >= 400) owed_buf_addf(err, "; server said: %s", reply);
-        }
-    }
+    if (res != OWED_SEND_OK && err) add_error(err, rc, code, &u, errbuf, reply);
     curl_slist_free_all(rcpts);
     curl_easy_cleanup(h);
     return res;

@@ -289,7 +289,7 @@ struct render {
     enum owed_escape esc;
     struct owed_buf *out, *err;
     const json_t *stack[OWED_TEMPLATE_DEPTH_MAX + 1]; /* the context, then one per section */
-    size_t depth, steps;
+    size_t depth, steps, steps_max;
 };
 
 OWED_PRINTF(3, 4)
@@ -395,9 +395,9 @@ static int render_range(struct render *r, size_t i, size_t end);
 /* One step of the budget; fails once it is spent or the output is over its cap. */
 static int step(struct render *r)
 {
-    if (++r->steps > OWED_TEMPLATE_STEPS_MAX) {
+    if (++r->steps > r->steps_max) {
         return render_fail(r, OWED_E_TOO_LARGE, "template needs more than %zu steps",
-                           OWED_TEMPLATE_STEPS_MAX);
+                           r->steps_max);
     }
     if (owed_buf_err(r->out)) {
         return render_fail(r, OWED_E_TOO_LARGE, "output exceeds %zu bytes", r->out->max);
@@ -458,12 +458,14 @@ static int render_range(struct render *r, size_t i, size_t end)
     return OWED_OK;
 }
 
-int owed_template_render(const struct owed_template *t, const json_t *ctx, enum owed_escape esc,
-                         struct owed_buf *out, struct owed_buf *err)
+int owed_template_render_steps(const struct owed_template *t, const json_t *ctx,
+                               enum owed_escape esc, size_t steps_max, struct owed_buf *out,
+                               struct owed_buf *err)
 {
     OWED_ASSERT(t && ctx && out);
     OWED_ASSERT(esc == OWED_ESCAPE_NONE || esc == OWED_ESCAPE_HTML);
     struct render r = {.t = t, .esc = esc, .out = out, .err = err, .depth = 1};
+    r.steps_max = steps_max ? steps_max : OWED_TEMPLATE_STEPS_MAX;
     r.stack[0] = ctx;
     size_t start = out->len;
     int rc = render_range(&r, 0, t->n);
@@ -476,6 +478,12 @@ int owed_template_render(const struct owed_template *t, const json_t *ctx, enum 
     }
     OWED_ASSERT(rc || r.depth == 1);
     return rc;
+}
+
+int owed_template_render(const struct owed_template *t, const json_t *ctx, enum owed_escape esc,
+                         struct owed_buf *out, struct owed_buf *err)
+{
+    return owed_template_render_steps(t, ctx, esc, 0, out, err);
 }
 
 /* --- names ---------------------------------------------------------------------------- */

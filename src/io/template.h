@@ -63,9 +63,15 @@ enum owed_escape { OWED_ESCAPE_NONE = 0, OWED_ESCAPE_HTML = 1 };
  *   OWED_E_INVALID    variable "x" is a number with a fraction   (money travels as strings)
  *                     variable "x" is an object / is an array
  *   OWED_E_TOO_LARGE  out reached its cap ("output exceeds N bytes"), or the render took
- *                     more than OWED_TEMPLATE_STEPS_MAX steps. */
+ *                     more than OWED_TEMPLATE_STEPS_MAX steps ("template needs more than
+ *                     N steps"). */
 int owed_template_render(const struct owed_template *t, const json_t *ctx, enum owed_escape esc,
                          struct owed_buf *out, struct owed_buf *err);
+/* The same with another step budget than OWED_TEMPLATE_STEPS_MAX (0 means that one): a
+ * tighter bound for short texts such as SMS, and for the fuzzer. */
+int owed_template_render_steps(const struct owed_template *t, const json_t *ctx,
+                               enum owed_escape esc, size_t steps_max, struct owed_buf *out,
+                               struct owed_buf *err);
 
 /* Calls fn(ctx, name, is_section) once per distinct name and kind (sections and inverted
  * sections are is_section), sorted by name, variables before sections of the same name;

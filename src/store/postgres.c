@@ -124,7 +124,7 @@ enum stmt_id {
 #define ISO_UTC(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 #define ITEM_COLS                                                                          \
     "item_id, kind, parent_id, customer_id, invoice_id, status, code, amount_minor, currency," \
-    " date1, date2, body, " ISO_UTC("created_at")
+    " date1, date2, body, " ISO_UTC("created_at") ", opened_on"
 #define OUTBOX_COLS                                                                         \
     "message_id, run_id, customer_id, channel, step, recipient, subject, body, status,"      \
     " attempts, next_attempt, last_error, " ISO_UTC("created_at") ", sent_at"
@@ -204,9 +204,10 @@ static const char *const stmt_sql[ST_COUNT] = {
         " FROM outflows o JOIN payments p ON p.org_id = o.org_id AND p.payment_id = o.payment_id"
         " WHERE o.org_id = $1 AND o.out_date <= $2 AND p.customer_id = $3 ORDER BY o.outflow_id",
     [ST_ORG_GET] = "SELECT tolerance, timezone, calendar, mail_from, smtp_url, sms_url, pay_url,"
-                   " out_dir FROM orgs WHERE org_id = $1",
+                   " out_dir, name FROM orgs WHERE org_id = $1",
     [ST_ORG_SET] = "UPDATE orgs SET tolerance = $2, timezone = $3, calendar = $4, mail_from = $5,"
-                   " smtp_url = $6, sms_url = $7, pay_url = $8, out_dir = $9 WHERE org_id = $1",
+                   " smtp_url = $6, sms_url = $7, pay_url = $8, out_dir = $9, name = $10"
+                   " WHERE org_id = $1",
     [ST_STMT_INSERT] =
         "INSERT INTO bank_statements (org_id, statement_id, stmt_key, format, account,"
         " bank_stmt_id, currency, stmt_date, opening_minor, opening_date, closing_minor,"
@@ -243,9 +244,9 @@ static const char *const stmt_sql[ST_COUNT] = {
      * casts fix each parameter's type where its first use would leave it int4. */
     [ST_ITEM_INSERT] =
         "INSERT INTO collection_items (org_id, item_id, kind, parent_id, customer_id,"
-        " invoice_id, status, code, amount_minor, currency, date1, date2, body) VALUES ($1,"
-        " (SELECT COALESCE(MAX(item_id), 0) + 1 FROM collection_items WHERE org_id = $1), $2,"
-        " $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING item_id, " ISO_UTC("created_at"),
+        " invoice_id, status, code, amount_minor, currency, date1, date2, body, opened_on) VALUES"
+        " ($1, (SELECT COALESCE(MAX(item_id), 0) + 1 FROM collection_items WHERE org_id = $1),"
+        " $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING item_id, " ISO_UTC("created_at"),
     [ST_ITEM_UPDATE] =
         "UPDATE collection_items SET status = $3, code = $4, amount_minor = $5, currency = $6,"
         " date1 = $7, date2 = $8, body = $9, updated_at = now()"
@@ -857,6 +858,16 @@ static int pg_begin(struct owed_store *s, struct owed_buf *err)
     return rc;
 }
 
+/* synchronous_commit off: the server answers COMMIT before its WAL is flushed. The
+ * commit is still atomic and survives this process dying (the server has it); only a
+ * crash of the server itself may lose it. */
+static int pg_begin_relaxed(struct owed_store *s, struct owed_buf *err)
+{
+    int rc = pg_begin(s, err);
+    if (!rc) rc = exec_simple(impl(s), "SET LOCAL synchronous_commit = off", err);
+    return rc;
+}
+
 static int pg_commit(struct owed_store *s, struct owed_buf *err)
 {
     struct pg_store *q = impl(s);
@@ -1384,6 +1395,7 @@ static int pg_org_settings_get(struct owed_store *s, int64_t org, struct owed_or
     col_text(r, 0, 5, out->sms_url, sizeof out->sms_url);
     col_text(r, 0, 6, out->pay_url, sizeof out->pay_url);
     col_text(r, 0, 7, out->out_dir, sizeof out->out_dir);
+    col_text(r, 0, 8, out->name, sizeof out->name);
     PQclear(r);
     return OWED_OK;
 }
@@ -1401,6 +1413,7 @@ static int pg_org_settings_set(struct owed_store *s, int64_t org,
     p_text(&p, in->sms_url);
     p_text(&p, in->pay_url);
     p_text(&p, in->out_dir);
+    p_text(&p, in->name);
     return exec_command(impl(s), ST_ORG_SET, &p, "org settings", NULL, err);
 }
 
@@ -1833,6 +1846,7 @@ static int pg_item_insert(struct owed_store *s, int64_t org, struct owed_item *i
     p_int(&p, it->date1);
     p_int(&p, it->date2);
     p_text(&p, it->body);
+    p_int(&p, it->opened_on);
     return insert_returning(impl(s), ST_ITEM_INSERT, org, &p, &it->id, it->created_at,
                             sizeof it->created_at, "collection item", err);
 }
@@ -1871,6 +1885,7 @@ static void read_item(const PGresult *r, struct owed_item *it)
     it->date2 = (owed_date)col_i64(r, 0, 10);
     col_text(r, 0, 11, it->body, sizeof it->body);
     col_text(r, 0, 12, it->created_at, sizeof it->created_at);
+    it->opened_on = (owed_date)col_i64(r, 0, 13);
 }
 
 static int pg_item_get(struct owed_store *s, int64_t org, int64_t id, struct owed_item *out,
@@ -2133,6 +2148,7 @@ static const struct owed_store_ops postgres_ops = {
     .read_end = pg_read_end,
     .high_water = pg_high_water,
     .begin = pg_begin,
+    .begin_relaxed = pg_begin_relaxed,
     .commit = pg_commit,
     .rollback = pg_rollback,
     .customer_get = pg_customer_get,

@@ -349,6 +349,7 @@ struct sqlite_store {
     struct pending_line pending[LINE_BATCH];
     size_t npending;
     struct owed__ids ids;
+    bool relaxed; /* in a begin_relaxed transaction: synchronous is NORMAL until it ends */
 };
 
 static struct sqlite_store *impl(struct owed_store *s) { return (struct sqlite_store *)s; }
@@ -638,6 +639,30 @@ static int sq_begin(struct owed_store *s, struct owed_buf *err)
     return st ? exec_stmt(q, st, err, "begin") : OWED_E_STORE;
 }
 
+/* In WAL mode, synchronous=NORMAL commits without an fsync: the WAL frames are written,
+ * so the commit survives this process dying, and they reach the disk at the next
+ * checkpoint. The level cannot change inside a transaction: set it around one. */
+static int sq_begin_relaxed(struct owed_store *s, struct owed_buf *err)
+{
+    struct sqlite_store *q = impl(s);
+    int rc = exec_sql(q, "PRAGMA synchronous = NORMAL", err);
+    if (rc) return rc;
+    q->relaxed = true;
+    rc = sq_begin(s, err);
+    if (rc) {
+        exec_sql(q, "PRAGMA synchronous = FULL", NULL);
+        q->relaxed = false;
+    }
+    return rc;
+}
+
+static void end_relaxed(struct sqlite_store *q)
+{
+    if (!q->relaxed) return;
+    exec_sql(q, "PRAGMA synchronous = FULL", NULL);
+    q->relaxed = false;
+}
+
 static int sq_commit(struct owed_store *s, struct owed_buf *err)
 {
     struct sqlite_store *q = impl(s);
@@ -645,16 +670,20 @@ static int sq_commit(struct owed_store *s, struct owed_buf *err)
     if (rc) return rc;
     forget_tx_state(q);
     sqlite3_stmt *st = stmt(q, ST_COMMIT, err);
-    return st ? exec_stmt(q, st, err, "commit") : OWED_E_STORE;
+    rc = st ? exec_stmt(q, st, err, "commit") : OWED_E_STORE;
+    if (!rc) end_relaxed(q);
+    return rc;
 }
 
 static void sq_rollback(struct owed_store *s)
 {
     struct sqlite_store *q = impl(s);
     forget_tx_state(q);
-    if (sqlite3_get_autocommit(q->db)) return;
-    sqlite3_stmt *st = stmt(q, ST_ROLLBACK, NULL);
-    if (st) exec_stmt(q, st, NULL, "rollback");
+    if (!sqlite3_get_autocommit(q->db)) {
+        sqlite3_stmt *st = stmt(q, ST_ROLLBACK, NULL);
+        if (st) exec_stmt(q, st, NULL, "rollback");
+    }
+    end_relaxed(q);
 }
 
 /* ---- customers ---- */
@@ -1422,6 +1451,7 @@ static const struct owed_store_ops sqlite_ops = {
     .read_end = sq_read_end,
     .high_water = sq_high_water,
     .begin = sq_begin,
+    .begin_relaxed = sq_begin_relaxed,
     .commit = sq_commit,
     .rollback = sq_rollback,
     .customer_get = sq_customer_get,

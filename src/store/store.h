@@ -122,6 +122,10 @@ struct owed_store_ops {
     int (*high_water)(struct owed_store *s, int64_t org, int64_t *out, struct owed_buf *err);
 
     int (*begin)(struct owed_store *s, struct owed_buf *err); /* write transaction */
+    /* A write transaction whose commit survives the death of this process but, to be
+     * fast, not necessarily a power loss (no fsync on SQLite; synchronous_commit off on
+     * PostgreSQL). For a marker that only has to outlive a killed process. */
+    int (*begin_relaxed)(struct owed_store *s, struct owed_buf *err);
     int (*commit)(struct owed_store *s, struct owed_buf *err);
     void (*rollback)(struct owed_store *s);
 

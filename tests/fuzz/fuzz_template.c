@@ -52,7 +52,8 @@ static int check_name(void *p, const char *name, bool is_section)
 static int render(const struct owed_template *t, enum owed_escape esc, struct owed_buf *out)
 {
     struct owed_buf err = OWED_BUF_INIT(OWED_BUF_MAX_DEFAULT);
-    int rc = owed_template_render(t, context(), esc, out, &err);
+    /* A small budget keeps runaway nested loops from slowing the fuzzer down. */
+    int rc = owed_template_render_steps(t, context(), esc, (size_t)1 << 16, out, &err);
     OWED_ASSERT(rc == OWED_OK || rc == OWED_E_NOT_FOUND || rc == OWED_E_INVALID ||
                 rc == OWED_E_TOO_LARGE);
     OWED_ASSERT(rc ? err.len > 0 && out->len == 0 : err.len == 0);
@@ -78,14 +79,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct names_state st = {NULL, false};
     OWED_ASSERT(owed_template_names(t, check_name, &st) == 0);
 
-    /* A cap well under the default keeps runaway loops cheap to hit. */
-    struct owed_buf plain = OWED_BUF_INIT((size_t)1 << 20), html = OWED_BUF_INIT((size_t)1 << 20);
+    struct owed_buf plain = OWED_BUF_INIT((size_t)1 << 16), html = OWED_BUF_INIT((size_t)1 << 16);
     int rc_plain = render(t, OWED_ESCAPE_NONE, &plain);
     int rc_html = render(t, OWED_ESCAPE_HTML, &html);
     /* Escaping only grows the output, so it can only hit the output cap sooner. */
     OWED_ASSERT(rc_plain == rc_html || rc_html == OWED_E_TOO_LARGE);
     if (rc_plain == OWED_OK && rc_html == OWED_OK) OWED_ASSERT(html.len >= plain.len);
-    if (!memmem(src, size, "{{", 2)) {
+    if (!memmem(src, size, "{{", 2) && size <= plain.max) {
         OWED_ASSERT(rc_plain == OWED_OK && plain.len == size);
         OWED_ASSERT(size == 0 || memcmp(plain.ptr, src, size) == 0);
     }

@@ -21,7 +21,9 @@
 # Command helpers:
 #   run CMD...                 runs CMD; stdout in $T/out, stderr in $T/err, status in $RC
 #   expect_exit CODE CMD...    run, then assert the exit status (shows stderr on failure)
-#   expect_same EXPECTED ACTUAL [WHAT]      byte-for-byte, diff -u on failure
+#   expect_same EXPECTED ACTUAL [WHAT]      byte-for-byte, diff -u on failure (with
+#                                           OWED_TEST_BLESS=1 a missing EXPECTED under
+#                                           tests/data is written from ACTUAL)
 #   expect_line FILE LINE [WHAT]            FILE has exactly this line
 #   expect_contains FILE TEXT [WHAT]        FILE contains TEXT (fixed string)
 #   expect_not_contains FILE TEXT [WHAT]
@@ -37,6 +39,11 @@
 #                              CREATE DATABASE ... TEMPLATE), echoes its name; dropped on exit
 #   pg_sql DB SQL...           pg only: psql -c SQL... on DB (a URL), errors on stderr
 #   reject_case KIND NAME BASELINE   a file of tests/data/reject must be rejected cleanly
+#   start_smtp_sink DIR        a real SMTP server (tests/tools/smtp_sink.py, aiosmtpd) on
+#                              127.0.0.1 storing each message as DIR/NNNNNN.eml; sets
+#                              SMTP_URL; stopped on exit
+#   start_http_sink DIR [ARGS] the SMS gateway stand-in (tests/tools/http_sink.py); sets
+#                              HTTP_URL; stopped on exit
 #   setup_db [DATASET]         owed init, then import customers, invoices, payments of
 #                              $OWED_TESTDATA/DATASET (asserting each import succeeds)
 
@@ -80,7 +87,10 @@ PG_PRIVATE=""    # a server this test started itself (OWED_PG_STATE unset)
 # Every pg database of this test is named $PG_PREFIX...: the exit trap drops them all, even
 # those created in a $(...) subshell.
 PG_PREFIX="owed_${TEST_ID}_$$_"
+SINK_PIDS=""     # SMTP and HTTP sinks this test started (start_smtp_sink, start_http_sink)
 _cleanup() {
+    local p
+    for p in $SINK_PIDS; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
     if [ "$OWED_BACKEND" = pg ] && [ -n "${PG_URL:-}" ]; then
         local d args=()
         for d in $(pg_sql "$PG_URL/postgres" \
@@ -221,6 +231,13 @@ expect_exit() {
 
 expect_same() {
     local want=$1 got=$2 what=${3:-"$got is $want"}
+    # OWED_TEST_BLESS=1 (by hand only) writes a missing expected file of tests/data from the
+    # actual output, to be read and committed: the test still reports it as not ok.
+    if [ "${OWED_TEST_BLESS:-}" = 1 ] && [ ! -e "$want" ] && [ "${want#"$OWED_TESTDATA"/}" != "$want" ]; then
+        cp "$got" "$want"
+        _not_ok "$what (blessed: $want written)"
+        return
+    fi
     if diff -u "$want" "$got" >"$T/diff" 2>&1; then
         _ok "$what"
     else
@@ -381,4 +398,38 @@ finish() {
     echo "$TEST_ID: $PASSED passed, $FAILED failed"
     [ "$FAILED" -eq 0 ]
     exit $?
+}
+
+# Debian's python3 (the one python3-aiosmtpd installs into), whatever else is on PATH.
+SINK_PYTHON=/usr/bin/python3
+[ -x "$SINK_PYTHON" ] || SINK_PYTHON=python3
+
+_start_sink() { # SCRIPT DIR PORTFILE ARGS...
+    local script=$1 dir=$2 portfile=$3
+    shift 3
+    mkdir -p "$dir"
+    "$SINK_PYTHON" "$LIB_DIR/../tools/$script" --dir "$dir" --port-file "$portfile" "$@" \
+        2>>"$T/sink.log" &
+    SINK_PIDS="$SINK_PIDS $!"
+    local i
+    for i in $(seq 1 100); do
+        [ -s "$portfile" ] && return 0
+        kill -0 "$!" 2>/dev/null || break
+        sleep 0.1
+    done
+    echo "$TEST_ID: $script did not start:" >&2
+    cat "$T/sink.log" >&2
+    exit 1
+}
+
+start_smtp_sink() {
+    _start_sink smtp_sink.py "$1" "$T/smtp.port"
+    SMTP_URL="smtp://127.0.0.1:$(cat "$T/smtp.port")"
+}
+
+start_http_sink() {
+    local dir=$1
+    shift
+    _start_sink http_sink.py "$dir" "$T/http.port" "$@"
+    HTTP_URL="http://127.0.0.1:$(cat "$T/http.port")/sms"
 }

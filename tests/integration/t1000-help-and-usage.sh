@@ -2,7 +2,7 @@
 # owed help, owed CMD --help, and the usage errors (exit 2) of every command.
 . "$(dirname "$0")/lib.sh"
 
-commands="init import pay apply unapply credit-note write-off reverse refund bank match dunning aging kpi customer org check gen help"
+commands="init import pay apply unapply credit-note write-off reverse refund bank match dunning outbox policy hold dispute promise plan note tasks aging kpi customer org check gen help"
 
 say "owed help lists every command"
 expect_exit 0 owed help
@@ -38,7 +38,7 @@ expect_line "$T/err" "owed: 'frobnicate' is not an owed command"
 expect_true "stdout empty" test ! -s "$T/out"
 expect_exit 2 owed help frobnicate
 expect_line "$T/err" "owed: 'frobnicate' is not an owed command"
-for c in init import pay apply unapply credit-note write-off reverse refund bank match dunning aging kpi customer org check gen; do
+for c in init import pay apply unapply credit-note write-off reverse refund bank match dunning outbox policy hold dispute promise plan note tasks aging kpi customer org check gen; do
     expect_exit 2 owed "$c" --no-such-option
     expect_contains "$T/err" "see \`owed $c --help\`" "owed $c --no-such-option points at the help"
 done
@@ -64,7 +64,18 @@ expect_exit 2 owed match
 expect_exit 2 owed org set
 expect_exit 2 owed import movements x.csv --skip-bad
 expect_exit 2 owed dunning
-expect_exit 2 owed dunning run
+expect_exit 2 owed dunning launch
+expect_exit 2 owed outbox
+expect_exit 2 owed outbox show x
+expect_exit 2 owed policy assign gentle
+expect_line "$T/err" "owed: say who: --customer REF, --segment S or --default"
+expect_exit 2 owed hold frobnicate
+expect_exit 2 owed dispute resolve 1
+expect_line "$T/err" "owed: resolve with --credit-note or --upheld"
+expect_exit 2 owed plan create --invoice INV-1
+expect_exit 2 owed note add
+expect_exit 2 owed tasks done
+expect_exit 2 owed org set
 expect_exit 2 owed dunning preview --format csv
 expect_exit 2 owed check extra
 expect_exit 2 owed gen

@@ -85,15 +85,12 @@ applied 300.00 USD to INV-2 (closed)
 EOF
 
 say "tolerance: a short payment applied oldest first closes the second invoice"
-step 0 org show <<'EOF'
-tolerance: none
-EOF
-step 0 org set --tolerance 1.00 <<'EOF'
-tolerance: 1.00
-EOF
-step 0 org show <<'EOF'
-tolerance: 1.00
-EOF
+expect_exit 0 owed org show
+expect_line "$T/out" "tolerance: none"
+expect_exit 0 owed org set --tolerance 1.00
+expect_line "$T/out" "tolerance: 1.00"
+expect_exit 0 owed org show
+expect_line "$T/out" "tolerance: 1.00"
 step 0 pay --ref P3 --customer C2 --amount 349.40 --date 2026-03-05 --apply oldest <<'EOF'
 payment P3 recorded: 349.40 USD from C2
 applied 100.00 USD to INV-4 (closed)

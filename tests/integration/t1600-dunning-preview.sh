@@ -73,10 +73,10 @@ say "the table says the same for people"
 expect_exit 0 owed dunning preview --as-of 2026-07-01
 cat >"$T/want" <<'TABLE'
 Dunning preview as of 2026-07-01: 3 messages for 5 invoices (email 1, letter 1, agency 1)
-Nothing is sent: no run has reminded any invoice yet.
+Nothing is sent: this is a preview (owed dunning run sends).
 
-Customer  Channel  Message  Invoice  Step       Days        Open
-----------------------------------------------------------------
+Customer  Channel  Message  Invoice  Step       Days        Open  Charges
+-------------------------------------------------------------------------
 C1        email    late_10  INV-C    late_10      10  250.00 USD
                             INV-B    due           0  200.00 USD
                             INV-A    pre_due_7    -7  100.00 USD

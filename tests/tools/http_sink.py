@@ -3,11 +3,12 @@
 
     http_sink.py --dir DIR --port-file FILE [--port N] [--status-seq 500,200,...]
 
-Binds port N (default 0: any free port) and, once listening, writes the port to FILE
-(atomically: tmp + rename). Every POST, whatever its path, is stored before the answer as
-DIR/NNNNNN.json (the body as received) and DIR/NNNNNN.key (the Idempotency-Key header,
-empty when absent), each written tmp + fsync + rename, the .key first. The answers take
-their status from --status-seq in turn, then 200 forever; the body is {"status":CODE}.
+Creates DIR if needed, binds port N (default 0: any free port) and, once listening,
+writes the port to FILE (atomically: tmp + rename). Every POST, whatever its path, is
+stored before the answer as DIR/NNNNNN.json (the body as received) and DIR/NNNNNN.key
+(the Idempotency-Key header, empty when absent), each written tmp + fsync + rename, the
+.key first. The answers take their status from --status-seq in turn, then 200 forever;
+the body is {"status": CODE}.
 Runs until SIGTERM or SIGINT.
 """
 import argparse
@@ -55,6 +56,7 @@ def main():
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--status-seq", default="")
     args = ap.parse_args()
+    os.makedirs(args.dir, exist_ok=True)
 
     server = HTTPServer(("127.0.0.1", args.port), Handler)
     server.dir = args.dir

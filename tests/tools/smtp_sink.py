@@ -3,10 +3,11 @@
 
     smtp_sink.py --dir DIR --port-file FILE [--port N] [--fail-rcpt ADDR=CODE]...
 
-Binds port N (default 0: any free port) and, once listening, writes the port to FILE
-(atomically: tmp + rename). Every accepted message becomes DIR/NNNNNN.eml, the DATA bytes
-as received after the SMTP transport is undone (dot-stuffing removed by aiosmtpd, the final
-CRLF.CRLF dropped), and DIR/NNNNNN.env, the envelope:
+Creates DIR if needed, binds port N (default 0: any free port) and, once listening,
+writes the port to FILE (atomically: tmp + rename). Every accepted message becomes
+DIR/NNNNNN.eml, the DATA bytes as received after the SMTP transport is undone
+(dot-stuffing removed by aiosmtpd, the final CRLF.CRLF dropped), and DIR/NNNNNN.env, the
+envelope:
 
     MAIL FROM:<a@example.com>
     RCPT TO:<b@example.com>
@@ -93,6 +94,7 @@ def main():
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--fail-rcpt", type=parse_fail, action="append", default=[])
     args = ap.parse_args()
+    os.makedirs(args.dir, exist_ok=True)
 
     handler = Sink(args.dir, dict(args.fail_rcpt))
     loop = asyncio.new_event_loop()

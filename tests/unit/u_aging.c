@@ -42,7 +42,7 @@ static uint32_t tb_inv(struct tb *t, int64_t id, uint32_t cust, uint16_t cur, ow
 {
     OWED_ALLOC_GROW(t->b.invoices, t->b.ninvoices + 1, t->cap_inv);
     t->b.invoices[t->b.ninvoices] =
-        (struct owed_book_invoice){id, NULL, cust, cur, issue, due, amount};
+        (struct owed_book_invoice){id, NULL, cust, cur, issue, due, amount, 1 /* sale */};
     return (uint32_t)t->b.ninvoices++;
 }
 

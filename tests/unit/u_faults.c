@@ -383,6 +383,13 @@ FORWARD(csv_map_save, (struct owed_store *s, int64_t org, const char *name, cons
 FORWARD(csv_maps_each, (struct owed_store *s, int64_t org,
                         int (*fn)(void *, const char *, const char *), void *ctx,
                         struct owed_buf *err), (REAL(s), org, fn, ctx, err))
+static int f_begin_relaxed(struct owed_store *s, struct owed_buf *err)
+{
+    FAULT(s, "begin_relaxed", err);
+    int rc = REAL(s)->ops->begin_relaxed(REAL(s), err);
+    if (rc == OWED_OK) fs_of(s)->in_txn = true;
+    return rc;
+}
 FORWARD(idem_claim, (struct owed_store *s, int64_t org, const char *key, struct owed_buf *err),
         (REAL(s), org, key, err))
 FORWARD(outflows_each, (struct owed_store *s, int64_t org, const struct owed_list_filter *f,
@@ -470,6 +477,7 @@ static const struct owed_store_ops fault_ops = {
     .csv_map_save = f_csv_map_save,
     .csv_maps_each = f_csv_maps_each,
     .idem_claim = f_idem_claim,
+    .begin_relaxed = f_begin_relaxed,
     .item_insert = f_item_insert,
     .item_update = f_item_update,
     .item_get = f_item_get,

@@ -77,7 +77,7 @@ static uint32_t add_inv(struct tb *t, uint16_t cur, owed_date issue, int terms, 
 {
     size_t i = t->b.ninvoices++;
     t->inv[i] = (struct owed_book_invoice){(int64_t)i + 1, NULL, (uint32_t)(i % 2), cur, issue,
-                                           issue + terms, amt};
+                                           issue + terms, amt, 1 /* sale */};
     return (uint32_t)i;
 }
 

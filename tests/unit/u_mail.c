@@ -564,6 +564,12 @@ static void t_refusals(void **state)
     m = good();
     m.date_unix = 253402300800LL;
     expect_refused(m, OWED_E_INVALID, "date_unix: 253402300800 out of range");
+    char long_addr[300];
+    memset(long_addr, 'a', sizeof long_addr);
+    memcpy(long_addr + 255 - 10, "@b.example", 11);
+    m = good();
+    m.to = long_addr;
+    expect_refused(m, OWED_E_INVALID, "to: address too long");
     /* Precedence: fields in struct order. */
     m = good();
     m.to = "bad";

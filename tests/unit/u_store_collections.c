@@ -276,6 +276,7 @@ static void expect_item(const struct owed_item *got, const struct owed_item *wan
     assert_int_equal(got->amount_minor, want->amount_minor);
     assert_string_equal(got->currency, want->currency);
     assert_int_equal(got->date1, want->date1);
+    assert_int_equal(got->opened_on, want->opened_on);
     assert_int_equal(got->date2, want->date2);
     assert_string_equal(got->body, want->body);
     assert_string_equal(got->created_at, want->created_at);
@@ -311,6 +312,7 @@ static void items_on(int backend)
     dispute.amount_minor = -123456789012345;
     snprintf(dispute.currency, sizeof dispute.currency, "EUR");
     dispute.date1 = 20400;
+    dispute.opened_on = 20399;
     dispute.date2 = 0;
     /* Characters COPY or SQL would mangle must come back as they were. */
     snprintf(dispute.body, sizeof dispute.body,
@@ -804,6 +806,7 @@ static void fill_settings(struct owed_org_settings *o, const char *tag)
     snprintf(o->sms_url, sizeof o->sms_url, "https://sms.example/%s?x=1&y='2'", tag);
     snprintf(o->pay_url, sizeof o->pay_url, "https://pay.example/%s/", tag);
     snprintf(o->out_dir, sizeof o->out_dir, "/var/lib/owed/%s out", tag);
+    snprintf(o->name, sizeof o->name, "Müller & Söhne %s", tag);
 }
 
 static void expect_settings(const struct owed_org_settings *got,
@@ -817,6 +820,7 @@ static void expect_settings(const struct owed_org_settings *got,
     assert_string_equal(got->sms_url, want->sms_url);
     assert_string_equal(got->pay_url, want->pay_url);
     assert_string_equal(got->out_dir, want->out_dir);
+    assert_string_equal(got->name, want->name);
 }
 
 static void settings_on(int backend)
@@ -825,6 +829,7 @@ static void settings_on(int backend)
     struct owed_org_settings got, want, other;
     memset(&want, 0, sizeof want);
     snprintf(want.timezone, sizeof want.timezone, "UTC"); /* the defaults */
+    snprintf(want.name, sizeof want.name, "Default");
     memset(&got, 'z', sizeof got);
     OK(s->ops->org_settings_get(s, 1, &got, E));
     expect_settings(&got, &want);
@@ -842,6 +847,7 @@ static void settings_on(int backend)
     /* The other organization keeps its defaults, and has its own. */
     memset(&other, 0, sizeof other);
     snprintf(other.timezone, sizeof other.timezone, "UTC");
+    snprintf(other.name, sizeof other.name, "Org 2");
     OK(s->ops->org_settings_get(s, 2, &got, E));
     expect_settings(&got, &other);
     fill_settings(&other, "Zurich");

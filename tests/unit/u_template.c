@@ -409,6 +409,21 @@ static void test_render_errors(void **state)
     owed_buf_release(&err);
     json_decref(ctx);
     owed_template_free(t);
+
+    /* A budget of its own: a step is a node visited or a loop iteration begun. */
+    t = compile_ok("a{{x}}{{#l}}y{{/l}}");
+    ctx = ctx_of("{\"x\":1,\"l\":[1,2]}");
+    err = (struct owed_buf)OWED_BUF_INIT(0);
+    assert_int_equal(owed_template_render_steps(t, ctx, OWED_ESCAPE_NONE, 7, &out, &err), OWED_OK);
+    assert_string_equal(out.ptr, "a1yy");
+    assert_int_equal(owed_template_render_steps(t, ctx, OWED_ESCAPE_NONE, 6, &out, &err),
+                     OWED_E_TOO_LARGE);
+    assert_string_equal(out.ptr, "a1yy");
+    assert_string_equal(err.ptr, "template needs more than 6 steps");
+    owed_buf_release(&out);
+    owed_buf_release(&err);
+    json_decref(ctx);
+    owed_template_free(t);
 }
 
 static int collect(void *ctx, const char *name, bool is_section)
