@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "app/app.h"
+#include "app/timeline.h"
 #include "app/render.h"
 #include "base.h"
 
@@ -89,8 +90,8 @@ static void amount_text(char *dst, size_t cap, int64_t minor, int exp, bool grou
 }
 
 static void render_table(struct owed_buf *out, const struct owed_customer *c,
-                         const struct lists *l, owed_date as_of, int exp, int64_t open,
-                         int64_t unapplied, long nopen)
+                         const struct lists *l, const struct owed__timeline *tl, owed_date as_of,
+                         int exp, int64_t open, int64_t unapplied, long nopen)
 {
     char a[48], b[48], d1[11], d2[11];
     owed_buf_addf(out, "Customer %s  %s\n", c->ref, c->name);
@@ -152,11 +153,18 @@ static void render_table(struct owed_buf *out, const struct owed_customer *c,
     if (t.nrows == 1) owed_buf_adds(out, "(none)\n");
     else owed__table_render(&t, out);
     owed__table_release(&t);
+
+    owed_buf_adds(out, "\nTimeline\n");
+    if (!tl->n) owed_buf_adds(out, "(nothing yet)\n");
+    for (size_t i = 0; i < tl->n; i++) {
+        owed_date_format(tl->ev[i].date, d1);
+        owed_buf_addf(out, "%s  %-8s  %s\n", d1, tl->ev[i].kind, tl->ev[i].text);
+    }
 }
 
 static void render_json(struct owed_buf *out, const struct owed_customer *c,
-                        const struct lists *l, owed_date as_of, int exp, int64_t open,
-                        int64_t unapplied)
+                        const struct lists *l, const struct owed__timeline *tl, owed_date as_of,
+                        int exp, int64_t open, int64_t unapplied)
 {
     char d[11];
     json_t *o = json_object();
@@ -205,6 +213,14 @@ static void render_json(struct owed_buf *out, const struct owed_customer *c,
         json_array_append_new(pays, j);
     }
     json_object_set_new(o, "payments", pays);
+    json_t *events = json_array();
+    for (size_t i = 0; i < tl->n; i++) {
+        owed_date_format(tl->ev[i].date, d);
+        json_array_append_new(events, json_pack("{s:s, s:s, s:I, s:s}", "date", d, "kind",
+                                                tl->ev[i].kind, "id", (json_int_t)tl->ev[i].id,
+                                                "text", tl->ev[i].text));
+    }
+    json_object_set_new(o, "timeline", events);
     owed__put_json(out, o);
 }
 
@@ -229,6 +245,16 @@ int owed_report_customer(struct owed_store *s, int64_t org, const char *ref, owe
     if (!rc) rc = s->ops->payments_each(s, org, &f, on_payment, &l, err);
     if (!rc) rc = s->ops->allocations_each(s, org, &f, on_allocation, &l, err);
     if (!rc) rc = s->ops->outflows_each(s, org, &f, on_outflow, &l, err);
+    struct owed__timeline tl = {0};
+    int64_t *ids = owed_xmalloc_big(l.ninv + 1, sizeof *ids, false);
+    const char **numbers = owed_xmalloc_big(l.ninv + 1, sizeof *numbers, false);
+    for (size_t i = 0; i < l.ninv; i++) {
+        ids[i] = l.inv[i].id;
+        numbers[i] = l.inv[i].number;
+    }
+    if (!rc) rc = owed__customer_timeline(s, org, c.id, as_of, ids, numbers, l.ninv, &tl, err);
+    free(ids);
+    free(numbers);
     s->ops->read_end(s);
     if (!rc) {
         int exp = owed_currency_exponent(c.currency);
@@ -241,9 +267,10 @@ int owed_report_customer(struct owed_store *s, int64_t org, const char *ref, owe
         }
         for (size_t i = 0; i < l.npay; i++)
             unapplied += l.pay[i].amount_minor - l.pay[i].allocated_minor;
-        if (fmt == OWED_FORMAT_JSON) render_json(out, &c, &l, as_of, exp, open, unapplied);
-        else render_table(out, &c, &l, as_of, exp, open, unapplied, nopen);
+        if (fmt == OWED_FORMAT_JSON) render_json(out, &c, &l, &tl, as_of, exp, open, unapplied);
+        else render_table(out, &c, &l, &tl, as_of, exp, open, unapplied, nopen);
     }
+    owed__timeline_release(&tl);
     free(l.inv);
     free(l.pay);
     return rc;

@@ -3,14 +3,21 @@
 
 #include "cli/cli.h"
 
-const char cmd_customer_summary[] = "show a customer: terms, open items, payments, balance";
+const char cmd_customer_summary[] = "show a customer: balance, open items, timeline; set its profile";
 const char cmd_customer_help[] =
     "usage: owed customer show REF [--as-of DATE] [--format table|json] [--db PATH]\n"
+    "       owed customer set REF [--segment S] [--lang L] [--phone P] [--address A]\n"
     "\n"
-    "Shows one customer as of DATE (default: today): contact, currency, terms and\n"
+    "show: one customer as of DATE (default: today): contact, currency, terms and\n"
     "credit limit; the open balance, unapplied cash and net balance; every open invoice\n"
-    "with its days late; and every payment with what is left unapplied. Like aging, it\n"
-    "counts invoices issued and payments received on or before DATE.\n"
+    "with its days late; every payment with what is left unapplied; and the timeline of\n"
+    "collections: reminders sent, holds, disputes, promises, plans, notes, calls and\n"
+    "tasks. Like aging, it counts invoices issued and payments received on or before DATE.\n"
+    "\n"
+    "set: the customer's collections profile: its segment (which can select a dunning\n"
+    "policy, owed policy assign --segment), the language of its reminders (en, de; others\n"
+    "fall back to en), the phone number for SMS reminders, and the postal address printed\n"
+    "on letters.\n"
     "\n"
     "Options:\n"
     "  --as-of DATE      YYYY-MM-DD (default: today, UTC)\n"
@@ -19,20 +26,32 @@ const char cmd_customer_help[] =
     "  --read-db URL     read from this replica instead (default: $OWED_READ_DB)\n"
     "\n"
     "Example:\n"
-    "  owed customer show C000123\n";
+    "  owed customer show C000123\n"
+    "  owed customer set C000123 --segment key --lang de\n";
 
 int cmd_customer(struct cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {CLI_COMMON_OPTS, CLI_READ_DB_OPT,
                                          {"as-of", required_argument, NULL, 'a'},
                                          {"format", required_argument, NULL, 'f'},
+                                         {"segment", required_argument, NULL, 's'},
+                                         {"lang", required_argument, NULL, 'l'},
+                                         {"phone", required_argument, NULL, 'p'},
+                                         {"address", required_argument, NULL, 'd'},
                                          {0, 0, 0, 0}};
     const struct cmd *self = cli_find("customer");
     owed_date as_of = cli_today(cli);
     enum owed_format fmt = OWED_FORMAT_TABLE;
+    struct owed_profile_changes ch = {0};
+    bool any = false;
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 'a') {
+        const char **slot = c == 's' ? &ch.segment : c == 'l' ? &ch.lang : c == 'p' ? &ch.phone
+                          : c == 'd' ? &ch.address : NULL;
+        if (slot) {
+            *slot = optarg;
+            any = true;
+        } else if (c == 'a') {
             if (!cli_parse_date(self, optarg, &as_of)) return EXIT_USAGE;
         } else if (c == 'f') {
             if (owed_format_parse(optarg, &fmt) || fmt == OWED_FORMAT_CSV)
@@ -41,8 +60,16 @@ int cmd_customer(struct cli *cli, int argc, char **argv)
             return cli_bad_option(self, argv);
         }
     }
+    if (argc - optind == 2 && !strcmp(argv[optind], "set")) {
+        if (!any) return cli_usage(self, "owed customer set needs --segment, --lang, --phone or --address");
+        if (cli_open(cli)) return EXIT_FAILURE_;
+        struct owed_buf out = OWED_BUF_INIT(0), err = OWED_BUF_INIT(0);
+        int rc = owed_profile_set(cli->store, cli->org, argv[optind + 1], &ch, &err);
+        if (!rc) owed_buf_addf(&out, "customer %s updated\n", argv[optind + 1]);
+        return cli_report(rc, &out, &err);
+    }
     if (argc - optind != 2 || strcmp(argv[optind], "show") != 0)
-        return cli_usage(self, "usage: owed customer show REF");
+        return cli_usage(self, "usage: owed customer show|set REF");
     if (cli_open_read(cli)) return EXIT_FAILURE_;
     struct owed_buf out = OWED_BUF_INIT(0), err = OWED_BUF_INIT(0);
     int rc = owed_report_customer(cli->store, cli->org, argv[optind + 1], as_of, fmt, &out, &err);

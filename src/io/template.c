@@ -204,7 +204,7 @@ static int parse(struct compiler *c)
     size_t pos = 0;
     const char *o;
     while (pos < c->len && (o = memmem(c->src + pos, c->len - pos, "{{", 2)) != NULL) {
-        struct tag tag;
+        struct tag tag = {0}; /* gcc -O2 cannot see scan_tag() sets it */
         int rc = scan_tag(c, (size_t)(o - c->src), &tag);
         if (rc) return rc;
         size_t text_end = tag.open, next = tag.end, ls, le;
@@ -508,8 +508,9 @@ int owed_template_names(const struct owed_template *t, int (*fn)(void *, const c
     size_t n = 0;
     for (size_t i = 0; i < t->n; i++) {
         const struct node *nd = &t->nodes[i];
+        if (nd->kind == N_TEXT) continue;
         const char *name = t->names + nd->off;
-        if (nd->kind == N_TEXT || strcmp(name, ".") == 0) continue;
+        if (strcmp(name, ".") == 0) continue;
         refs[n++] = (struct name_ref){name, nd->kind == N_SECTION || nd->kind == N_INVERTED};
     }
     if (n > 1) qsort(refs, n, sizeof *refs, cmp_ref);

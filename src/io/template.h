@@ -1,5 +1,6 @@
-/* A small mustache subset for reminder emails, letters and SMS. Hand-written: Debian has no
- * C mustache library (mustach is not packaged), and the subset we need is small.
+/* A small mustache subset for reminder emails, letters and SMS. Hand-written: Debian 12
+ * packages no C mustache library (mustach is not packaged; kainjow-mustache, mstch and
+ * ctemplate are C++), and the subset we need is small.
  *
  *     {{name}} {{customer.name}} {{.}}   variable, HTML-escaped when asked
  *     {{{name}}} {{& name}}              variable, never escaped

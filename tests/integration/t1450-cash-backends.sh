@@ -196,6 +196,9 @@ P1          2026-02-15  490.00  other     -           490.00
 DISC-P1-I1  2026-02-15   10.00  discount  INV-1         0.00
 P2          2026-02-20  300.00  check     -             0.00
 P5          2026-03-27  100.00  other     -             0.00
+
+Timeline
+(nothing yet)
 EOF
 expect_exit 0 owed customer show C2 --as-of 2026-03-31 --format json
 python3 - "$T/out" >got 2>&1 <<'PY'
