@@ -191,6 +191,31 @@ static int compose_email(struct run *r, const struct owed_customer *c,
     return owed_mail_compose(&mail, out, r->err);
 }
 
+/* The email of a message; a customer without a usable address gets the message recorded
+ * as failed, with the reason, and the run goes on. */
+static int email_or_failed(struct run *r, const struct owed_customer *c,
+                           const struct owed__rendered *m, int64_t key, struct owed_buf *body,
+                           struct owed_outbox_msg *msg)
+{
+    if (!c->email[0]) {
+        msg->status = OWED_MSG_FAILED;
+        snprintf(msg->last_error, sizeof msg->last_error, "the customer has no email address");
+        return OWED_OK;
+    }
+    size_t mark = r->err->len;
+    int rc = compose_email(r, c, m, key, body);
+    if (rc == OWED_E_INVALID && r->set.mail_from[0]) {
+        msg->status = OWED_MSG_FAILED;
+        snprintf(msg->last_error, sizeof msg->last_error, "cannot compose the email: %s",
+                 r->err->ptr + mark);
+        r->err->len = mark;
+        if (r->err->ptr) r->err->ptr[mark] = '\0';
+        owed_buf_reset(body);
+        return OWED_OK;
+    }
+    return rc;
+}
+
 static void agency_csv(const struct run *r, size_t i, size_t j, const struct owed_customer *c,
                        struct owed_buf *out)
 {
@@ -297,11 +322,7 @@ static int send_message(struct run *r, size_t i, size_t j)
     switch ((enum owed_channel)f0->channel) {
     case OWED_CHANNEL_EMAIL:
         msg.recipient = c.email;
-        if (!rc) rc = compose_email(r, &c, &m, (int64_t)c.id * 8 + f0->channel, &body);
-        if (!c.email[0]) {
-            msg.status = OWED_MSG_FAILED;
-            snprintf(msg.last_error, sizeof msg.last_error, "the customer has no email address");
-        }
+        if (!rc) rc = email_or_failed(r, &c, &m, (int64_t)c.id * 8 + f0->channel, &body, &msg);
         break;
     case OWED_CHANNEL_SMS:
         msg.recipient = prof->phone;
@@ -378,15 +399,12 @@ static int send_thanks(struct run *r)
         struct owed__rendered m = {OWED_BUF_INIT(0), OWED_BUF_INIT(0), OWED_BUF_INIT(0)};
         struct owed_buf body = OWED_BUF_INIT(0);
         if (!rc) rc = owed__render_message(d->profiles[cust].lang, "thanks", OWED_CHANNEL_EMAIL, ctx, &m, r->err);
-        if (!rc && c.email[0]) rc = compose_email(r, &c, &m, (int64_t)c.id * 8 + 7, &body);
         struct owed_outbox_msg msg = {.run_id = r->run_id, .customer_id = c.id,
                                       .channel = OWED_CHANNEL_EMAIL, .step = "thanks",
-                                      .recipient = c.email, .subject = m.subject.ptr ? m.subject.ptr : "",
-                                      .body = body.ptr ? body.ptr : "", .status = OWED_MSG_QUEUED};
-        if (!c.email[0]) {
-            msg.status = OWED_MSG_FAILED;
-            snprintf(msg.last_error, sizeof msg.last_error, "the customer has no email address");
-        }
+                                      .recipient = c.email, .status = OWED_MSG_QUEUED};
+        if (!rc) rc = email_or_failed(r, &c, &m, (int64_t)c.id * 8 + 7, &body, &msg);
+        msg.subject = m.subject.ptr ? m.subject.ptr : "";
+        msg.body = body.ptr ? body.ptr : "";
         if (!rc) rc = r->s->ops->outbox_insert(r->s, r->org, &msg, r->err);
         for (size_t k = 0; k < n && !rc; k++) {
             struct owed_firing rec = {.invoice_id = d->book.invoices[fs[k].invoice].id,

@@ -6,6 +6,8 @@
  *     {{{name}}} {{& name}}              variable, never escaped
  *     {{#name}}...{{/name}}              section: per array element, once for an object,
  *                                        true, a non-empty string or a non-zero number
+ *                                        (a string or number is pushed, so {{.}} shows
+ *                                        it; true pushes nothing)
  *     {{^name}}...{{/name}}              inverted: once when the section would not run
  *     {{! comment }}
  *

@@ -974,6 +974,14 @@ static void digest(const struct fixture *fx, struct owed_buf *out)
     if (rc) print_error("digest: bank entries: %s\n", err.ptr);
     assert_int_equal(rc, OWED_OK);
     owed_buf_add(out, check.ptr, check.len);
+    /* What dunning has done: the outbox, and what a later run would still send. */
+    owed_buf_reset(&check);
+    rc = owed_outbox_list(s, fx->org, 0, 0, &check, &err);
+    if (!rc) rc = owed_dunning_preview(s, fx->org, owed_date_from_ymd(2026, 12, 31),
+                                       OWED_FORMAT_JSON, &check, &err);
+    if (rc) print_error("digest: dunning: %s\n", err.ptr);
+    assert_int_equal(rc, OWED_OK);
+    owed_buf_add(out, check.ptr, check.len);
     owed_buf_release(&check);
     owed_buf_release(&err);
     if (s != pg_reader) owed_store_close(s);
@@ -991,6 +999,7 @@ static void assert_same(const struct owed_buf *want, const struct owed_buf *got,
 /* Beyond the CSV kinds: the movements import and a bank statement import. */
 #define KIND_MOVEMENTS ((enum owed_import_kind)101)
 #define KIND_BANK ((enum owed_import_kind)102)
+#define KIND_DUNNING ((enum owed_import_kind)103) /* a dunning run: firings, outbox, fees */
 
 static int import(struct owed_store *s, int64_t org, enum owed_import_kind kind,
                   const char *path, struct owed_import_result *res, struct owed_buf *err)
@@ -1002,6 +1011,16 @@ static int import(struct owed_store *s, int64_t org, enum owed_import_kind kind,
         int rc = owed_import_movements(s, org, path, owed_date_from_ymd(2026, 6, 30), &opts, res,
                                        &out, err);
         owed_buf_release(&out);
+        return rc;
+    }
+    if (kind == KIND_DUNNING) {
+        struct owed_buf out = OWED_BUF_INIT(0);
+        struct owed_run_result r;
+        int rc = owed_dunning_run(s, org, owed_date_from_ymd(2026, 4, 20), 1776643200000,
+                                  OWED_FORMAT_TABLE, &r, &out, err);
+        owed_buf_release(&out);
+        memset(res, 0, sizeof *res);
+        res->inserted = (long)r.messages;
         return rc;
     }
     if (kind == KIND_BANK) {
@@ -1028,6 +1047,10 @@ static void stage(struct fixture *fx, enum owed_import_kind kind, const char *na
     if (!rc) rc = s->ops->default_org(s, &fx->org, &err);
     struct owed_import_result res;
     if (!rc) rc = import(s, fx->org, kind, path, &res, &err);
+    if (!rc && kind == OWED_IMPORT_PAYMENTS) { /* the dunning run's emails need a sender */
+        struct owed_org_changes ch = {.mail_from = "AR <ar@example.com>"};
+        rc = owed_org_set(s, fx->org, &ch, &err);
+    }
     if (rc) print_error("stage %s: %s\n", path, err.ptr);
     assert_int_equal(rc, OWED_OK);
     owed_store_close(s);
@@ -1217,6 +1240,15 @@ static void test_import_bank(void **state)
 {
     struct fixture *fx = *state;
     import_under_faults(fx, KIND_BANK, fx->bank, &fx->snap_payments, &fx->dig_payments, NULL);
+}
+
+/* A dunning run is one transaction too: a fault anywhere leaves no firing, no message and
+ * no fee behind. */
+static void test_dunning_run(void **state)
+{
+    struct fixture *fx = *state;
+    import_under_faults(fx, KIND_DUNNING, "dunning run", &fx->snap_payments, &fx->dig_payments,
+                        NULL);
 }
 
 /* No fault: the counts are as written above, and a re-import changes nothing. */
@@ -1480,6 +1512,7 @@ int main(void)
         cmocka_unit_test(test_import_payments),
         cmocka_unit_test(test_import_movements),
         cmocka_unit_test(test_import_bank),
+        cmocka_unit_test(test_dunning_run),
         cmocka_unit_test(test_reports),
         cmocka_unit_test(test_reports_rows),
         cmocka_unit_test(test_reports_parallel),
