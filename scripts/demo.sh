@@ -25,12 +25,21 @@ step "$owed" match --report --truth "$dir/data/bank-truth.csv"
 step "$owed" aging --as-of "$as_of"
 step "$owed" kpi --as-of "$as_of" --days 90
 step "$owed" check
+echo
+echo "Reminders: the default policy, run on $as_of; letters and agency files go to $dir/out."
+step "$owed" org set --name "Demo Supplies Ltd" --mail-from "Demo AR <ar@demo.example>" \
+    --out-dir "$dir/out" --timezone Europe/Berlin
+step "$owed" dunning run --as-of "$as_of" | tail -n 4
+step "$owed" outbox list --status queued | sed -n 1,6p
 first=$(sed -n '2p' "$dir/data/customers.csv" | cut -d, -f1)
 cat <<MSG
 
 The demo database is $OWED_DB. Try:
   export OWED_DB=$OWED_DB
   $owed customer show $first --as-of $as_of
+  $owed dunning preview --as-of 2026-07-15
+  $owed outbox show 1
+  $owed tasks
   $owed bank review
   $owed bank entries --format csv
   $owed aging --as-of $as_of --format csv

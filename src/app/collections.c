@@ -78,6 +78,22 @@ static int insert(struct owed_store *s, int64_t org, struct owed_item *it, struc
         return rc_;                                              \
     } while (0)
 
+static int add_disputed(void *ctx, const struct owed_item *it)
+{
+    *(int64_t *)ctx += it->amount_minor;
+    return OWED_OK;
+}
+
+/* The amount under open partial disputes on an invoice. */
+static int disputed_on(struct owed_store *s, int64_t org, int64_t invoice_id, int64_t *sum,
+                       struct owed_buf *err)
+{
+    struct owed_item_filter f = {.kind = OWED_ITEM_DISPUTE, .invoice_id = invoice_id,
+                                 .live_only = true};
+    *sum = 0;
+    return s->ops->items_each(s, org, &f, add_disputed, sum, err);
+}
+
 static int item_add_body(struct owed_store *s, int64_t org, const struct owed_item_req *r,
                          int64_t *id, struct owed_buf *err)
 {
@@ -103,8 +119,13 @@ static int item_add_body(struct owed_store *s, int64_t org, const struct owed_it
                            "'%s' is not a dispute reason (pricing, quantity, damaged, "
                            "not_received, duplicate_billing, other)", r->code ? r->code : "");
         if (r->amount && (rc = parse_amount(r->amount, it.currency, &it.amount_minor, err))) return rc;
-        if (it.amount_minor > inv.amount_minor - inv.allocated_minor)
-            return refused(err, OWED_E_INVALID, "the disputed amount is more than is open on %s",
+        /* Partial disputes add up: together they cannot exceed what is open. */
+        int64_t disputed = 0;
+        if (it.amount_minor && (rc = disputed_on(s, org, inv.id, &disputed, err))) return rc;
+        if (it.amount_minor > inv.amount_minor - inv.allocated_minor - disputed)
+            return refused(err, OWED_E_INVALID,
+                           disputed ? "the disputed amounts add up to more than is open on %s"
+                                    : "the disputed amount is more than is open on %s",
                            inv.number);
         it.date1 = r->today;
         break;
@@ -187,6 +208,18 @@ static int item_close_body(struct owed_store *s, int64_t org, const struct owed_
                       owed_item_status_name(r->status));
         return OWED_E_INVALID;
     }
+    /* An outcome is what a call achieved: it closes a task, and never replaces a dispute's
+     * reason or a hold's code. */
+    if (r->code && it.kind != OWED_ITEM_TASK) {
+        owed_buf_addf(err, "--outcome is for tasks (owed tasks done ID --outcome CODE), not a %s",
+                      owed_item_kind_name(it.kind));
+        return OWED_E_INVALID;
+    }
+    if (r->code && !owed_call_outcome_valid(r->code))
+        return refused(err, OWED_E_INVALID,
+                       "'%s' is not a call outcome (reached, no_answer, left_message, "
+                       "wrong_number, promised, disputed, refused, callback)",
+                       r->code);
     if (r->status == OWED_ST_RESOLVED_CREDIT) {
         /* The credit note that settles the dispute, in this same transaction. */
         struct owed_invoice inv;

@@ -24,6 +24,7 @@
 #include "base.h"
 #include "core/aging.h"
 #include "io/holidays.h"
+#include "app/prof_tmp.h"
 
 enum { PLAN_GRACE_DAYS = 10, THANKS_WINDOW_DAYS = 7 };
 
@@ -379,13 +380,16 @@ int owed__dunning_eval(struct owed_store *s, int64_t org, owed_date as_of,
                        struct owed__dunning *d, struct owed_buf *err)
 {
     memset(d, 0, sizeof *d);
+    PROF("start");
     d->as_of = as_of;
     struct eval e = {.d = d};
     owed_date *holidays = NULL;
     size_t nholidays = 0;
     int rc = load_calendar(s, org, &holidays, &nholidays, err);
     if (!rc) rc = owed__policies_load(s, org, &d->policies, err);
+    PROF("calendar+policies");
     if (!rc) rc = owed_book_load(s, org, as_of, true, &d->book, err);
+    PROF("book load");
     if (rc) {
         free(holidays);
         owed__policies_release(&d->policies);
@@ -413,18 +417,24 @@ int owed__dunning_eval(struct owed_store *s, int64_t org, owed_date as_of,
     e.cust_promised = owed_xmalloc_big(nc, sizeof *e.cust_promised, true);
     e.cust_escalate = owed_xmalloc_big(nc, sizeof *e.cust_escalate, true);
 
+    PROF("open+arrays");
     rc = s->ops->profiles_each(s, org, on_profile, &e, err);
     for (size_t c = 0; !rc && c < b->ncustomers; c++)
         d->cust_policy[c] = (uint16_t)owed__policy_for(&d->policies, b->customers[c].ref,
                                                        d->profiles[c].segment);
+    PROF("profiles+cust_policy");
     if (!rc) rc = s->ops->firings_each(s, org, on_firing, &e, err);
     struct owed_item_filter live = {.live_only = true};
     if (!rc) rc = s->ops->items_each(s, org, &live, on_item, &e, err);
     if (!rc) {
+        PROF("firings+items");
         apply_items(&e);
         evaluate_invoices(&e);
+        PROF("evaluate");
         find_thanks(&e);
+        PROF("thanks");
         if (d->n) qsort(d->f, d->n, sizeof *d->f, cmp_firing);
+        PROF("sort");
     }
     free(e.cust_by_id);
     free(e.last_fired);

@@ -12,6 +12,7 @@
 #include "app/render.h"
 #include "base.h"
 #include "owed/money.h"
+#include "app/prof_tmp.h"
 
 static const char *step_name(const struct owed__dunning *d, const struct owed__firing *f, int step)
 {
@@ -276,7 +277,10 @@ int owed_dunning_preview(struct owed_store *s, int64_t org, owed_date as_of, enu
     struct owed__dunning d;
     int rc = owed__dunning_eval(s, org, as_of, &d, err);
     if (rc) return rc;
+    PROF("eval end");
     rc = owed__dunning_render(&d, fmt, false, out, err);
+    PROF("render");
     owed__dunning_release(&d);
+    PROF("release");
     return rc;
 }

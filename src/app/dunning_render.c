@@ -107,6 +107,13 @@ int owed__render_message(const char *lang, const char *template_name, int channe
     if (rc == OWED_E_NOT_FOUND)
         owed_buf_addf(err, "template '%s' has no section for %s", template_name,
                       owed_channel_name((enum owed_channel)channel));
+    /* An SMS and a call script are one short text: no line break at the end (in an SMS it
+     * costs a character and shows as an empty line). */
+    if (channel == OWED_CHANNEL_SMS || channel == OWED_CHANNEL_CALL)
+        while (r->text.len && (r->text.ptr[r->text.len - 1] == '\n' ||
+                               r->text.ptr[r->text.len - 1] == '\r' ||
+                               r->text.ptr[r->text.len - 1] == ' '))
+            r->text.ptr[--r->text.len] = '\0';
     /* Subjects are one line. */
     for (size_t i = 0; r->subject.ptr && i < r->subject.len; i++)
         if (r->subject.ptr[i] == '\n' || r->subject.ptr[i] == '\r') r->subject.ptr[i] = ' ';

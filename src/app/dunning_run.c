@@ -411,6 +411,7 @@ static int send_thanks(struct run *r)
                                       .step = "thanks", .run_id = r->run_id,
                                       .message_id = msg.id, .fired_on = d->as_of};
             rc = r->s->ops->firing_insert(r->s, r->org, &rec, r->err);
+            if (!rc) r->res->firings++;
         }
         if (!rc) r->res->messages++;
         json_decref(ctx);
@@ -443,8 +444,12 @@ static int run_once(struct run *r)
     struct owed_store *s = r->s;
     int rc = s->ops->begin(s, r->err);
     if (rc) return rc;
-    size_t nmsg = 0;
+    size_t nmsg = 0; /* as send_message and send_thanks will count them */
     for (size_t i = 0; i < d->n; i = owed__message_end(d, i)) nmsg++;
+    for (size_t i = 0; i < d->nthanks; i++)
+        if (i == 0 || d->book.invoices[d->thanks[i]].customer !=
+                          d->book.invoices[d->thanks[i - 1]].customer)
+            nmsg++;
     struct owed_run_rec rec = {.as_of = d->as_of, .messages = (int64_t)nmsg,
                                .firings = (int64_t)(d->n + d->nthanks)};
     rc = s->ops->run_insert(s, r->org, &rec, r->err);

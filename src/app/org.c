@@ -2,8 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "app/app.h"
 #include "app/files.h"
@@ -18,14 +18,22 @@ static bool has_prefix(const char *s, const char *const *prefixes)
     return false;
 }
 
-/* A time zone is an IANA name with a file in the system's zoneinfo (Debian's tzdata). */
+/* A time zone is an IANA name with a zone file in the system's zoneinfo (Debian's
+ * tzdata). A directory ("America") or one of the tables there ("zone.tab") is no zone:
+ * localtime would quietly fall back to UTC. Zone files begin with the magic "TZif". */
 static bool timezone_known(const char *tz)
 {
     if (!strcmp(tz, "UTC")) return true;
     if (!*tz || tz[0] == '/' || strstr(tz, "..")) return false;
-    char path[300];
+    char path[300], magic[4];
     snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", tz);
-    return access(path, R_OK) == 0;
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return false;
+    FILE *f = fopen(path, "rb");
+    if (!f) return false;
+    bool zone = fread(magic, 1, sizeof magic, f) == sizeof magic && !memcmp(magic, "TZif", 4);
+    fclose(f);
+    return zone;
 }
 
 static int check(const struct owed_org_changes *ch, struct owed_buf *err)

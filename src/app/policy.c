@@ -16,6 +16,7 @@
 #include "app/dunning_int.h"
 #include "app/files.h"
 #include "base.h"
+#include "core/latefee.h"
 
 static int bad(struct owed_buf *err, const char *where, size_t i, const char *field,
                const char *why)
@@ -36,48 +37,103 @@ static bool charge_text_valid(const char *s, bool interest)
     return digits > 0 && dots <= 1 && (!interest || s[n - 1] == '%');
 }
 
-static int step_from_json(json_t *js, size_t i, struct owed_dunning_step *st, const char *where,
-                          struct owed_buf *err)
+/* What a run will parse (app/dunning_charges.c): an amount above zero with at most two
+ * decimals, a rate above 0% and at most 100%. Checked here so that a policy that saves
+ * also runs. */
+static bool charges_parse(const char *fee, const char *interest)
+{
+    struct owed_step_charges c;
+    const char *f = !*fee || !strcmp(fee, "statutory") ? "none" : fee;
+    const char *i = !*interest || !strcmp(interest, "statutory") ? "none" : interest;
+    return owed_step_charges_parse(f, i, &c, NULL) == OWED_OK;
+}
+
+/* A step's name is its firing key (org, invoice, name): "thanks" and "i<id>.<step>" are
+ * the keys of thank-you notes and installments, so names keep to letters, digits, _ and -
+ * and "thanks" is taken. */
+static const char *step_name_problem(const char *name)
+{
+    if (!name || !*name || strlen(name) > OWED_STEP_NAME_MAX) return "required, 1 to 31 characters";
+    for (const char *c = name; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+              *c == '_' || *c == '-'))
+            return "letters, digits, _ and - only";
+    if (!strcmp(name, "thanks")) return "\"thanks\" is the key of thank-you notes; pick another name";
+    return NULL;
+}
+
+/* Optional string member: false when present and not a string. */
+static bool opt_string(json_t *obj, const char *key, const char **out)
+{
+    json_t *v = json_object_get(obj, key);
+    *out = json_string_value(v);
+    return !v || json_is_string(v);
+}
+
+static const char *const step_fields[] = {"name",     "offset", "days", "channel", "template",
+                                          "min_open", "fee",    "interest", NULL};
+
+/* strict: the checks of a file being saved (unknown fields, names, charges a run can
+ * parse); a stored document was checked when it was saved, and loading it again under
+ * newer rules must not drop it. */
+static int step_from_json(json_t *js, size_t i, bool strict, struct owed_dunning_step *st,
+                          const char *where, struct owed_buf *err)
 {
     if (!json_is_object(js)) return bad(err, where, i, "", "not an object");
+    const char *key;
     json_t *v;
+    json_object_foreach(js, key, v) {
+        if (!strict) break;
+        size_t k = 0;
+        while (step_fields[k] && strcmp(step_fields[k], key)) k++;
+        if (!step_fields[k])
+            return bad(err, where, i, key,
+                       "unknown field (name, offset, days, channel, template, min_open, fee, "
+                       "interest)");
+    }
     const char *name = json_string_value(json_object_get(js, "name"));
-    if (!name || !*name || strlen(name) > OWED_STEP_NAME_MAX)
-        return bad(err, where, i, "name", "required, 1 to 31 characters");
+    const char *why = step_name_problem(name);
+    if (why && (strict || !name || !*name || strlen(name) > OWED_STEP_NAME_MAX))
+        return bad(err, where, i, "name", why);
     snprintf(st->name, sizeof st->name, "%s", name);
     v = json_object_get(js, "offset");
     if (!json_is_integer(v) || json_integer_value(v) < -3650 || json_integer_value(v) > 3650)
         return bad(err, where, i, "offset", "required, whole days from -3650 to 3650");
     st->offset_days = (int)json_integer_value(v);
-    const char *days = json_string_value(json_object_get(js, "days"));
-    if (days && strcmp(days, "business") && strcmp(days, "calendar"))
+    const char *days;
+    if (!opt_string(js, "days", &days) ||
+        (days && strcmp(days, "business") && strcmp(days, "calendar")))
         return bad(err, where, i, "days", "must be \"calendar\" or \"business\"");
     st->business_days = days && !strcmp(days, "business");
     const char *ch = json_string_value(json_object_get(js, "channel"));
     st->channel = owed_channel_parse(ch);
     if (!st->channel)
         return bad(err, where, i, "channel", "must be email, sms, letter, call or agency");
-    const char *tmpl = json_string_value(json_object_get(js, "template"));
-    if (tmpl && strlen(tmpl) > OWED_STEP_NAME_MAX)
-        return bad(err, where, i, "template", "longer than 31 characters");
+    const char *tmpl;
+    if (!opt_string(js, "template", &tmpl) || (tmpl && (!*tmpl || strlen(tmpl) > OWED_STEP_NAME_MAX)))
+        return bad(err, where, i, "template", "a template name of 1 to 31 characters");
     snprintf(st->template_name, sizeof st->template_name, "%s", tmpl ? tmpl : name);
     v = json_object_get(js, "min_open");
     if (v && (!json_is_integer(v) || json_integer_value(v) < 0))
         return bad(err, where, i, "min_open", "must be a whole amount >= 0");
     st->min_open_units = v ? json_integer_value(v) : 0;
-    const char *fee = json_string_value(json_object_get(js, "fee"));
-    const char *interest = json_string_value(json_object_get(js, "interest"));
-    if (fee && (strlen(fee) >= sizeof st->fee || !charge_text_valid(fee, false)))
+    const char *fee, *interest;
+    bool fee_ok = opt_string(js, "fee", &fee), interest_ok = opt_string(js, "interest", &interest);
+    if (!fee_ok || (fee && (strlen(fee) >= sizeof st->fee || !charge_text_valid(fee, false) ||
+                            (strict && !charges_parse(fee, "")))))
         return bad(err, where, i, "fee", "must be \"\", an amount like \"40.00\", \"eu\", \"uk\" or \"statutory\"");
-    if (interest && (strlen(interest) >= sizeof st->interest || !charge_text_valid(interest, true)))
+    if (!interest_ok ||
+        (interest && (strlen(interest) >= sizeof st->interest ||
+                      !charge_text_valid(interest, true) ||
+                      (strict && !charges_parse("", interest)))))
         return bad(err, where, i, "interest", "must be \"\", a rate like \"8.5%\", \"eu\", \"uk\" or \"statutory\"");
     snprintf(st->fee, sizeof st->fee, "%s", fee ? fee : "");
     snprintf(st->interest, sizeof st->interest, "%s", interest ? interest : "");
     return OWED_OK;
 }
 
-int owed__policy_from_json(const char *text, const char *name, const char *where,
-                           struct owed_dunning_policy *p, struct owed_buf *err)
+static int parse_policy(const char *text, const char *name, const char *where, bool strict,
+                        struct owed_dunning_policy *p, struct owed_buf *err)
 {
     memset(p, 0, sizeof *p);
     snprintf(p->name, sizeof p->name, "%s", name);
@@ -98,10 +154,19 @@ int owed__policy_from_json(const char *text, const char *name, const char *where
     } else if (ty && !json_is_boolean(ty)) {
         owed_buf_addf(err, "%s: thank_you: must be true or false", where);
         rc = OWED_E_REJECTED;
+    } else if (strict) {
+        const char *key;
+        json_t *v;
+        json_object_foreach(doc, key, v) {
+            if (!rc && strcmp(key, "steps") && strcmp(key, "thank_you")) {
+                owed_buf_addf(err, "%s: %s: unknown field (thank_you, steps)", where, key);
+                rc = OWED_E_REJECTED;
+            }
+        }
     }
     p->thank_you = json_is_true(ty);
     for (size_t i = 0; !rc && i < json_array_size(steps); i++) {
-        rc = step_from_json(json_array_get(steps, i), i, &p->steps[i], where, err);
+        rc = step_from_json(json_array_get(steps, i), i, strict, &p->steps[i], where, err);
         p->nsteps = i + 1;
         if (!rc && i > 0 && p->steps[i].offset_days <= p->steps[i - 1].offset_days)
             rc = bad(err, where, i, "offset", "must be later than the step before");
@@ -111,6 +176,12 @@ int owed__policy_from_json(const char *text, const char *name, const char *where
     }
     json_decref(doc);
     return rc;
+}
+
+int owed__policy_from_json(const char *text, const char *name, const char *where,
+                           struct owed_dunning_policy *p, struct owed_buf *err)
+{
+    return parse_policy(text, name, where, false, p, err);
 }
 
 void owed__policy_to_json(const struct owed_dunning_policy *p, struct owed_buf *out)
@@ -226,7 +297,7 @@ int owed_policy_set(struct owed_store *s, int64_t org, const char *name, const c
     struct owed_buf text = OWED_BUF_INIT(1 << 20);
     int rc = owed__read_file(path, &text, err);
     struct owed_dunning_policy p;
-    if (!rc) rc = owed__policy_from_json(text.ptr, name, path, &p, err);
+    if (!rc) rc = parse_policy(text.ptr, name, path, true, &p, err);
     struct owed_buf canon = OWED_BUF_INIT(0);
     if (!rc) owed__policy_to_json(&p, &canon);
     if (!rc) rc = s->ops->begin(s, err);
@@ -271,7 +342,8 @@ int owed_policy_show(struct owed_store *s, int64_t org, const char *name, enum o
     struct owed__policies ps;
     int rc = owed__policies_load(s, org, &ps, err);
     if (rc) return rc;
-    int idx = owed__policy_find(&ps, name ? name : "default");
+    /* Without a name: the policy customers follow when nothing else is assigned. */
+    int idx = name ? owed__policy_find(&ps, name) : ps.default_index;
     if (idx < 0) {
         owed_buf_addf(err, "no policy named '%s'", name);
         owed__policies_release(&ps);
