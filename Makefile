@@ -45,6 +45,7 @@ bench: build
 	@scripts/deps.sh bench
 	@bench/run
 	@bench/run-bank
+	@bench/run-dunning
 
 clean:
 	rm -rf build demo

@@ -1,11 +1,12 @@
 /* Builds the in-memory book (core/book.h) from the store: one pass over each table, ids
  * mapped to array indices through dense lookup arrays (ids are allocated sequentially).
  *
- * On a large book the payments and allocations are read on a second connection in a second
- * thread while this one reads the invoices: the scans dominate report time, and the machine
- * has more than one core. Both connections read one snapshot: each opens a read
- * transaction and their journal high-water marks must agree (every change appends to the
- * journal), else they try again. */
+ * On a large book the customers, payments and allocations are read on a second connection
+ * in a second thread while this one reads the invoices (their customer ids are mapped to
+ * indices once both are done): the scans dominate report time, and the machine has more
+ * than one core. Both connections read one snapshot: each opens a read transaction and
+ * their journal high-water marks must agree (every change appends to the journal), else
+ * they try again. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,40 @@
 
 enum { PARALLEL_MIN_ROWS = 100000, SNAPSHOT_TRIES = 5 };
 
+/* The strings of one array of the book (customer refs and names, invoice numbers), packed
+ * in one block instead of a malloc each: a million invoice numbers cost a million mallocs
+ * and frees, and three times the memory. The block is sized for the longest text of every
+ * row, so it never moves; only the pages written are ever touched. The first row's first
+ * string starts the block, which is how owed_book_release() frees it. */
+struct text_block {
+    char *p;
+    size_t len, cap;
+};
+
+static void text_block_init(struct text_block *t, size_t rows, size_t row_bytes)
+{
+    t->cap = rows * row_bytes;
+    t->p = owed_xmalloc_big(t->cap ? t->cap : 1, 1, false);
+    t->len = 0;
+}
+
+static char *keep(struct text_block *t, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    OWED_ASSERT(n <= t->cap - t->len); /* each text fits its field: see text_block_init() */
+    char *at = t->p + t->len;
+    memcpy(at, s, n);
+    t->len += n;
+    return at;
+}
+
+/* Frees a block that no row points into (owed_book_release() frees the others). */
+static void text_block_drop_unused(struct text_block *t, size_t rows)
+{
+    if (rows == 0) free(t->p);
+    t->p = NULL;
+}
+
 /* A loader fills part of a book. Currencies are numbered per loader and renumbered once
  * at the end, so that two loaders never share mutable state. */
 struct loader {
@@ -23,6 +58,7 @@ struct loader {
     const uint32_t *customer_index; /* by customer id */
     size_t customer_index_len;
     uint32_t *invoice_index; /* by invoice id, index + 1 (0 = not loaded) */
+    struct text_block customer_text, numbers;
     size_t invoice_index_len;
     char (*cur)[4];
     size_t ncur, cap_cur;
@@ -58,25 +94,27 @@ static int on_customer(void *ctx, const struct owed_customer *c)
     OWED_ALLOC_GROW(b->customers, b->ncustomers + 1, l->cap_customers);
     struct owed_book_customer *bc = &b->customers[b->ncustomers];
     bc->id = c->id;
-    bc->ref = owed_xstrdup(c->ref);
-    bc->name = owed_xstrdup(c->name);
+    bc->ref = keep(&l->customer_text, c->ref); /* customers[0].ref starts the block */
+    bc->name = keep(&l->customer_text, c->name);
     OWED_ASSERT(c->id >= 0 && (size_t)c->id < l->customer_index_len);
     ((uint32_t *)l->customer_index)[c->id] = (uint32_t)b->ncustomers;
     b->ncustomers++;
     return OWED_OK;
 }
 
+/* Keeps the raw customer id in .customer (the customers load on the other thread);
+ * resolve_customers() maps it to an index. */
 static int on_invoice(void *ctx, const struct owed_invoice *inv)
 {
     struct loader *l = ctx;
     struct owed_book *b = l->b;
-    OWED_ASSERT((size_t)inv->customer_id < l->customer_index_len);
+    OWED_ASSERT(inv->customer_id >= 0 && (size_t)inv->customer_id < l->customer_index_len);
     OWED_ASSERT(inv->id >= 0 && (size_t)inv->id < l->invoice_index_len);
     OWED_ALLOC_GROW(b->invoices, b->ninvoices + 1, l->cap_invoices);
     struct owed_book_invoice *bi = &b->invoices[b->ninvoices];
     bi->id = inv->id;
-    bi->number = l->with_numbers ? owed_xstrdup(inv->number) : NULL;
-    bi->customer = l->customer_index[inv->customer_id];
+    bi->number = l->with_numbers ? keep(&l->numbers, inv->number) : NULL;
+    bi->customer = (uint32_t)inv->customer_id;
     bi->currency = currency_of(l, inv->currency);
     bi->kind = (uint8_t)inv->kind;
     bi->issue_date = inv->issue_date;
@@ -145,6 +183,12 @@ static void resolve_allocations(struct owed_book *b, const struct loader *l)
     }
 }
 
+static void resolve_customers(struct owed_book *b, const struct loader *l)
+{
+    for (size_t i = 0; i < b->ninvoices; i++)
+        b->invoices[i].customer = l->customer_index[b->invoices[i].customer];
+}
+
 static int cmp_code(const void *a, const void *b) { return memcmp(a, b, 4); }
 
 /* Builds the book's sorted currency list from both loaders and renumbers every row. */
@@ -194,9 +238,13 @@ static void presize(struct owed_book *b, struct loader *l, const struct owed_sto
     l->customer_index = owed_xmalloc_big(l->customer_index_len, sizeof *l->customer_index, true);
     l->invoice_index_len = (size_t)m->invoices + 1;
     l->invoice_index = owed_xmalloc_big(l->invoice_index_len, sizeof *l->invoice_index, true);
+    const struct owed_customer *c = NULL;
+    const struct owed_invoice *inv = NULL;
+    text_block_init(&l->customer_text, l->cap_customers, sizeof c->ref + sizeof c->name);
+    if (l->with_numbers) text_block_init(&l->numbers, l->cap_invoices, sizeof inv->number);
 }
 
-/* The second thread's work: payments and allocations. */
+/* The second thread's work: customers, payments and allocations. */
 struct cash_job {
     struct owed_store *s;
     int64_t org;
@@ -209,7 +257,8 @@ struct cash_job {
 static void *load_cash(void *arg)
 {
     struct cash_job *j = arg;
-    j->rc = j->s->ops->outflows_each(j->s, j->org, &j->f, on_outflow, j->l, &j->err);
+    j->rc = j->s->ops->customers_each(j->s, j->org, on_customer, j->l, &j->err);
+    if (!j->rc) j->rc = j->s->ops->outflows_each(j->s, j->org, &j->f, on_outflow, j->l, &j->err);
     if (!j->rc && j->l->nouts) qsort(j->l->outs, j->l->nouts, sizeof *j->l->outs, by_payment_id);
     if (!j->rc)
         j->rc = j->s->ops->allocations_each(j->s, j->org, &j->f, on_allocation, j->l, &j->err);
@@ -278,15 +327,15 @@ int owed_book_load(struct owed_store *s, int64_t org, owed_date as_of, bool with
     l.last_cur = -1;
     presize(book, &l, &max);
     cash_l = l;
+    l.customer_text = cash_l.numbers = (struct text_block){NULL, 0, 0};
     cash_l.cur = NULL;
     cash_l.ncur = cash_l.cap_cur = 0;
 
     struct owed_list_filter f = {.on_or_before = as_of, .with_text = with_numbers};
-    rc = s->ops->customers_each(s, org, on_customer, &l, err);
     struct cash_job job = {peer, org, f, &cash_l, OWED_BUF_INIT(0), OWED_OK};
     pthread_t thread;
-    bool threaded = !rc && peer && pthread_create(&thread, NULL, load_cash, &job) == 0;
-    if (!rc) rc = s->ops->invoices_each(s, org, &f, on_invoice, &l, err);
+    bool threaded = peer && pthread_create(&thread, NULL, load_cash, &job) == 0;
+    rc = s->ops->invoices_each(s, org, &f, on_invoice, &l, err);
     if (threaded) {
         pthread_join(thread, NULL);
     } else if (!rc) {
@@ -300,9 +349,12 @@ int owed_book_load(struct owed_store *s, int64_t org, owed_date as_of, bool with
     end_snapshot(s, peer);
     owed_buf_release(&job.err);
     if (!rc) {
+        resolve_customers(book, &cash_l);
         resolve_allocations(book, &l);
         merge_currencies(book, &l, &cash_l);
     }
+    text_block_drop_unused(&cash_l.customer_text, book->ncustomers);
+    text_block_drop_unused(&l.numbers, book->ninvoices);
     free((void *)l.customer_index);
     free(l.invoice_index);
     free(l.cur);
@@ -314,11 +366,9 @@ int owed_book_load(struct owed_store *s, int64_t org, owed_date as_of, bool with
 
 void owed_book_release(struct owed_book *b)
 {
-    for (size_t i = 0; i < b->ncustomers; i++) {
-        free(b->customers[i].ref);
-        free(b->customers[i].name);
-    }
-    for (size_t i = 0; i < b->ninvoices; i++) free(b->invoices[i].number);
+    /* The first row's text starts its block (struct text_block). */
+    if (b->ncustomers) free(b->customers[0].ref);
+    if (b->ninvoices) free(b->invoices[0].number);
     free(b->customers);
     free(b->invoices);
     free(b->allocs);

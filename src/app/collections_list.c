@@ -104,7 +104,6 @@ static void render_json(const struct list *l, struct owed_buf *out)
         json_array_append_new(arr, o);
     }
     owed__put_json(out, arr);
-    json_decref(arr);
     owed_buf_release(&a);
 }
 
@@ -240,7 +239,6 @@ int owed_collections_report(struct owed_store *s, int64_t org, enum owed_format 
                                 "kept_rate_percent",
                                 decided ? json_integer(r.kept * 100 / decided) : json_null());
         owed__put_json(out, doc);
-        json_decref(doc);
         return OWED_OK;
     }
     owed_buf_addf(out, "%-18s %8s %8s %8s %8s %8s %14s\n", "Dispute reason", "Disputes",

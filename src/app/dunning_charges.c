@@ -31,6 +31,12 @@ int owed__firing_charges(const struct owed__dunning *d, const struct owed__firin
     owed_date from = f->interest_from > inv->due_date ? f->interest_from : inv->due_date;
     if (!rc && c.interest != OWED_FEE_NONE && d->as_of > from)
         rc = owed_step_interest(&c, f->open, inv->due_date, from, d->as_of, interest_minor);
+    if (rc == OWED_E_CURRENCY)
+        /* owed_step_fee says nothing itself: "eu" asked of a USD invoice, "40.50" of yen. */
+        owed_buf_addf(err, "fee \"%s\" cannot be charged in %s (eu is for EUR, uk for GBP; "
+                           "\"statutory\" picks by currency)", st->fee, cur);
+    else if (rc && (!err || !err->len))
+        owed_buf_adds(err, owed_rc_message(rc));
     if (rc)
         owed_buf_addf(err, " (invoice %s, step %s)", inv->number ? inv->number : "?", st->name);
     return rc;

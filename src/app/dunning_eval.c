@@ -24,7 +24,6 @@
 #include "base.h"
 #include "core/aging.h"
 #include "io/holidays.h"
-#include "app/prof_tmp.h"
 
 enum { PLAN_GRACE_DAYS = 10, THANKS_WINDOW_DAYS = 7 };
 
@@ -57,6 +56,22 @@ static int cmp_firing(const void *a, const void *b)
     return x->installment < y->installment ? -1 : x->installment > y->installment;
 }
 
+/* Sorts the n firings of one group (one customer and channel) by due date, invoice and
+ * installment: insertion for the usual handful, qsort for a customer with hundreds. */
+static void sort_group(struct owed__firing *f, size_t n)
+{
+    if (n > 16) {
+        qsort(f, n, sizeof *f, cmp_firing);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        struct owed__firing x = f[i];
+        size_t k = i;
+        for (; k > 0 && cmp_firing(&f[k - 1], &x) > 0; k--) f[k] = f[k - 1];
+        f[k] = x;
+    }
+}
+
 size_t owed__message_end(const struct owed__dunning *d, size_t i)
 {
     size_t j = i + 1;
@@ -86,12 +101,24 @@ struct eval {
     bool *escalate;       /* by book invoice: a promise on it broke in this run */
     int64_t *disputed;    /* by book invoice: amount under partial dispute */
     bool *cust_held, *cust_promised, *cust_escalate; /* by book customer */
+    bool *has_profile;                               /* by book customer */
     struct owed_item *items; /* live holds, disputes, promises, plans, installments */
     size_t nitems, cap_items;
     struct { int64_t installment; int8_t last; } *inst_fired;
     size_t ninst_fired, cap_inst_fired;
     size_t cap_f;
+    uint8_t *fire;      /* by book invoice: the step that fires + 1, 0 = none */
+    size_t nfire;
+    uint32_t *group_at; /* by (customer, channel) group: firings, then where they go */
+    size_t nch;         /* channels a group index spans */
 };
+
+/* Firings are grouped by customer (in ref order, the book's), then channel. */
+static size_t group_of(const struct eval *e, uint32_t customer, int channel)
+{
+    OWED_ASSERT((size_t)channel < e->nch);
+    return (size_t)customer * e->nch + (size_t)channel;
+}
 
 static long cust_index(const struct eval *e, int64_t id)
 {
@@ -103,7 +130,10 @@ static int on_profile(void *ctx, const struct owed_profile *p)
 {
     struct eval *e = ctx;
     long c = cust_index(e, p->customer_id);
-    if (c >= 0) e->d->profiles[c] = *p;
+    if (c >= 0) {
+        e->d->profiles[c] = *p;
+        e->has_profile[c] = true;
+    }
     return OWED_OK;
 }
 
@@ -340,18 +370,75 @@ static void evaluate_invoices(struct eval *e)
             d->paused[why]++;
             continue;
         }
-        add_firing(e, (struct owed__firing){.invoice = (uint32_t)i, .customer = inv->customer,
-                                            .policy = d->cust_policy[inv->customer],
-                                            .step = (uint8_t)k,
-                                            .channel = (uint8_t)p->steps[k].channel,
-                                            .due = inv->due_date, .open = ask,
-                                            .escalated = escalate,
-                                            .interest_from = e->interest_from[i]});
+        e->fire[i] = (uint8_t)(k + 1);
+        e->nfire++;
+        e->group_at[group_of(e, inv->customer, p->steps[k].channel) + 1]++;
+    }
+}
+
+/* The firing of invoice i at step k (evaluate_invoices() decided that it fires). */
+static struct owed__firing invoice_firing(const struct eval *e, size_t i, int k)
+{
+    const struct owed__dunning *d = e->d;
+    const struct owed_book_invoice *inv = &d->book.invoices[i];
+    uint16_t pol = d->cust_policy[inv->customer];
+    return (struct owed__firing){.invoice = (uint32_t)i, .customer = inv->customer,
+                                 .policy = pol, .step = (uint8_t)k,
+                                 .channel = (uint8_t)d->policies.list[pol].steps[k].channel,
+                                 .due = inv->due_date, .open = d->open[i] - e->disputed[i],
+                                 .escalated = e->escalate[i] || e->cust_escalate[inv->customer],
+                                 .interest_from = e->interest_from[i]};
+}
+
+/* Builds d->f in the order of cmp_firing from the installments' firings (already in d->f)
+ * and the invoices' (e->fire), each written once at its group's place. */
+static void place_firings(struct eval *e)
+{
+    struct owed__dunning *d = e->d;
+    size_t ninst = d->n, n = ninst + e->nfire;
+    size_t ngroups = d->book.ncustomers * e->nch;
+    OWED_ASSERT(n < UINT32_MAX);
+    for (size_t k = 0; k < ninst; k++)
+        e->group_at[group_of(e, d->f[k].customer, d->f[k].channel) + 1]++;
+    for (size_t g = 1; g <= ngroups; g++) e->group_at[g] += e->group_at[g - 1];
+    struct owed__firing *out = owed_xmalloc_big(n + 1, sizeof *out, false);
+    for (size_t k = 0; k < ninst; k++)
+        out[e->group_at[group_of(e, d->f[k].customer, d->f[k].channel)]++] = d->f[k];
+    for (size_t i = 0; i < d->book.ninvoices; i++) {
+        if (!e->fire[i]) continue;
+        struct owed__firing f = invoice_firing(e, i, e->fire[i] - 1);
+        out[e->group_at[group_of(e, f.customer, f.channel)]++] = f;
+    }
+    free(d->f);
+    d->f = out;
+    d->n = n;
+    for (size_t i = 0, j; i < n; i = j) {
+        j = owed__message_end(d, i);
+        if (j - i > 1) sort_group(&d->f[i], j - i);
     }
 }
 
 /* Sale invoices paid in full on or before their due date, within the last week, not yet
  * thanked, of customers whose policy thanks. */
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Thank-you notes in customer order (the book's, by ref), each customer's invoices in book
+ * order: one message per customer, in the preview as in the run. */
+static void group_thanks(struct owed__dunning *d)
+{
+    if (d->nthanks < 2) return;
+    uint64_t *keys = owed_xmalloc_big(d->nthanks, sizeof *keys, false);
+    for (size_t i = 0; i < d->nthanks; i++)
+        keys[i] = (uint64_t)d->book.invoices[d->thanks[i]].customer << 32 | d->thanks[i];
+    qsort(keys, d->nthanks, sizeof *keys, cmp_u64);
+    for (size_t i = 0; i < d->nthanks; i++) d->thanks[i] = (uint32_t)keys[i];
+    free(keys);
+}
+
 static void find_thanks(struct eval *e)
 {
     struct owed__dunning *d = e->d;
@@ -374,22 +461,20 @@ static void find_thanks(struct eval *e)
             d->thanks[d->nthanks++] = (uint32_t)i;
     }
     free(last);
+    group_thanks(d);
 }
 
 int owed__dunning_eval(struct owed_store *s, int64_t org, owed_date as_of,
                        struct owed__dunning *d, struct owed_buf *err)
 {
     memset(d, 0, sizeof *d);
-    PROF("start");
     d->as_of = as_of;
     struct eval e = {.d = d};
     owed_date *holidays = NULL;
     size_t nholidays = 0;
     int rc = load_calendar(s, org, &holidays, &nholidays, err);
     if (!rc) rc = owed__policies_load(s, org, &d->policies, err);
-    PROF("calendar+policies");
     if (!rc) rc = owed_book_load(s, org, as_of, true, &d->book, err);
-    PROF("book load");
     if (rc) {
         free(holidays);
         owed__policies_release(&d->policies);
@@ -401,7 +486,10 @@ int owed__dunning_eval(struct owed_store *s, int64_t org, owed_date as_of,
     d->open = owed_xmalloc_big(ni, sizeof *d->open, false);
     owed_book_open_amounts(b, as_of, d->open);
     d->cust_policy = owed_xmalloc_big(nc, sizeof *d->cust_policy, true);
-    d->profiles = owed_xmalloc_big(nc, sizeof *d->profiles, true);
+    /* calloc, not owed_xmalloc_big: few customers have a profile, and the pages of the
+     * others (600 bytes each) are never touched. */
+    d->profiles = owed_xcalloc(nc, sizeof *d->profiles);
+    e.has_profile = owed_xcalloc(nc, sizeof *e.has_profile);
     for (size_t c = 0; c < b->ncustomers; c++)
         if ((size_t)b->customers[c].id + 1 > e.ncust_by_id) e.ncust_by_id = (size_t)b->customers[c].id + 1;
     e.cust_by_id = owed_xmalloc_big(e.ncust_by_id + 1, sizeof *e.cust_by_id, true);
@@ -416,25 +504,25 @@ int owed__dunning_eval(struct owed_store *s, int64_t org, owed_date as_of,
     e.cust_held = owed_xmalloc_big(nc, sizeof *e.cust_held, true);
     e.cust_promised = owed_xmalloc_big(nc, sizeof *e.cust_promised, true);
     e.cust_escalate = owed_xmalloc_big(nc, sizeof *e.cust_escalate, true);
+    e.fire = owed_xcalloc(ni, sizeof *e.fire);
+    for (size_t p = 0; p < d->policies.n; p++)
+        for (size_t k = 0; k < d->policies.list[p].nsteps; k++)
+            if ((size_t)d->policies.list[p].steps[k].channel + 1 > e.nch)
+                e.nch = (size_t)d->policies.list[p].steps[k].channel + 1;
+    e.group_at = owed_xcalloc(b->ncustomers * e.nch + 1, sizeof *e.group_at);
 
-    PROF("open+arrays");
     rc = s->ops->profiles_each(s, org, on_profile, &e, err);
     for (size_t c = 0; !rc && c < b->ncustomers; c++)
-        d->cust_policy[c] = (uint16_t)owed__policy_for(&d->policies, b->customers[c].ref,
-                                                       d->profiles[c].segment);
-    PROF("profiles+cust_policy");
+        d->cust_policy[c] = (uint16_t)owed__policy_for(
+            &d->policies, b->customers[c].ref, e.has_profile[c] ? d->profiles[c].segment : "");
     if (!rc) rc = s->ops->firings_each(s, org, on_firing, &e, err);
     struct owed_item_filter live = {.live_only = true};
     if (!rc) rc = s->ops->items_each(s, org, &live, on_item, &e, err);
     if (!rc) {
-        PROF("firings+items");
         apply_items(&e);
         evaluate_invoices(&e);
-        PROF("evaluate");
         find_thanks(&e);
-        PROF("thanks");
-        if (d->n) qsort(d->f, d->n, sizeof *d->f, cmp_firing);
-        PROF("sort");
+        place_firings(&e);
     }
     free(e.cust_by_id);
     free(e.last_fired);
@@ -446,6 +534,9 @@ int owed__dunning_eval(struct owed_store *s, int64_t org, owed_date as_of,
     free(e.cust_held);
     free(e.cust_promised);
     free(e.cust_escalate);
+    free(e.has_profile);
+    free(e.fire);
+    free(e.group_at);
     free(e.items);
     free(e.inst_fired);
     free(holidays);

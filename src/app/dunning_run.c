@@ -13,6 +13,7 @@
  * is rolled back and the run starts over from a fresh snapshot, which no longer has it. */
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app/dunning_int.h"

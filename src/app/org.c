@@ -47,6 +47,12 @@ static int check(const struct owed_org_changes *ch, struct owed_buf *err)
     if (ch->calendar && *ch->calendar) {
         char path[4096];
         owed__data_path("calendars", ch->calendar, ".json", path, sizeof path);
+        struct stat st;
+        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+            owed_buf_addf(err, "calendar '%s' is neither a name from data/calendars (DE, GB, ...) "
+                               "nor a path to a JSON calendar", ch->calendar);
+            return OWED_E_INVALID;
+        }
         owed_date *dates = NULL;
         size_t n = 0;
         int rc = owed_holidays_load(path, &dates, &n, err);

@@ -58,7 +58,8 @@ static const char *step_name_problem(const char *name)
         if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
               *c == '_' || *c == '-'))
             return "letters, digits, _ and - only";
-    if (!strcmp(name, "thanks")) return "\"thanks\" is the key of thank-you notes; pick another name";
+    if (!strcmp(name, "thanks"))
+        return "\"thanks\" is the key of thank-you notes; pick another name";
     return NULL;
 }
 
@@ -110,7 +111,8 @@ static int step_from_json(json_t *js, size_t i, bool strict, struct owed_dunning
     if (!st->channel)
         return bad(err, where, i, "channel", "must be email, sms, letter, call or agency");
     const char *tmpl;
-    if (!opt_string(js, "template", &tmpl) || (tmpl && (!*tmpl || strlen(tmpl) > OWED_STEP_NAME_MAX)))
+    if (!opt_string(js, "template", &tmpl) ||
+        (tmpl && (!*tmpl || strlen(tmpl) > OWED_STEP_NAME_MAX)))
         return bad(err, where, i, "template", "a template name of 1 to 31 characters");
     snprintf(st->template_name, sizeof st->template_name, "%s", tmpl ? tmpl : name);
     v = json_object_get(js, "min_open");
@@ -121,12 +123,14 @@ static int step_from_json(json_t *js, size_t i, bool strict, struct owed_dunning
     bool fee_ok = opt_string(js, "fee", &fee), interest_ok = opt_string(js, "interest", &interest);
     if (!fee_ok || (fee && (strlen(fee) >= sizeof st->fee || !charge_text_valid(fee, false) ||
                             (strict && !charges_parse(fee, "")))))
-        return bad(err, where, i, "fee", "must be \"\", an amount like \"40.00\", \"eu\", \"uk\" or \"statutory\"");
+        return bad(err, where, i, "fee",
+                   "must be \"\", an amount like \"40.00\", \"eu\", \"uk\" or \"statutory\"");
     if (!interest_ok ||
         (interest && (strlen(interest) >= sizeof st->interest ||
                       !charge_text_valid(interest, true) ||
                       (strict && !charges_parse("", interest)))))
-        return bad(err, where, i, "interest", "must be \"\", a rate like \"8.5%\", \"eu\", \"uk\" or \"statutory\"");
+        return bad(err, where, i, "interest",
+                   "must be \"\", a rate like \"8.5%\", \"eu\", \"uk\" or \"statutory\"");
     snprintf(st->fee, sizeof st->fee, "%s", fee ? fee : "");
     snprintf(st->interest, sizeof st->interest, "%s", interest ? interest : "");
     return OWED_OK;

@@ -173,8 +173,23 @@ void owed__table_release(struct owed_table *t)
     memset(t, 0, sizeof *t);
 }
 
+size_t owed__json_plain_len(const char *s)
+{
+    size_t n = 0;
+    for (unsigned char ch; (ch = (unsigned char)s[n]) != 0; n++)
+        if (ch == '"' || ch == '\\' || ch < 0x20) return SIZE_MAX;
+    return n;
+}
+
 void owed__put_json_string(struct owed_buf *b, const char *s)
 {
+    size_t plain = owed__json_plain_len(s);
+    if (plain != SIZE_MAX) { /* the common case: nothing to escape, one copy */
+        owed_buf_addc(b, '"');
+        owed_buf_add(b, s, plain);
+        owed_buf_addc(b, '"');
+        return;
+    }
     owed_buf_addc(b, '"');
     for (; *s; s++) {
         unsigned char ch = (unsigned char)*s;

@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "owed/buf.h"
@@ -19,6 +20,8 @@ void owed__put_json(struct owed_buf *b, json_t *doc);
 /* A JSON string literal (quotes, backslashes and control characters escaped), written
  * directly: for outputs too large to build as a jansson document first. */
 void owed__put_json_string(struct owed_buf *b, const char *s);
+/* strlen(s) when s needs no escaping in a JSON string, else SIZE_MAX. */
+size_t owed__json_plain_len(const char *s);
 /* Terminal columns of a UTF-8 string (East Asian wide characters count two). */
 int owed__text_width(const char *s);
 

@@ -30,6 +30,17 @@ char *owed_xstrdup(const char *s);
 void *owed_xmalloc_big(size_t count, size_t size, bool zero);
 char *owed_xstrndup(const char *s, size_t n);
 
+/* owed_amount_format() into out, which holds OWED__AMOUNT_MAX bytes; returns the length
+ * (no NUL). For renderers that write a million amounts. */
+#define OWED__AMOUNT_MAX 48
+size_t owed__amount_write(char out[OWED__AMOUNT_MAX], int64_t minor, int exponent, bool group);
+
+/* Makes room for n more bytes in b without changing its content, so that a large output
+ * whose size is known in advance is allocated once, on huge pages (owed_xmalloc_big),
+ * instead of growing by doubling through tens of thousands of page faults. Does nothing
+ * past b's cap or after an error: the appends that follow report those as usual. */
+void owed__buf_reserve(struct owed_buf *b, size_t n);
+
 /* Grows *p (an array of `elem` bytes) to hold at least `need` elements. */
 #define OWED_ALLOC_GROW(p, need, cap)                                        \
     do {                                                                     \

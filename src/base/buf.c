@@ -37,6 +37,18 @@ static int grow(struct owed_buf *b, size_t n)
     return OWED_OK;
 }
 
+void owed__buf_reserve(struct owed_buf *b, size_t n)
+{
+    size_t max = b->max ? b->max : OWED_BUF_MAX_DEFAULT;
+    if (b->err || n > max || b->len > max - n || b->len + n + 1 <= b->cap) return;
+    size_t cap = b->len + n + 1;
+    char *p = owed_xmalloc_big(cap, 1, false);
+    memcpy(p, b->ptr, b->len + 1); /* owed__buf_empty or the content, NUL included */
+    if (b->cap) free(b->ptr);
+    b->ptr = p;
+    b->cap = cap;
+}
+
 void owed_buf_add(struct owed_buf *b, const void *p, size_t n)
 {
     if (n == 0 || grow(b, n)) return;

@@ -107,7 +107,7 @@ int owed_amount_parse(const char *s, size_t len, int exponent, int64_t *out)
     return OWED_OK;
 }
 
-void owed_amount_format(struct owed_buf *b, int64_t minor, int exponent, bool group)
+size_t owed__amount_write(char out[OWED__AMOUNT_MAX], int64_t minor, int exponent, bool group)
 {
     /* Work on the magnitude as unsigned so INT64_MIN formats too. */
     uint64_t mag = minor < 0 ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
@@ -118,21 +118,24 @@ void owed_amount_format(struct owed_buf *b, int64_t minor, int exponent, bool gr
         mag /= 10;
     } while (mag);
     while (n <= exponent) digits[n++] = '0';
-    char out[48];
     int o = 0;
     if (minor < 0) out[o++] = '-';
-    int int_len = n - exponent;
     for (int k = n - 1; k >= exponent; k--) {
         out[o++] = digits[k];
         int left = k - exponent; /* integer digits still to write */
         if (group && left > 0 && left % 3 == 0) out[o++] = ',';
     }
-    (void)int_len;
     if (exponent > 0) {
         out[o++] = '.';
         for (int k = exponent - 1; k >= 0; k--) out[o++] = digits[k];
     }
-    owed_buf_add(b, out, (size_t)o);
+    return (size_t)o;
+}
+
+void owed_amount_format(struct owed_buf *b, int64_t minor, int exponent, bool group)
+{
+    char out[OWED__AMOUNT_MAX];
+    owed_buf_add(b, out, owed__amount_write(out, minor, exponent, group));
 }
 
 int owed_div_round_half_even(int64_t num, int64_t den, int64_t *out)

@@ -347,7 +347,8 @@ static void test_dispute_reasons(void **state)
     }
     const char *bad[] = {"", "Pricing", "PRICING", "pricing ", "weather", "not received",
                          "duplicate", "reached", "other\n"};
-    for (size_t i = 0; i < OWED_ARRAY_LEN(bad); i++) assert_false(owed_dispute_reason_valid(bad[i]));
+    for (size_t i = 0; i < OWED_ARRAY_LEN(bad); i++)
+        assert_false(owed_dispute_reason_valid(bad[i]));
     assert_false(owed_dispute_reason_valid(NULL));
 }
 
