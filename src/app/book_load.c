@@ -68,6 +68,10 @@ struct loader {
      * unapplied cash = payments - allocations still holds in the book. */
     struct owed_outflow *outs;
     size_t nouts, cap_outs, next_out;
+    /* Payment kinds by payment id, so that each allocation knows what paid it (cash, or a
+     * credit note, discount, write-off): payments are read before allocations. */
+    uint8_t *payment_kind;
+    size_t payment_kind_len;
 };
 
 static uint16_t currency_of(struct loader *l, const char *code)
@@ -132,8 +136,11 @@ static int on_allocation(void *ctx, const struct owed_allocation *a)
     struct owed_book *b = l->b;
     OWED_ASSERT(a->invoice_id > 0 && a->invoice_id <= UINT32_MAX);
     OWED_ALLOC_GROW(b->allocs, b->nallocs + 1, l->cap_allocs);
+    uint8_t kind = a->payment_id > 0 && (size_t)a->payment_id < l->payment_kind_len
+                       ? l->payment_kind[a->payment_id]
+                       : 0;
     b->allocs[b->nallocs++] =
-        (struct owed_book_alloc){(uint32_t)a->invoice_id, a->date, a->amount_minor};
+        (struct owed_book_alloc){(uint32_t)a->invoice_id, a->date, a->amount_minor, kind};
     return OWED_OK;
 }
 
@@ -145,7 +152,9 @@ static int on_payment(void *ctx, const struct owed_payment *p)
     OWED_ALLOC_GROW(b->payments, b->npayments + 1, l->cap_payments);
     b->payments[b->npayments++] = (struct owed_book_payment){
         l->customer_index[p->customer_id], currency_of(l, p->currency), p->received_date,
-        p->amount_minor};
+        p->amount_minor, (uint8_t)p->kind};
+    if (p->id > 0 && (size_t)p->id < l->payment_kind_len)
+        l->payment_kind[p->id] = (uint8_t)p->kind;
     while (l->next_out < l->nouts && l->outs[l->next_out].payment_id <= p->id) {
         const struct owed_outflow *o = &l->outs[l->next_out++];
         if (o->payment_id != p->id) continue;
@@ -238,6 +247,8 @@ static void presize(struct owed_book *b, struct loader *l, const struct owed_sto
     l->customer_index = owed_xmalloc_big(l->customer_index_len, sizeof *l->customer_index, true);
     l->invoice_index_len = (size_t)m->invoices + 1;
     l->invoice_index = owed_xmalloc_big(l->invoice_index_len, sizeof *l->invoice_index, true);
+    l->payment_kind_len = (size_t)m->payments + 1;
+    l->payment_kind = owed_xmalloc_big(l->payment_kind_len, sizeof *l->payment_kind, true);
     const struct owed_customer *c = NULL;
     const struct owed_invoice *inv = NULL;
     text_block_init(&l->customer_text, l->cap_customers, sizeof c->ref + sizeof c->name);
@@ -260,9 +271,9 @@ static void *load_cash(void *arg)
     j->rc = j->s->ops->customers_each(j->s, j->org, on_customer, j->l, &j->err);
     if (!j->rc) j->rc = j->s->ops->outflows_each(j->s, j->org, &j->f, on_outflow, j->l, &j->err);
     if (!j->rc && j->l->nouts) qsort(j->l->outs, j->l->nouts, sizeof *j->l->outs, by_payment_id);
+    if (!j->rc) j->rc = j->s->ops->payments_each(j->s, j->org, &j->f, on_payment, j->l, &j->err);
     if (!j->rc)
         j->rc = j->s->ops->allocations_each(j->s, j->org, &j->f, on_allocation, j->l, &j->err);
-    if (!j->rc) j->rc = j->s->ops->payments_each(j->s, j->org, &j->f, on_payment, j->l, &j->err);
     return NULL;
 }
 
@@ -357,6 +368,7 @@ int owed_book_load(struct owed_store *s, int64_t org, owed_date as_of, bool with
     text_block_drop_unused(&l.numbers, book->ninvoices);
     free((void *)l.customer_index);
     free(l.invoice_index);
+    free(l.payment_kind);
     free(l.cur);
     free(cash_l.cur);
     free(cash_l.outs);

@@ -181,12 +181,16 @@ static void change(struct owed__dunning *d, const struct owed_item *it, enum owe
     d->changes[d->nchanges++] = (struct owed__change){it->id, it->kind, st};
 }
 
-/* Allocations to invoice i dated in [from, to]. */
+/* Money paid: cash, not a credit note, discount or write-off. */
+static bool is_cash(uint8_t kind) { return kind == 0 || kind == OWED_PAYMENT_CASH; }
+
+/* Cash allocated to invoice i, dated in [from, to]. */
 static int64_t paid_on_invoice(const struct owed_book *b, size_t i, owed_date from, owed_date to)
 {
     int64_t sum = 0;
     for (size_t k = 0; k < b->nallocs; k++) /* promises and plans are few: a scan each */
-        if (b->allocs[k].invoice == i && b->allocs[k].date >= from && b->allocs[k].date <= to)
+        if (b->allocs[k].invoice == i && b->allocs[k].date >= from && b->allocs[k].date <= to &&
+            is_cash(b->allocs[k].kind))
             sum += b->allocs[k].amount_minor;
     return sum;
 }
@@ -196,7 +200,7 @@ static int64_t paid_by_customer(const struct owed_book *b, size_t c, owed_date f
     int64_t sum = 0;
     for (size_t k = 0; k < b->npayments; k++)
         if (b->payments[k].customer == c && b->payments[k].received_date >= from &&
-            b->payments[k].received_date <= to)
+            b->payments[k].received_date <= to && is_cash(b->payments[k].kind))
             sum += b->payments[k].amount_minor;
     return sum;
 }
@@ -446,10 +450,17 @@ static void find_thanks(struct eval *e)
     bool any = false;
     for (size_t p = 0; p < d->policies.n; p++) any |= d->policies.list[p].thank_you;
     if (!any) return;
+    /* Paid means paid with money: an invoice settled by a credit note or a write-off is
+     * not thanked for (a discount taken or a small difference still is). */
     owed_date *last = owed_xmalloc_big(b->ninvoices + 1, sizeof *last, true);
+    uint8_t *how = owed_xmalloc_big(b->ninvoices + 1, sizeof *how, true); /* 1 cash, 2 credit */
     for (size_t k = 0; k < b->nallocs; k++) {
         const struct owed_book_alloc *a = &b->allocs[k];
-        if (a->date <= d->as_of && a->date > last[a->invoice]) last[a->invoice] = a->date;
+        if (a->date > d->as_of) continue;
+        if (a->date > last[a->invoice]) last[a->invoice] = a->date;
+        if (is_cash(a->kind)) how[a->invoice] |= 1;
+        if (a->kind == OWED_PAYMENT_CREDIT_NOTE || a->kind == OWED_PAYMENT_WRITE_OFF)
+            how[a->invoice] |= 2;
     }
     d->thanks = owed_xmalloc_big(b->ninvoices + 1, sizeof *d->thanks, false);
     for (size_t i = 0; i < b->ninvoices; i++) {
@@ -457,10 +468,12 @@ static void find_thanks(struct eval *e)
         if (d->open[i] != 0 || inv->kind == OWED_INVOICE_FEE || e->thanked[i] ||
             !d->policies.list[d->cust_policy[inv->customer]].thank_you)
             continue;
-        if (last[i] && last[i] <= inv->due_date && last[i] > d->as_of - THANKS_WINDOW_DAYS)
+        if (last[i] && last[i] <= inv->due_date && last[i] > d->as_of - THANKS_WINDOW_DAYS &&
+            how[i] == 1)
             d->thanks[d->nthanks++] = (uint32_t)i;
     }
     free(last);
+    free(how);
     group_thanks(d);
 }
 

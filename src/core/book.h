@@ -31,6 +31,7 @@ struct owed_book_alloc {
     uint32_t invoice; /* index into invoices */
     owed_date date;
     int64_t amount_minor;
+    uint8_t kind; /* its payment's enum owed_payment_kind; 0 counts as cash */
 };
 
 /* Money credited to a customer: cash and non-cash credits (credit notes, discounts,
@@ -40,6 +41,7 @@ struct owed_book_payment {
     uint16_t currency;
     owed_date received_date;
     int64_t amount_minor;
+    uint8_t kind; /* enum owed_payment_kind; 0 counts as cash */
 };
 
 struct owed_book {

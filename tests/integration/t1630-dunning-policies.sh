@@ -567,8 +567,10 @@ expect_exit 0 owed org set --sms-url "$HTTP_URL" --smtp-url "$SMTP_URL"
 
 # Thanks: TY-1 (due 06-28, paid 06-26) and TY-4 (due 06-30, paid on 06-30) of T1, TU-1 of
 # U1 (paid on its due date), all within the last 7 days; not TY-2 (paid late), TY-3 (paid
-# 06-20: too long ago), TY-5 (250.00 still open) or TY-6 (paid 06-24: 7 days ago is out).
-# TU-1 lies between T1's invoices: T1 still gets one email, not two.
+# 06-20: too long ago), TY-5 (written off) or TY-6 (paid 06-24: 7 days ago is out).
+# TU-1 lies between T1's invoices: T1 still gets one email, not two. TY-5's rest written
+# off before its due date settles it, but nobody is thanked for a write-off.
+expect_exit 0 owed write-off TY-5 --reason "goodwill" --date 2026-06-30
 expect_exit 0 owed dunning run --format json
 fired >"$T/got"
 cat >"$T/want" <<'TXT'

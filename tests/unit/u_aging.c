@@ -49,13 +49,13 @@ static uint32_t tb_inv(struct tb *t, int64_t id, uint32_t cust, uint16_t cur, ow
 static void tb_alloc(struct tb *t, uint32_t inv, owed_date date, int64_t amount)
 {
     OWED_ALLOC_GROW(t->b.allocs, t->b.nallocs + 1, t->cap_alloc);
-    t->b.allocs[t->b.nallocs++] = (struct owed_book_alloc){inv, date, amount};
+    t->b.allocs[t->b.nallocs++] = (struct owed_book_alloc){inv, date, amount, 1};
 }
 
 static void tb_pay(struct tb *t, uint32_t cust, uint16_t cur, owed_date date, int64_t amount)
 {
     OWED_ALLOC_GROW(t->b.payments, t->b.npayments + 1, t->cap_pay);
-    t->b.payments[t->b.npayments++] = (struct owed_book_payment){cust, cur, date, amount};
+    t->b.payments[t->b.npayments++] = (struct owed_book_payment){cust, cur, date, amount, 1};
 }
 
 static void tb_release(struct tb *t)

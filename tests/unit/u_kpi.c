@@ -83,9 +83,9 @@ static uint32_t add_inv(struct tb *t, uint16_t cur, owed_date issue, int terms, 
 
 static void add_alloc(struct tb *t, uint32_t inv, owed_date date, int64_t amt)
 {
-    t->al[t->b.nallocs++] = (struct owed_book_alloc){inv, date, amt};
+    t->al[t->b.nallocs++] = (struct owed_book_alloc){inv, date, amt, 1};
     t->pay[t->b.npayments++] =
-        (struct owed_book_payment){t->inv[inv].customer, t->inv[inv].currency, date, amt};
+        (struct owed_book_payment){t->inv[inv].customer, t->inv[inv].currency, date, amt, 1};
 }
 
 static void build(struct tb *t)
