@@ -88,6 +88,29 @@ int owed__most_severe(const struct owed__dunning *d, size_t i, size_t j)
     return s;
 }
 
+/* Rows grouped by a key (an invoice, a customer): rows of key k are
+ * row[start[k] .. start[k + 1]). Built by counting, once, the first time a promise or a
+ * plan asks: a scan of every allocation per promise would make many promises quadratic. */
+struct group_index {
+    uint32_t *start, *row;
+};
+
+static void group_index_build(struct group_index *g, size_t nkeys, const uint32_t *keys,
+                              size_t nrows)
+{
+    g->start = owed_xmalloc_big(nkeys + 2, sizeof *g->start, true);
+    g->row = owed_xmalloc_big(nrows + 1, sizeof *g->row, false);
+    for (size_t k = 0; k < nrows; k++) g->start[keys[k] + 2]++;
+    for (size_t k = 2; k < nkeys + 2; k++) g->start[k] += g->start[k - 1];
+    for (size_t k = 0; k < nrows; k++) g->row[g->start[keys[k] + 1]++] = (uint32_t)k;
+}
+
+static void group_index_free(struct group_index *g)
+{
+    free(g->start);
+    free(g->row);
+}
+
 /* Working state of one evaluation. */
 struct eval {
     struct owed__dunning *d;
@@ -111,6 +134,7 @@ struct eval {
     size_t nfire;
     uint32_t *group_at; /* by (customer, channel) group: firings, then where they go */
     size_t nch;         /* channels a group index spans */
+    struct group_index allocs_by_invoice, payments_by_customer; /* built when first asked */
 };
 
 /* Firings are grouped by customer (in ref order, the book's), then channel. */
@@ -185,23 +209,41 @@ static void change(struct owed__dunning *d, const struct owed_item *it, enum owe
 static bool is_cash(uint8_t kind) { return kind == 0 || kind == OWED_PAYMENT_CASH; }
 
 /* Cash allocated to invoice i, dated in [from, to]. */
-static int64_t paid_on_invoice(const struct owed_book *b, size_t i, owed_date from, owed_date to)
+static int64_t paid_on_invoice(struct eval *e, size_t i, owed_date from, owed_date to)
 {
+    const struct owed_book *b = &e->d->book;
+    if (!e->allocs_by_invoice.start) {
+        uint32_t *keys = owed_xmalloc_big(b->nallocs + 1, sizeof *keys, false);
+        for (size_t k = 0; k < b->nallocs; k++) keys[k] = b->allocs[k].invoice;
+        group_index_build(&e->allocs_by_invoice, b->ninvoices, keys, b->nallocs);
+        free(keys);
+    }
     int64_t sum = 0;
-    for (size_t k = 0; k < b->nallocs; k++) /* promises and plans are few: a scan each */
-        if (b->allocs[k].invoice == i && b->allocs[k].date >= from && b->allocs[k].date <= to &&
-            is_cash(b->allocs[k].kind))
-            sum += b->allocs[k].amount_minor;
+    const struct group_index *g = &e->allocs_by_invoice;
+    for (uint32_t r = g->start[i]; r < g->start[i + 1]; r++) {
+        const struct owed_book_alloc *a = &b->allocs[g->row[r]];
+        if (a->date >= from && a->date <= to && is_cash(a->kind)) sum += a->amount_minor;
+    }
     return sum;
 }
 
-static int64_t paid_by_customer(const struct owed_book *b, size_t c, owed_date from, owed_date to)
+/* Cash received from customer c, dated in [from, to]. */
+static int64_t paid_by_customer(struct eval *e, size_t c, owed_date from, owed_date to)
 {
+    const struct owed_book *b = &e->d->book;
+    if (!e->payments_by_customer.start) {
+        uint32_t *keys = owed_xmalloc_big(b->npayments + 1, sizeof *keys, false);
+        for (size_t k = 0; k < b->npayments; k++) keys[k] = b->payments[k].customer;
+        group_index_build(&e->payments_by_customer, b->ncustomers, keys, b->npayments);
+        free(keys);
+    }
     int64_t sum = 0;
-    for (size_t k = 0; k < b->npayments; k++)
-        if (b->payments[k].customer == c && b->payments[k].received_date >= from &&
-            b->payments[k].received_date <= to && is_cash(b->payments[k].kind))
-            sum += b->payments[k].amount_minor;
+    const struct group_index *g = &e->payments_by_customer;
+    for (uint32_t r = g->start[c]; r < g->start[c + 1]; r++) {
+        const struct owed_book_payment *p = &b->payments[g->row[r]];
+        if (p->received_date >= from && p->received_date <= to && is_cash(p->kind))
+            sum += p->amount_minor;
+    }
     return sum;
 }
 
@@ -269,7 +311,7 @@ static void apply_plan(struct eval *e, const struct owed_item *plan)
         dues[k] = inst[k]->date1;
         amounts[k] = inst[k]->amount_minor;
     }
-    int64_t paid = paid_on_invoice(&d->book, (size_t)inv, plan->opened_on, d->as_of);
+    int64_t paid = paid_on_invoice(e, (size_t)inv, plan->opened_on, d->as_of);
     size_t next;
     enum owed_item_status st =
         owed_plan_state(dues, amounts, ninst, paid, d->as_of, PLAN_GRACE_DAYS, &next);
@@ -307,10 +349,10 @@ static void apply_items(struct eval *e)
             break;
         case OWED_ITEM_PROMISE: {
             int64_t paid = it->invoice_id
-                               ? (inv >= 0 ? paid_on_invoice(&d->book, (size_t)inv,
+                               ? (inv >= 0 ? paid_on_invoice(e, (size_t)inv,
                                                              it->opened_on, d->as_of)
                                            : 0)
-                               : (cust >= 0 ? paid_by_customer(&d->book, (size_t)cust,
+                               : (cust >= 0 ? paid_by_customer(e, (size_t)cust,
                                                                it->opened_on, d->as_of)
                                             : 0);
             enum owed_item_status st =
@@ -552,6 +594,8 @@ int owed__dunning_eval(struct owed_store *s, int64_t org, owed_date as_of,
     free(e.group_at);
     free(e.items);
     free(e.inst_fired);
+    group_index_free(&e.allocs_by_invoice);
+    group_index_free(&e.payments_by_customer);
     free(holidays);
     if (rc) owed__dunning_release(d);
     return rc;

@@ -68,8 +68,10 @@ static json_t *message_context(const struct run *r, size_t i, size_t j, const ch
     const struct owed__dunning *d = r->d;
     const struct owed_book *b = &d->book;
     json_t *invoices = json_array(), *totals = json_array(), *jcharges = json_array();
-    int64_t sums[16] = {0};
-    uint16_t curs[16];
+    /* Totals per currency, in order of first appearance (at most one per invoice). */
+    int64_t *sums = owed_xcalloc(j - i, sizeof *sums);
+    uint16_t *curs = owed_xcalloc(j - i, sizeof *curs);
+    uint32_t *of_cur = owed_xcalloc(j - i, sizeof *of_cur); /* an invoice of it: its exponent */
     size_t ncur = 0;
     for (size_t k = i; k < j; k++) {
         const struct owed__firing *f = &d->f[k];
@@ -88,17 +90,19 @@ static json_t *message_context(const struct run *r, size_t i, size_t j, const ch
         json_array_append_new(invoices, o);
         size_t c_ = 0;
         while (c_ < ncur && curs[c_] != inv->currency) c_++;
-        if (c_ == ncur && ncur < OWED_ARRAY_LEN(curs)) curs[ncur++] = inv->currency;
-        if (c_ < OWED_ARRAY_LEN(curs)) sums[c_] += f->open;
+        if (c_ == ncur) {
+            curs[ncur] = inv->currency;
+            of_cur[ncur++] = f->invoice;
+        }
+        sums[c_] += f->open;
     }
-    for (size_t c_ = 0; c_ < ncur; c_++) {
-        uint32_t any = 0; /* an invoice of that currency, for its exponent */
-        for (size_t k = i; k < j; k++)
-            if (b->invoices[d->f[k].invoice].currency == curs[c_]) any = d->f[k].invoice;
+    for (size_t c_ = 0; c_ < ncur; c_++)
         json_array_append_new(totals, json_pack("{s:o, s:s, s:b}", "amount",
-                                                jamount(d, any, sums[c_]), "currency",
+                                                jamount(d, of_cur[c_], sums[c_]), "currency",
                                                 b->currencies[curs[c_]], "last", c_ + 1 == ncur));
-    }
+    free(sums);
+    free(curs);
+    free(of_cur);
     for (size_t k = 0; k < ncharges; k++) {
         const struct owed_book_invoice *inv = &b->invoices[charges[k].invoice];
         json_array_append_new(jcharges,
@@ -295,19 +299,23 @@ static int send_message(struct run *r, size_t i, size_t j)
     if (rc) return rc;
     const struct owed_profile *prof = &d->profiles[f0->customer];
 
-    struct charge charges[64];
+    struct charge *charges = owed_xcalloc(2 * (j - i), sizeof *charges); /* fee, interest */
     size_t ncharges = 0;
     for (size_t k = i; k < j && !rc; k++) {
         int64_t fee, interest;
         rc = owed__firing_charges(d, &d->f[k], &fee, &interest, r->err);
-        if (!rc && fee && ncharges < OWED_ARRAY_LEN(charges))
+        if (!rc && fee)
             rc = post_charge(r, &d->f[k], "FEE", "late fee", fee, &charges[ncharges++]);
-        if (!rc && interest && ncharges < OWED_ARRAY_LEN(charges))
+        if (!rc && interest)
             rc = post_charge(r, &d->f[k], "INT", "interest", interest, &charges[ncharges++]);
     }
-    if (rc) return rc;
+    if (rc) {
+        free(charges);
+        return rc;
+    }
 
     json_t *ctx = message_context(r, i, j, severe->name, &c, prof, charges, ncharges);
+    free(charges);
     struct owed__rendered m = {OWED_BUF_INIT(0), OWED_BUF_INIT(0), OWED_BUF_INIT(0)};
     struct owed_buf body = OWED_BUF_INIT(0);
     struct owed_outbox_msg msg;
@@ -384,9 +392,9 @@ static int send_thanks(struct run *r)
         while (j < d->nthanks && d->book.invoices[d->thanks[j]].customer == cust) j++;
         /* Borrow the message machinery: a firing list of these invoices. */
         struct owed__dunning view = *d;
-        struct owed__firing fs[64];
+        struct owed__firing *fs = owed_xcalloc(j - i, sizeof *fs);
         size_t n = 0;
-        for (size_t k = i; k < j && n < OWED_ARRAY_LEN(fs); k++)
+        for (size_t k = i; k < j; k++)
             fs[n++] = (struct owed__firing){.invoice = d->thanks[k], .customer = cust,
                                             .channel = OWED_CHANNEL_EMAIL,
                                             .due = d->book.invoices[d->thanks[k]].due_date};
@@ -420,6 +428,7 @@ static int send_thanks(struct run *r)
         owed_buf_release(&m.text);
         owed_buf_release(&m.html);
         owed_buf_release(&body);
+        free(fs);
         i = j;
     }
     return rc;
