@@ -17,7 +17,8 @@
     X(INVALID, 9, "invalid argument")                   \
     X(IO, 10, "input/output error")                     \
     X(REJECTED, 11, "input rejected")                   \
-    X(INVARIANT, 12, "ledger invariant broken")
+    X(INVARIANT, 12, "ledger invariant broken")         \
+    X(DENIED, 13, "not allowed")
 
 enum owed_rc {
 #define OWED_RC_ENUM(name, num, msg) OWED_E_##name = (num),

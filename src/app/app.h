@@ -50,6 +50,13 @@ int owed_import_file(struct owed_store *s, int64_t org, enum owed_import_kind ki
                      const char *path, const struct owed_import_opts *opts,
                      struct owed_import_result *res, struct owed_buf *err);
 
+/* The same from memory (an API request body); `name` stands for the file in messages.
+ * No skip_bad (there is no file to write rejects beside). */
+int owed_import_mem(struct owed_store *s, int64_t org, enum owed_import_kind kind,
+                    const char *name, const char *data, size_t len,
+                    const struct owed_import_opts *opts, struct owed_import_result *res,
+                    struct owed_buf *err);
+
 /* ---- the book snapshot (app/book_load.c) ---- */
 
 /* Loads what reports need as of a date (invoices issued, payments received on or before
@@ -220,6 +227,9 @@ int owed_org_show(struct owed_store *s, int64_t org, struct owed_buf *out, struc
 /* The organization's local date at `now` (its time zone; UTC when none is set). */
 int owed_org_today(struct owed_store *s, int64_t org, owed_time_ms now, owed_date *out,
                    struct owed_buf *err);
+/* The same with the local time of day, in minutes after midnight. */
+int owed_org_local_time(struct owed_store *s, int64_t org, owed_time_ms now, owed_date *out,
+                        int *minute_of_day, struct owed_buf *err);
 
 /* ---- collection items (app/collections.c, app/collections_list.c) ---- */
 

@@ -705,13 +705,15 @@ static void release(struct importer *im)
     owed_buf_release(&im->row_errors);
 }
 
-int owed_import_file(struct owed_store *s, int64_t org, enum owed_import_kind kind,
-                     const char *path, const struct owed_import_opts *opts,
-                     struct owed_import_result *res, struct owed_buf *err)
+/* Imports from an open stream of `size` bytes (0 when unknown); `path` names it in
+ * messages (and, with skip_bad, is where rejects go beside). */
+static int import_stream(struct owed_store *s, int64_t org, enum owed_import_kind kind,
+                         const char *path, FILE *f, long long size,
+                         const struct owed_import_opts *opts, struct owed_import_result *res,
+                         struct owed_buf *err)
 {
     struct importer im;
     memset(&im, 0, sizeof im);
-    memset(res, 0, sizeof *res);
     im.s = s;
     im.org = org;
     im.kind = kind;
@@ -724,14 +726,6 @@ int owed_import_file(struct owed_store *s, int64_t org, enum owed_import_kind ki
               : kind == OWED_IMPORT_INVOICES ? invoice_cols
                                              : payment_cols;
     im.ncols = kind == OWED_IMPORT_CUSTOMERS ? CU_N : kind == OWED_IMPORT_INVOICES ? IN_N : PA_N;
-
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        owed_buf_addf(err, "%s: %s", path, strerror(errno));
-        return OWED_E_IO;
-    }
-    struct stat st;
-    long long size = fstat(fileno(f), &st) == 0 ? (long long)st.st_size : 0;
     struct owed_csv *csv = owed_csv_new_file(f);
 
     int rc = s->ops->begin(s, err);
@@ -744,8 +738,49 @@ int owed_import_file(struct owed_store *s, int64_t org, enum owed_import_kind ki
     if (rc == OWED_OK) rc = rrc;
     if (rc == OWED_OK && rejected) rc = OWED_E_REJECTED;
     owed_csv_free(csv);
-    fclose(f);
     release(&im);
+    return rc;
+}
+
+int owed_import_file(struct owed_store *s, int64_t org, enum owed_import_kind kind,
+                     const char *path, const struct owed_import_opts *opts,
+                     struct owed_import_result *res, struct owed_buf *err)
+{
+    memset(res, 0, sizeof *res);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        owed_buf_addf(err, "%s: %s", path, strerror(errno));
+        return OWED_E_IO;
+    }
+    struct stat st;
+    long long size = fstat(fileno(f), &st) == 0 ? (long long)st.st_size : 0;
+    int rc = import_stream(s, org, kind, path, f, size, opts, res, err);
+    fclose(f);
+    return rc;
+}
+
+int owed_import_mem(struct owed_store *s, int64_t org, enum owed_import_kind kind,
+                    const char *name, const char *data, size_t len,
+                    const struct owed_import_opts *opts, struct owed_import_result *res,
+                    struct owed_buf *err)
+{
+    memset(res, 0, sizeof *res);
+    if (opts->skip_bad) {
+        owed_buf_adds(err, "skip_bad needs a file to write the rejects beside");
+        return OWED_E_INVALID;
+    }
+    if (len == 0) {
+        owed_buf_addf(err, "%s: empty: a CSV file needs a header row", name);
+        res->bad_header = true;
+        return OWED_E_REJECTED;
+    }
+    FILE *f = fmemopen((void *)data, len, "rb");
+    if (!f) {
+        owed_buf_addf(err, "%s: %s", name, strerror(errno));
+        return OWED_E_IO;
+    }
+    int rc = import_stream(s, org, kind, name, f, (long long)len, opts, res, err);
+    fclose(f);
     return rc;
 }
 

@@ -1,4 +1,5 @@
 /* The organization's settings (`owed org show|set`) and its local date. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,26 +151,38 @@ int owed_org_show(struct owed_store *s, int64_t org, struct owed_buf *out, struc
 int owed_org_today(struct owed_store *s, int64_t org, owed_time_ms now, owed_date *out,
                    struct owed_buf *err)
 {
+    int minute;
+    return owed_org_local_time(s, org, now, out, &minute, err);
+}
+
+int owed_org_local_time(struct owed_store *s, int64_t org, owed_time_ms now, owed_date *out,
+                        int *minute_of_day, struct owed_buf *err)
+{
     struct owed_org_settings st;
     int rc = s->ops->org_settings_get(s, org, &st, err);
     if (rc) return rc;
-    /* localtime_r reads TZ: set it for the call and put the old one back (the CLI and the
-     * server's scheduler call this from one thread). */
+    /* localtime_r reads TZ: set it for the call and put the old one back, under a lock,
+     * since the server calls this from many threads. TZ is never unset: glibc keeps the
+     * strings of replaced values alive, so a getenv elsewhere stays safe, but removing a
+     * variable moves the others. */
+    static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&tz_lock);
     const char *old = getenv("TZ");
-    char *saved = old ? owed_xstrdup(old) : NULL;
+    char *saved = owed_xstrdup(old ? old : "UTC");
     setenv("TZ", st.timezone[0] ? st.timezone : "UTC", 1);
     tzset();
     time_t t = (time_t)(now / 1000);
     struct tm tm;
     bool ok = localtime_r(&t, &tm) != NULL;
-    if (saved) setenv("TZ", saved, 1);
-    else unsetenv("TZ");
+    setenv("TZ", saved, 1);
     tzset();
+    pthread_mutex_unlock(&tz_lock);
     free(saved);
     if (!ok) {
         owed_buf_adds(err, "cannot compute the local date");
         return OWED_E_INVALID;
     }
     *out = owed_date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+    *minute_of_day = tm.tm_hour * 60 + tm.tm_min;
     return OWED_OK;
 }

@@ -43,6 +43,10 @@ bool cli_common_opt(struct cli *cli, const struct cmd *cmd, int opt, const char 
         cli->read_db = arg;
         return true;
     }
+    if (opt == 'O') {
+        cli->org_arg = arg;
+        return true;
+    }
     if (opt == 'h') {
         fputs(cmd->help, stdout);
         exit(EXIT_OK);
@@ -90,6 +94,33 @@ int cli_exit_refused(int rc)
     return cli_exit_code(rc);
 }
 
+struct org_find {
+    const char *want;
+    bool found;
+};
+
+static int org_seen(void *ctx, const char *id, const char *name)
+{
+    (void)name;
+    struct org_find *f = ctx;
+    if (!strcmp(id, f->want)) f->found = true;
+    return OWED_OK;
+}
+
+/* --org ID (or $OWED_ORG): an organization that exists. */
+static int org_from_arg(struct cli *cli, struct owed_buf *err)
+{
+    struct org_find f = {.want = cli->org_arg};
+    int rc = cli->store->ops->orgs_each(cli->store, org_seen, &f, err);
+    if (rc) return rc;
+    if (!f.found) {
+        owed_buf_addf(err, "no organization %s (owed org list)", cli->org_arg);
+        return OWED_E_NOT_FOUND;
+    }
+    cli->org = strtoll(cli->org_arg, NULL, 10);
+    return OWED_OK;
+}
+
 static int open_at(struct cli *cli, const char *url, bool migrate)
 {
     struct owed_buf err = OWED_BUF_INIT(0);
@@ -108,6 +139,7 @@ static int open_at(struct cli *cli, const char *url, bool migrate)
          * read-only: it follows its primary's schema. */
         if (rc == OWED_OK && migrate) rc = cli->store->ops->migrate(cli->store, &err);
         if (rc == OWED_OK) rc = cli->store->ops->default_org(cli->store, &cli->org, &err);
+        if (rc == OWED_OK && cli->org_arg) rc = org_from_arg(cli, &err);
         if (rc) {
             owed_store_close(cli->store);
             cli->store = NULL;

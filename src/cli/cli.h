@@ -25,6 +25,7 @@ struct cli {
     struct owed_clock clock;
     struct owed_store *store;
     int64_t org;
+    const char *org_arg;   /* --org ID, else $OWED_ORG, else the first organization */
 };
 
 struct cmd {
@@ -38,7 +39,9 @@ extern const struct cmd owed_commands[];
 extern const size_t owed_ncommands;
 
 /* Options every command accepts; append to a command's own long options. */
-#define CLI_COMMON_OPTS {"db", required_argument, NULL, 'D'}, {"help", no_argument, NULL, 'h'}
+#define CLI_COMMON_OPTS                                                                  \
+    {"db", required_argument, NULL, 'D'}, {"org", required_argument, NULL, 'O'},         \
+        {"help", no_argument, NULL, 'h'}
 
 /* Handles the common options; returns true if the option was one of them. For --help it
  * prints the command's help and exits 0. */
@@ -101,6 +104,9 @@ const struct cmd *cli_find(const char *name);
     X(customer, "customer")             \
     X(org, "org")                       \
     X(check, "check")                   \
+    X(serve, "serve")                   \
+    X(user, "user")                     \
+    X(token, "token")                   \
     X(gen, "gen")                       \
     X(help, "help")
 

@@ -2,14 +2,19 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/auth.h"
 #include "cli/cli.h"
 
 const char cmd_org_summary[] = "show or change the organization's settings";
 const char cmd_org_help[] =
-    "usage: owed org show\n"
+    "usage: owed org create NAME      (prints the new organization's id)\n"
+    "       owed org list\n"
+    "       owed org show\n"
     "       owed org set [--tolerance T] [--name N] [--timezone TZ] [--calendar C]\n"
     "                    [--mail-from ADDR] [--smtp-url URL] [--sms-url URL] [--pay-url URL]\n"
     "                    [--out-dir DIR]\n"
+    "\n"
+    "Every command works on one organization: --org ID (or $OWED_ORG), else the first.\n"
     "\n"
     "Settings:\n"
     "  tolerance   a short payment within it closes an invoice, the difference written\n"
@@ -30,6 +35,24 @@ const char cmd_org_help[] =
     "\n"
     "Example:\n"
     "  owed org set --tolerance 0.5% --timezone Europe/Berlin --calendar DE\n";
+
+static int org_create(struct cli *cli, const char *name)
+{
+    if (cli_open(cli)) return EXIT_FAILURE_;
+    struct owed_buf out = OWED_BUF_INIT(0), err = OWED_BUF_INIT(0);
+    int64_t id;
+    int rc = owed_org_create(cli->store, name, &id, &err);
+    if (rc == OWED_OK) owed_buf_addf(&out, "%lld\n", (long long)id);
+    return cli_report(rc, &out, &err);
+}
+
+static int org_list(struct cli *cli)
+{
+    if (cli_open(cli)) return EXIT_FAILURE_;
+    struct owed_buf out = OWED_BUF_INIT(0), err = OWED_BUF_INIT(0);
+    int rc = owed_org_list(cli->store, &out, &err);
+    return cli_report(rc, &out, &err);
+}
 
 int cmd_org(struct cli *cli, int argc, char **argv)
 {
@@ -61,9 +84,12 @@ int cmd_org(struct cli *cli, int argc, char **argv)
             return cli_bad_option(self, argv);
         }
     }
+    if (argc - optind == 2 && !strcmp(argv[optind], "create")) return org_create(cli, argv[optind + 1]);
+    if (argc - optind == 1 && !strcmp(argv[optind], "list")) return org_list(cli);
     bool show = argc - optind == 1 && !strcmp(argv[optind], "show");
     bool set = argc - optind == 1 && !strcmp(argv[optind], "set");
-    if (!show && !set) return cli_usage(self, "usage: owed org show | owed org set --SETTING VALUE");
+    if (!show && !set)
+        return cli_usage(self, "usage: owed org create NAME | list | show | set --SETTING VALUE");
     if (set && !any) return cli_usage(self, "owed org set needs a setting, e.g. --tolerance 1.00");
     if (cli_open(cli)) return EXIT_FAILURE_;
     struct owed_buf out = OWED_BUF_INIT(0), err = OWED_BUF_INIT(0);

@@ -38,6 +38,8 @@ int main(int argc, char **argv)
     }
     const char *db = getenv("OWED_DB");
     cli.db = db && *db ? db : "owed.db";
+    const char *org = getenv("OWED_ORG");
+    cli.org_arg = org && *org ? org : NULL;
     const char *read_db = getenv("OWED_READ_DB");
     cli.read_db = read_db && *read_db ? read_db : NULL;
 

@@ -94,6 +94,29 @@ enum stmt_id {
     ST_OUTBOX_INSERT,
     ST_OUTBOX_UPDATE,
     ST_OUTBOX_EACH,
+    ST_ORG_CREATE,
+    ST_ORGS_EACH,
+    ST_USER_INSERT,
+    ST_USER_UPDATE,
+    ST_USER_GET,
+    ST_USER_BY_EMAIL,
+    ST_USERS_EACH,
+    ST_CRED_INSERT,
+    ST_CRED_FIND,
+    ST_CRED_REVOKE,
+    ST_CREDS_EACH,
+    ST_AUDIT_INSERT,
+    ST_AUDIT_EACH,
+    ST_IDEM_INSERT,
+    ST_IDEM_GET,
+    ST_IDEM_UPDATE,
+    ST_WEBHOOK_INSERT,
+    ST_WEBHOOK_UPDATE,
+    ST_WEBHOOK_DELETE,
+    ST_WEBHOOK_GET,
+    ST_WEBHOOKS_EACH,
+    ST_TRY_LOCK,
+    ST_UNLOCK,
     ST_COUNT
 };
 
@@ -128,6 +151,18 @@ enum stmt_id {
 #define OUTBOX_COLS                                                                         \
     "message_id, run_id, customer_id, channel, step, recipient, subject, body, status,"      \
     " attempts, next_attempt, last_error, " ISO_UTC("created_at") ", sent_at"
+/* The same with milliseconds, for the audit trail's times. */
+#define ISO_UTC_MS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+#define USER_COLS \
+    "user_id, org_id, email, name, role, pw_hash, disabled, " ISO_UTC("created_at")
+#define CRED_COLS                                                                           \
+    "cred_id, org_id, user_id, kind, role, hash, label, csrf, expires_at, revoked, "         \
+    ISO_UTC("created_at")
+#define AUDIT_COLS \
+    "audit_id, " ISO_UTC_MS("at") ", actor, action, resource, status, before_json, after_json"
+#define IDEM_COLS \
+    "idem_key, method, path, req_hash, state, status, content_type, body, updated_at"
+#define WEBHOOK_COLS "webhook_id, url, secret, events, active, " ISO_UTC("created_at")
 
 static const char *const stmt_sql[ST_COUNT] = {
     [ST_DEFAULT_ORG] = "SELECT COALESCE(MIN(org_id), 0) FROM orgs",
@@ -298,6 +333,60 @@ static const char *const stmt_sql[ST_COUNT] = {
         " AND ($3::bigint = 0 OR next_attempt <= $3) AND ($4::bigint = 0 OR run_id = $4)"
         " AND ($5::bigint = 0 OR customer_id = $5) AND ($6::bigint = 0 OR message_id = $6)"
         " ORDER BY message_id",
+    /* The platform (issue 6): ids from MAX + 1 in the INSERT under a lock, as for collection
+     * items. ON CONFLICT DO NOTHING: a taken email, credential hash or idempotency key
+     * returns (or changes) no row, OWED_E_EXISTS, and the transaction goes on, as on
+     * SQLite; a failed INSERT would abort it. */
+    [ST_ORG_CREATE] = "INSERT INTO orgs (org_id, name, created_at) VALUES ((SELECT"
+                      " COALESCE(MAX(org_id), 0) + 1 FROM orgs), $1, " NOW_UTC ")"
+                      " RETURNING org_id",
+    [ST_ORGS_EACH] = "SELECT org_id, name FROM orgs ORDER BY org_id",
+    [ST_USER_INSERT] =
+        "INSERT INTO users (org_id, user_id, email, name, role, pw_hash, disabled) VALUES ($1,"
+        " (SELECT COALESCE(MAX(user_id), 0) + 1 FROM users WHERE org_id = $1), $2, $3, $4, $5,"
+        " $6) ON CONFLICT DO NOTHING RETURNING user_id, " ISO_UTC("created_at"),
+    [ST_USER_UPDATE] = "UPDATE users SET name = $3, role = $4, pw_hash = $5, disabled = $6"
+                       " WHERE org_id = $1 AND user_id = $2",
+    [ST_USER_GET] = "SELECT " USER_COLS " FROM users WHERE org_id = $1 AND user_id = $2",
+    [ST_USER_BY_EMAIL] = "SELECT " USER_COLS " FROM users WHERE email = $1",
+    [ST_USERS_EACH] = "SELECT " USER_COLS " FROM users WHERE org_id = $1 ORDER BY user_id",
+    [ST_CRED_INSERT] =
+        "INSERT INTO credentials (org_id, cred_id, user_id, kind, role, hash, label, csrf,"
+        " expires_at, revoked) VALUES ($1, (SELECT COALESCE(MAX(cred_id), 0) + 1 FROM"
+        " credentials WHERE org_id = $1), $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING"
+        " RETURNING cred_id, " ISO_UTC("created_at"),
+    [ST_CRED_FIND] = "SELECT " CRED_COLS " FROM credentials WHERE hash = $1",
+    [ST_CRED_REVOKE] = "UPDATE credentials SET revoked = 1 WHERE org_id = $1 AND cred_id = $2",
+    [ST_CREDS_EACH] = "SELECT " CRED_COLS " FROM credentials WHERE org_id = $1"
+                      " AND ($2::bigint = 0 OR user_id = $2) AND ($3::int = 0 OR kind = $3)"
+                      " ORDER BY cred_id",
+    [ST_AUDIT_INSERT] =
+        "INSERT INTO audit (org_id, audit_id, actor, action, resource, status, before_json,"
+        " after_json) VALUES ($1, (SELECT COALESCE(MAX(audit_id), 0) + 1 FROM audit WHERE"
+        " org_id = $1), $2, $3, $4, $5, $6, $7) RETURNING audit_id, " ISO_UTC_MS("at"),
+    /* $2 is the exclusive upper bound (INT64_MAX for "from the newest"), so the primary key
+     * gives a range; $3 NULL = no limit. */
+    [ST_AUDIT_EACH] = "SELECT " AUDIT_COLS " FROM audit WHERE org_id = $1 AND audit_id < $2"
+                      " ORDER BY audit_id DESC LIMIT $3",
+    [ST_IDEM_INSERT] =
+        "INSERT INTO api_idempotency (org_id, idem_key, method, path, req_hash, state, status,"
+        " content_type, body, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        " ON CONFLICT DO NOTHING",
+    [ST_IDEM_GET] = "SELECT " IDEM_COLS " FROM api_idempotency WHERE org_id = $1 AND idem_key = $2",
+    [ST_IDEM_UPDATE] = "UPDATE api_idempotency SET state = $3, status = $4, content_type = $5,"
+                       " body = $6, updated_at = $7 WHERE org_id = $1 AND idem_key = $2",
+    [ST_WEBHOOK_INSERT] =
+        "INSERT INTO webhooks (org_id, webhook_id, url, secret, events, active) VALUES ($1,"
+        " (SELECT COALESCE(MAX(webhook_id), 0) + 1 FROM webhooks WHERE org_id = $1), $2, $3,"
+        " $4, $5) RETURNING webhook_id, " ISO_UTC("created_at"),
+    [ST_WEBHOOK_UPDATE] = "UPDATE webhooks SET url = $3, secret = $4, events = $5, active = $6"
+                          " WHERE org_id = $1 AND webhook_id = $2",
+    [ST_WEBHOOK_DELETE] = "DELETE FROM webhooks WHERE org_id = $1 AND webhook_id = $2",
+    [ST_WEBHOOK_GET] = "SELECT " WEBHOOK_COLS " FROM webhooks WHERE org_id = $1 AND webhook_id = $2",
+    [ST_WEBHOOKS_EACH] = "SELECT " WEBHOOK_COLS " FROM webhooks WHERE org_id = $1"
+                         " ORDER BY webhook_id",
+    [ST_TRY_LOCK] = "SELECT pg_try_advisory_lock($1::bigint)",
+    [ST_UNLOCK] = "SELECT pg_advisory_unlock($1::bigint)",
 };
 
 static const enum stmt_id max_id_stmt[OWED_ID_KINDS] = {
@@ -410,6 +499,9 @@ struct pg_store {
     struct invoice_cache inv;
     long cache_after;
     struct scan_state *streaming; /* the scan whose rows are coming in, or NULL */
+    struct owed_buf idem_body;    /* the body idem_get returned last */
+    int64_t *held;                /* keys of the named locks this connection holds */
+    size_t nheld, held_cap;
 };
 
 static struct pg_store *impl(struct owed_store *s) { return (struct pg_store *)s; }
@@ -728,6 +820,8 @@ static void pg_close(struct owed_store *s)
     PQfinish(q->conn);
     forget_tx_state(q);
     for (int t = 0; t < CP_TABLES; t++) owed_buf_release(&q->copy[t]);
+    owed_buf_release(&q->idem_body);
+    free(q->held);
     free(q->url);
     free(q->shown);
     free(q);
@@ -2136,6 +2230,515 @@ static int pg_outbox_each(struct owed_store *s, int64_t org, const struct owed_o
     return scan(impl(s), ST_OUTBOX_EACH, &p, each_outbox, &c, err);
 }
 
+/* ---- platform (issue 6): organizations, users, credentials, audit, API ---- */
+
+/* Takes transaction-scoped advisory lock `key` (no caching: see lock_org for that). */
+static int take_lock(struct pg_store *q, int64_t key, struct owed_buf *err)
+{
+    struct params p = {0};
+    p_int(&p, key);
+    PGresult *r = exec_prepared(q, ST_LOCK_ORG, &p, err);
+    int rc = r && PQresultStatus(r) == PGRES_TUPLES_OK ? OWED_OK : pg_error(q, err, "lock", r);
+    PQclear(r);
+    return rc;
+}
+
+/* Runs an INSERT ... [ON CONFLICT DO NOTHING] RETURNING id[, time] under the lock of `org`
+ * (0: the organizations table itself; org ids start at 1). No row back means a unique key
+ * was taken: OWED_E_EXISTS. Outside a transaction the INSERT gets one of its own: a
+ * transaction-scoped lock taken outside one would end before the INSERT reads MAX, and
+ * two servers writing the audit trail at once would then pick the same id. */
+static int locked_insert(struct pg_store *q, int64_t org, enum stmt_id id,
+                         const struct params *p, int64_t *new_id, char *created,
+                         size_t created_cap, const char *what, struct owed_buf *err)
+{
+    bool own = !q->in_tx;
+    int rc = own ? exec_simple(q, "BEGIN", err) : OWED_OK;
+    if (!rc) rc = own || org == 0 ? take_lock(q, org, err) : lock_org(q, org, err);
+    PGresult *r = rc ? NULL : exec_prepared(q, id, p, err);
+    if (!rc && !r) rc = OWED_E_STORE;
+    if (!rc && PQresultStatus(r) != PGRES_TUPLES_OK) {
+        rc = pg_error(q, err, what, r);
+    } else if (!rc && PQntuples(r) == 0) {
+        if (err) owed_buf_addf(err, "%s: already recorded", what);
+        rc = OWED_E_EXISTS;
+    } else if (!rc) {
+        *new_id = col_i64(r, 0, 0);
+        if (created) col_text(r, 0, 1, created, created_cap);
+    }
+    PQclear(r);
+    if (own) {
+        if (rc == OWED_OK) rc = exec_simple(q, "COMMIT", err);
+        else exec_simple(q, "ROLLBACK", NULL);
+    }
+    return rc;
+}
+
+static int pg_org_create(struct owed_store *s, const char *name, int64_t *org_id,
+                         struct owed_buf *err)
+{
+    struct params p = {0};
+    p_text(&p, name);
+    return locked_insert(impl(s), 0, ST_ORG_CREATE, &p, org_id, NULL, 0, "organization", err);
+}
+
+static int pg_orgs_each(struct owed_store *s, owed_pair_fn fn, void *ctx, struct owed_buf *err)
+{
+    struct params p = {0};
+    struct scan_ctx c = {(void *)fn, ctx, true};
+    return scan(impl(s), ST_ORGS_EACH, &p, each_pair, &c, err);
+}
+
+/* Runs an UPDATE or DELETE of one row: OWED_E_NOT_FOUND when it touched none. */
+static int change_one(struct pg_store *q, enum stmt_id id, const struct params *p,
+                      const char *what, struct owed_buf *err)
+{
+    long changed = 0;
+    int rc = exec_command(q, id, p, what, &changed, err);
+    if (rc == OWED_OK && changed == 0) return OWED_E_NOT_FOUND;
+    return rc;
+}
+
+static int pg_user_insert(struct owed_store *s, int64_t org, struct owed_user *u,
+                          struct owed_buf *err)
+{
+    struct params p = {0};
+    p_int(&p, org);
+    p_text(&p, u->email);
+    p_text(&p, u->name);
+    p_int(&p, (int64_t)u->role);
+    p_text(&p, u->pw_hash);
+    p_int(&p, u->disabled ? 1 : 0);
+    int rc = locked_insert(impl(s), org, ST_USER_INSERT, &p, &u->id, u->created_at,
+                           sizeof u->created_at, "user", err);
+    if (rc == OWED_OK) u->org_id = org;
+    return rc;
+}
+
+static int pg_user_update(struct owed_store *s, int64_t org, const struct owed_user *u,
+                          struct owed_buf *err)
+{
+    struct params p = {0};
+    p_int(&p, org);
+    p_int(&p, u->id);
+    p_text(&p, u->name);
+    p_int(&p, (int64_t)u->role);
+    p_text(&p, u->pw_hash);
+    p_int(&p, u->disabled ? 1 : 0);
+    return change_one(impl(s), ST_USER_UPDATE, &p, "user", err);
+}
+
+static void read_user(const PGresult *r, struct owed_user *u)
+{
+    memset(u, 0, sizeof *u);
+    u->id = col_i64(r, 0, 0);
+    u->org_id = col_i64(r, 0, 1);
+    col_text(r, 0, 2, u->email, sizeof u->email);
+    col_text(r, 0, 3, u->name, sizeof u->name);
+    u->role = (enum owed_role)col_i64(r, 0, 4);
+    col_text(r, 0, 5, u->pw_hash, sizeof u->pw_hash);
+    u->disabled = col_i64(r, 0, 6) != 0;
+    col_text(r, 0, 7, u->created_at, sizeof u->created_at);
+}
+
+static int pg_user_get(struct owed_store *s, int64_t org, int64_t id, struct owed_user *out,
+                       struct owed_buf *err)
+{
+    PGresult *r;
+    int rc = get_by_id(impl(s), ST_USER_GET, CP_TABLES, org, id, &r, err);
+    if (rc) return rc;
+    read_user(r, out);
+    PQclear(r);
+    return OWED_OK;
+}
+
+static int pg_user_find_email(struct owed_store *s, const char *email, struct owed_user *out,
+                              struct owed_buf *err)
+{
+    struct params p = {0};
+    p_text(&p, email);
+    PGresult *r;
+    int rc = get_row(impl(s), ST_USER_BY_EMAIL, CP_TABLES, &p, &r, err);
+    if (rc) return rc;
+    read_user(r, out);
+    PQclear(r);
+    return OWED_OK;
+}
+
+static int each_user(void *ctx, const PGresult *r)
+{
+    struct scan_ctx *c = ctx;
+    struct owed_user u;
+    read_user(r, &u);
+    return ((owed_user_fn)c->fn)(c->ctx, &u);
+}
+
+static int pg_users_each(struct owed_store *s, int64_t org, owed_user_fn fn, void *ctx,
+                         struct owed_buf *err)
+{
+    struct params p = {0};
+    p_int(&p, org);
+    struct scan_ctx c = {(void *)fn, ctx, true};
+    return scan(impl(s), ST_USERS_EACH, &p, each_user, &c, err);
+}
+
+static int pg_cred_insert(struct owed_store *s, int64_t org, struct owed_cred *cr,
+                          struct owed_buf *err)
+{
+    struct params p = {0};
+    p_int(&p, org);
+    p_int(&p, cr->user_id);
+    p_int(&p, (int64_t)cr->kind);
+    p_int(&p, (int64_t)cr->role);
+    p_text(&p, cr->hash);
+    p_text(&p, cr->label);
+    p_text(&p, cr->csrf);
+    p_int(&p, cr->expires_at);
+    p_int(&p, cr->revoked ? 1 : 0);
+    int rc = locked_insert(impl(s), org, ST_CRED_INSERT, &p, &cr->id, cr->created_at,
+                           sizeof cr->created_at, "credential", err);
+    if (rc == OWED_OK) cr->org_id = org;
+    return rc;
+}
+
+static void read_cred(const PGresult *r, struct owed_cred *cr)
+{
+    memset(cr, 0, sizeof *cr);
+    cr->id = col_i64(r, 0, 0);
+    cr->org_id = col_i64(r, 0, 1);
+    cr->user_id = col_i64(r, 0, 2);
+    cr->kind = (enum owed_cred_kind)col_i64(r, 0, 3);
+    cr->role = (enum owed_role)col_i64(r, 0, 4);
+    col_text(r, 0, 5, cr->hash, sizeof cr->hash);
+    col_text(r, 0, 6, cr->label, sizeof cr->label);
+    col_text(r, 0, 7, cr->csrf, sizeof cr->csrf);
+    cr->expires_at = col_i64(r, 0, 8);
+    cr->revoked = col_i64(r, 0, 9) != 0;
+    col_text(r, 0, 10, cr->created_at, sizeof cr->created_at);
+}
+
+static int pg_cred_find(struct owed_store *s, const char *hash, struct owed_cred *out,
+                        struct owed_buf *err)
+{
+    struct params p = {0};
+    p_text(&p, hash);
+    PGresult *r;
+    int rc = get_row(impl(s), ST_CRED_FIND, CP_TABLES, &p, &r, err);
+    if (rc) return rc;
+    read_cred(r, out);
+    PQclear(r);
+    return OWED_OK;
+}
+
+static int pg_cred_revoke(struct owed_store *s, int64_t org, int64_t id, struct owed_buf *err)
+{
+    struct params p = {0};
+    p_int(&p, org);
+    p_int(&p, id);
+    return change_one(impl(s), ST_CRED_REVOKE, &p, "credential", err);
+}
+
+static int each_cred(void *ctx, const PGresult *r)
+{
+    struct scan_ctx *c = ctx;
+    struct owed_cred cr;
+    read_cred(r, &cr);
+    return ((owed_cred_fn)c->fn)(c->ctx, &cr);
+}
+
+static int pg_creds_each(struct owed_store *s, int64_t org, int64_t user_id, int kind,
+                         owed_cred_fn fn, void *ctx, struct owed_buf *err)
+{
+    struct params p = {0};
+    p_int(&p, org);
+    p_int(&p, user_id);
+    p_int(&p, kind);
+    struct scan_ctx c = {(void *)fn, ctx, true};
+    return scan(impl(s), ST_CREDS_EACH, &p, each_cred, &c, err);
+}
+
+static int pg_audit_insert(struct owed_store *s, int64_t org, struct owed_audit_rec *a,
+                           struct owed_buf *err)
+{
+    struct params p = {0};
+    p_int(&p, org);
+    p_text(&p, a->actor);
+    p_text(&p, a->action);
+    p_text(&p, a->resource);
+    p_int(&p, a->status);
+    p_text(&p, a->before ? a->before : "");
+    p_text(&p, a->after ? a->after : "");
+    return locked_insert(impl(s), org, ST_AUDIT_INSERT, &p, &a->id, a->at, sizeof a->at,
+                         "audit", err);
+}
+
+/* before and after point into the row's result: valid during the callback. */
+static int each_audit(void *ctx, const PGresult *r)
+{
+    struct scan_ctx *c = ctx;
+    struct owed_audit_rec a;
+    memset(&a, 0, sizeof a);
+    a.id = col_i64(r, 0, 0);
+    col_text(r, 0, 1, a.at, sizeof a.at);
+    col_text(r, 0, 2, a.actor, sizeof a.actor);
+    col_text(r, 0, 3, a.action, sizeof a.action);
+    col_text(r, 0, 4, a.resource, sizeof a.resource);
+    a.status = (int)col_i64(r, 0, 5);
+    a.before = PQgetvalue(r, 0, 6);
+    a.after = PQgetvalue(r, 0, 7);
+    return ((owed_audit_fn)c->fn)(c->ctx, &a);
+}
+
+static int pg_audit_each(struct owed_store *s, int64_t org, int64_t before_id, int limit,
+                         owed_audit_fn fn, void *ctx, struct owed_buf *err)
+{
+    struct params p = {0};
+    p_int(&p, org);
+    p_int(&p, before_id > 0 ? before_id : INT64_MAX);
+    if (limit > 0) p_int(&p, limit);
+    else p_null(&p); /* LIMIT NULL: all */
+    struct scan_ctx c = {(void *)fn, ctx, true};
+    return scan(impl(s), ST_AUDIT_EACH, &p, each_audit, &c, err);
+}
+
+/* A body as a bytea literal in text form ("\x" and hex), NULs and all. */
+static void hex_body(struct owed_buf *b, const struct owed_idem_rec *r)
+{
+    static const char digits[] = "0123456789abcdef";
+    size_t n = r->body ? r->body_len : 0;
+    owed_buf_adds(b, "\\x");
+    owed__buf_reserve(b, 2 * n);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)r->body[i];
+        char two[2] = {digits[c >> 4], digits[c & 15]};
+        owed_buf_add(b, two, 2);
+    }
+}
+
+static int pg_idem_insert(struct owed_store *s, int64_t org, const struct owed_idem_rec *rec,
+                          struct owed_buf *err)
+{
+    struct owed_buf body = OWED_BUF_INIT(0);
+    hex_body(&body, rec);
+    if (owed_buf_err(&body)) {
+        owed_buf_release(&body);
+        if (err) owed_buf_adds(err, "stored response: body too large");
+        return OWED_E_TOO_LARGE;
+    }
+    struct params p = {0};
+    p_int(&p, org);
+    p_text(&p, rec->key);
+    p_text(&p, rec->method);
+    p_text(&p, rec->path);
+    p_text(&p, rec->req_hash);
+    p_int(&p, (int64_t)rec->state);
+    p_int(&p, rec->status);
+    p_text(&p, rec->content_type);
+    p_text(&p, body.ptr);
+    p_int(&p, rec->updated_at);
+    long changed = 0;
+    int rc = exec_command(impl(s), ST_IDEM_INSERT, &p, "stored response", &changed, err);
+    owed_buf_release(&body);
+    if (rc == OWED_OK && changed == 0) return OWED_E_EXISTS;
+    return rc;
+}
+
+/* out->body points into the store: valid until the next idem_get or close. */
+static int pg_idem_get(struct owed_store *s, int64_t org, const char *key,
+                       struct owed_idem_rec *out, struct owed_buf *err)
+{
+    struct pg_store *q = impl(s);
+    PGresult *r;
+    int rc = get_one(q, ST_IDEM_GET, CP_TABLES, org, key, &r, err);
+    if (rc) return rc;
+    memset(out, 0, sizeof *out);
+    col_text(r, 0, 0, out->key, sizeof out->key);
+    col_text(r, 0, 1, out->method, sizeof out->method);
+    col_text(r, 0, 2, out->path, sizeof out->path);
+    col_text(r, 0, 3, out->req_hash, sizeof out->req_hash);
+    out->state = (enum owed_idem_state)col_i64(r, 0, 4);
+    out->status = (int)col_i64(r, 0, 5);
+    col_text(r, 0, 6, out->content_type, sizeof out->content_type);
+    out->updated_at = col_i64(r, 0, 8);
+    size_t n = 0;
+    unsigned char *body = PQunescapeBytea((const unsigned char *)PQgetvalue(r, 0, 7), &n);
+    PQclear(r);
+    owed_buf_reset(&q->idem_body);
+    if (!body) {
+        if (err) owed_buf_adds(err, "stored response: cannot decode the body");
+        rc = OWED_E_STORE;
+    } else {
+        owed_buf_add(&q->idem_body, body, n);
+        PQfreemem(body);
+        if (owed_buf_err(&q->idem_body)) {
+            if (err) owed_buf_adds(err, "stored response: body too large");
+            rc = OWED_E_TOO_LARGE;
+        }
+    }
+    out->body = q->idem_body.ptr;
+    out->body_len = q->idem_body.len;
+    return rc;
+}
+
+static int pg_idem_update(struct owed_store *s, int64_t org, const struct owed_idem_rec *rec,
+                          struct owed_buf *err)
+{
+    struct owed_buf body = OWED_BUF_INIT(0);
+    hex_body(&body, rec);
+    if (owed_buf_err(&body)) {
+        owed_buf_release(&body);
+        if (err) owed_buf_adds(err, "stored response: body too large");
+        return OWED_E_TOO_LARGE;
+    }
+    struct params p = {0};
+    p_int(&p, org);
+    p_text(&p, rec->key);
+    p_int(&p, (int64_t)rec->state);
+    p_int(&p, rec->status);
+    p_text(&p, rec->content_type);
+    p_text(&p, body.ptr);
+    p_int(&p, rec->updated_at);
+    int rc = change_one(impl(s), ST_IDEM_UPDATE, &p, "stored response", err);
+    owed_buf_release(&body);
+    return rc;
+}
+
+static int pg_webhook_insert(struct owed_store *s, int64_t org, struct owed_webhook *w,
+                             struct owed_buf *err)
+{
+    struct params p = {0};
+    p_int(&p, org);
+    p_text(&p, w->url);
+    p_text(&p, w->secret);
+    p_text(&p, w->events);
+    p_int(&p, w->active ? 1 : 0);
+    return locked_insert(impl(s), org, ST_WEBHOOK_INSERT, &p, &w->id, w->created_at,
+                         sizeof w->created_at, "webhook", err);
+}
+
+static int pg_webhook_update(struct owed_store *s, int64_t org, const struct owed_webhook *w,
+                             struct owed_buf *err)
+{
+    struct params p = {0};
+    p_int(&p, org);
+    p_int(&p, w->id);
+    p_text(&p, w->url);
+    p_text(&p, w->secret);
+    p_text(&p, w->events);
+    p_int(&p, w->active ? 1 : 0);
+    return change_one(impl(s), ST_WEBHOOK_UPDATE, &p, "webhook", err);
+}
+
+static int pg_webhook_delete(struct owed_store *s, int64_t org, int64_t id, struct owed_buf *err)
+{
+    struct params p = {0};
+    p_int(&p, org);
+    p_int(&p, id);
+    return change_one(impl(s), ST_WEBHOOK_DELETE, &p, "webhook", err);
+}
+
+static void read_webhook(const PGresult *r, struct owed_webhook *w)
+{
+    memset(w, 0, sizeof *w);
+    w->id = col_i64(r, 0, 0);
+    col_text(r, 0, 1, w->url, sizeof w->url);
+    col_text(r, 0, 2, w->secret, sizeof w->secret);
+    col_text(r, 0, 3, w->events, sizeof w->events);
+    w->active = col_i64(r, 0, 4) != 0;
+    col_text(r, 0, 5, w->created_at, sizeof w->created_at);
+}
+
+static int pg_webhook_get(struct owed_store *s, int64_t org, int64_t id, struct owed_webhook *out,
+                          struct owed_buf *err)
+{
+    PGresult *r;
+    int rc = get_by_id(impl(s), ST_WEBHOOK_GET, CP_TABLES, org, id, &r, err);
+    if (rc) return rc;
+    read_webhook(r, out);
+    PQclear(r);
+    return OWED_OK;
+}
+
+static int each_webhook(void *ctx, const PGresult *r)
+{
+    struct scan_ctx *c = ctx;
+    struct owed_webhook w;
+    read_webhook(r, &w);
+    return ((owed_webhook_fn)c->fn)(c->ctx, &w);
+}
+
+static int pg_webhooks_each(struct owed_store *s, int64_t org, owed_webhook_fn fn, void *ctx,
+                            struct owed_buf *err)
+{
+    struct params p = {0};
+    p_int(&p, org);
+    struct scan_ctx c = {(void *)fn, ctx, true};
+    return scan(impl(s), ST_WEBHOOKS_EACH, &p, each_webhook, &c, err);
+}
+
+/* The advisory lock key of a named lock: FNV-1a 64 of the name with the sign bit set.
+ * Organizations' write locks (lock_org) use their ids, positive, in the same key space,
+ * and the migrator a small positive constant: a negative key meets neither. */
+static int64_t named_lock_key(const char *name)
+{
+    uint64_t h = 14695981039346656037u;
+    for (const unsigned char *c = (const unsigned char *)name; *c; c++) {
+        h ^= *c;
+        h *= 1099511628211u;
+    }
+    return (int64_t)(h | (UINT64_C(1) << 63));
+}
+
+static size_t held_index(const struct pg_store *q, int64_t key)
+{
+    size_t i = 0;
+    while (i < q->nheld && q->held[i] != key) i++;
+    return i;
+}
+
+/* Session-level: held across transactions (a rollback keeps it) until unlock or close.
+ * PostgreSQL counts a session's repeated grants, which would need as many unlocks; the
+ * keys held are remembered instead, so asking again for a lock held is just "yes". */
+static int pg_try_lock(struct owed_store *s, const char *name, bool *got, struct owed_buf *err)
+{
+    struct pg_store *q = impl(s);
+    int64_t key = named_lock_key(name);
+    if (held_index(q, key) < q->nheld) {
+        *got = true;
+        return OWED_OK;
+    }
+    struct params p = {0};
+    p_int(&p, key);
+    PGresult *r = exec_prepared(q, ST_TRY_LOCK, &p, err);
+    if (!r) return OWED_E_STORE;
+    int rc = OWED_OK;
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+        rc = pg_error(q, err, "lock", r);
+    } else {
+        *got = PQgetvalue(r, 0, 0)[0] == 't';
+        if (*got) {
+            OWED_ALLOC_GROW(q->held, q->nheld + 1, q->held_cap);
+            q->held[q->nheld++] = key;
+        }
+    }
+    PQclear(r);
+    return rc;
+}
+
+/* A lock not held is left alone. A failure (a broken connection, an aborted transaction)
+ * is not reported: the server drops a session's locks when the connection ends. */
+static void pg_unlock(struct owed_store *s, const char *name)
+{
+    struct pg_store *q = impl(s);
+    int64_t key = named_lock_key(name);
+    size_t i = held_index(q, key);
+    if (i == q->nheld) return;
+    q->held[i] = q->held[--q->nheld];
+    struct params p = {0};
+    p_int(&p, key);
+    PQclear(exec_prepared(q, ST_UNLOCK, &p, NULL));
+}
+
 static const struct owed_store_ops postgres_ops = {
     .name = "postgres",
     .close = pg_close,
@@ -2197,6 +2800,29 @@ static const struct owed_store_ops postgres_ops = {
     .outbox_insert = pg_outbox_insert,
     .outbox_update = pg_outbox_update,
     .outbox_each = pg_outbox_each,
+    .org_create = pg_org_create,
+    .orgs_each = pg_orgs_each,
+    .user_insert = pg_user_insert,
+    .user_update = pg_user_update,
+    .user_get = pg_user_get,
+    .user_find_email = pg_user_find_email,
+    .users_each = pg_users_each,
+    .cred_insert = pg_cred_insert,
+    .cred_find = pg_cred_find,
+    .cred_revoke = pg_cred_revoke,
+    .creds_each = pg_creds_each,
+    .audit_insert = pg_audit_insert,
+    .audit_each = pg_audit_each,
+    .idem_insert = pg_idem_insert,
+    .idem_get = pg_idem_get,
+    .idem_update = pg_idem_update,
+    .webhook_insert = pg_webhook_insert,
+    .webhook_update = pg_webhook_update,
+    .webhook_delete = pg_webhook_delete,
+    .webhook_get = pg_webhook_get,
+    .webhooks_each = pg_webhooks_each,
+    .try_lock = pg_try_lock,
+    .unlock = pg_unlock,
 };
 
 int owed__postgres_open(const char *url, bool create, struct owed_store **out,
@@ -2210,6 +2836,7 @@ int owed__postgres_open(const char *url, bool create, struct owed_store **out,
     const char *after = getenv("OWED_PG_INVOICE_CACHE_AFTER");
     q->cache_after = after && *after ? strtol(after, NULL, 10) : INVOICE_CACHE_AFTER;
     for (int t = 0; t < CP_TABLES; t++) owed_buf_init(&q->copy[t], 0);
+    owed_buf_init(&q->idem_body, 0);
     q->conn = PQconnectdb(url);
     if (PQstatus(q->conn) != CONNECTION_OK) {
         /* libpq's message names host and user, never the password. */

@@ -88,6 +88,27 @@ enum stmt_id {
     ST_OUTBOX_INSERT,
     ST_OUTBOX_UPDATE,
     ST_OUTBOX_EACH,
+    ST_ORG_CREATE,
+    ST_ORGS_EACH,
+    ST_USER_INSERT,
+    ST_USER_UPDATE,
+    ST_USER_GET,
+    ST_USER_BY_EMAIL,
+    ST_USERS_EACH,
+    ST_CRED_INSERT,
+    ST_CRED_FIND,
+    ST_CRED_REVOKE,
+    ST_CREDS_EACH,
+    ST_AUDIT_INSERT,
+    ST_AUDIT_EACH,
+    ST_IDEM_INSERT,
+    ST_IDEM_GET,
+    ST_IDEM_UPDATE,
+    ST_WEBHOOK_INSERT,
+    ST_WEBHOOK_UPDATE,
+    ST_WEBHOOK_DELETE,
+    ST_WEBHOOK_GET,
+    ST_WEBHOOKS_EACH,
     ST_COUNT
 };
 
@@ -120,6 +141,14 @@ enum stmt_id {
 #define OUTBOX_COLS                                                                       \
     "message_id, run_id, customer_id, channel, step, recipient, subject, body, status,"    \
     " attempts, next_attempt, last_error, created_at, sent_at"
+#define USER_COLS "user_id, org_id, email, name, role, pw_hash, disabled, created_at"
+#define CRED_COLS                                                                       \
+    "cred_id, org_id, user_id, kind, role, hash, label, csrf, expires_at, revoked, created_at"
+#define AUDIT_COLS "audit_id, at, actor, action, resource, status, before_json, after_json"
+#define IDEM_COLS                                                                     \
+    "idem_key, method, path, req_hash, state, status, content_type, body, updated_at"
+#define WEBHOOK_COLS "webhook_id, url, secret, events, active, created_at"
+#define NOW_SECONDS "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
 
 static const char *const stmt_sql[ST_COUNT] = {
     [ST_SCHEMA_VERSION] = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
@@ -318,6 +347,55 @@ static const char *const stmt_sql[ST_COUNT] = {
         "SELECT " OUTBOX_COLS " FROM outbox WHERE org_id = ?1 AND (?2 = 0 OR status = ?2)"
         " AND (?3 = 0 OR next_attempt <= ?3) AND (?4 = 0 OR run_id = ?4)"
         " AND (?5 = 0 OR customer_id = ?5) AND (?6 = 0 OR message_id = ?6) ORDER BY message_id",
+    /* The platform (issue 6): ids from MAX + 1 in the INSERT, as for collection items. A
+     * taken email, credential hash or idempotency key fails its INSERT alone
+     * (OWED_E_EXISTS); the transaction goes on. */
+    [ST_ORG_CREATE] = "INSERT INTO orgs (org_id, name, created_at) VALUES ((SELECT"
+                      " COALESCE(MAX(org_id), 0) + 1 FROM orgs), ?1,"
+                      " strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) RETURNING org_id",
+    [ST_ORGS_EACH] = "SELECT org_id, name FROM orgs ORDER BY org_id",
+    [ST_USER_INSERT] =
+        "INSERT INTO users (org_id, user_id, email, name, role, pw_hash, disabled, created_at)"
+        " VALUES (?1, (SELECT COALESCE(MAX(user_id), 0) + 1 FROM users WHERE org_id = ?1), ?2,"
+        " ?3, ?4, ?5, ?6, " NOW_SECONDS ") RETURNING user_id, created_at",
+    [ST_USER_UPDATE] = "UPDATE users SET name = ?3, role = ?4, pw_hash = ?5, disabled = ?6"
+                       " WHERE org_id = ?1 AND user_id = ?2",
+    [ST_USER_GET] = "SELECT " USER_COLS " FROM users WHERE org_id = ?1 AND user_id = ?2",
+    [ST_USER_BY_EMAIL] = "SELECT " USER_COLS " FROM users WHERE email = ?1",
+    [ST_USERS_EACH] = "SELECT " USER_COLS " FROM users WHERE org_id = ?1 ORDER BY user_id",
+    [ST_CRED_INSERT] =
+        "INSERT INTO credentials (org_id, cred_id, user_id, kind, role, hash, label, csrf,"
+        " expires_at, revoked, created_at) VALUES (?1, (SELECT COALESCE(MAX(cred_id), 0) + 1"
+        " FROM credentials WHERE org_id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, " NOW_SECONDS ")"
+        " RETURNING cred_id, created_at",
+    [ST_CRED_FIND] = "SELECT " CRED_COLS " FROM credentials WHERE hash = ?1",
+    [ST_CRED_REVOKE] = "UPDATE credentials SET revoked = 1 WHERE org_id = ?1 AND cred_id = ?2",
+    [ST_CREDS_EACH] = "SELECT " CRED_COLS " FROM credentials WHERE org_id = ?1"
+                      " AND (?2 = 0 OR user_id = ?2) AND (?3 = 0 OR kind = ?3) ORDER BY cred_id",
+    [ST_AUDIT_INSERT] =
+        "INSERT INTO audit (org_id, audit_id, at, actor, action, resource, status, before_json,"
+        " after_json) VALUES (?1, (SELECT COALESCE(MAX(audit_id), 0) + 1 FROM audit WHERE"
+        " org_id = ?1), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?2, ?3, ?4, ?5, ?6, ?7)"
+        " RETURNING audit_id, at",
+    /* ?2 is the exclusive upper bound (INT64_MAX for "from the newest"), so the primary key
+     * gives a range; ?3 -1 = no limit. */
+    [ST_AUDIT_EACH] = "SELECT " AUDIT_COLS " FROM audit WHERE org_id = ?1 AND audit_id < ?2"
+                      " ORDER BY audit_id DESC LIMIT ?3",
+    [ST_IDEM_INSERT] =
+        "INSERT INTO api_idempotency (org_id, idem_key, method, path, req_hash, state, status,"
+        " content_type, body, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    [ST_IDEM_GET] = "SELECT " IDEM_COLS " FROM api_idempotency WHERE org_id = ?1 AND idem_key = ?2",
+    [ST_IDEM_UPDATE] = "UPDATE api_idempotency SET state = ?3, status = ?4, content_type = ?5,"
+                       " body = ?6, updated_at = ?7 WHERE org_id = ?1 AND idem_key = ?2",
+    [ST_WEBHOOK_INSERT] =
+        "INSERT INTO webhooks (org_id, webhook_id, url, secret, events, active, created_at)"
+        " VALUES (?1, (SELECT COALESCE(MAX(webhook_id), 0) + 1 FROM webhooks WHERE org_id = ?1),"
+        " ?2, ?3, ?4, ?5, " NOW_SECONDS ") RETURNING webhook_id, created_at",
+    [ST_WEBHOOK_UPDATE] = "UPDATE webhooks SET url = ?3, secret = ?4, events = ?5, active = ?6"
+                          " WHERE org_id = ?1 AND webhook_id = ?2",
+    [ST_WEBHOOK_DELETE] = "DELETE FROM webhooks WHERE org_id = ?1 AND webhook_id = ?2",
+    [ST_WEBHOOK_GET] = "SELECT " WEBHOOK_COLS " FROM webhooks WHERE org_id = ?1 AND webhook_id = ?2",
+    [ST_WEBHOOKS_EACH] = "SELECT " WEBHOOK_COLS " FROM webhooks WHERE org_id = ?1 ORDER BY webhook_id",
 };
 
 /* Next ids per table, loaded at the start of each write transaction (single writer). */
@@ -350,6 +428,7 @@ struct sqlite_store {
     size_t npending;
     struct owed__ids ids;
     bool relaxed; /* in a begin_relaxed transaction: synchronous is NORMAL until it ends */
+    struct owed_buf idem_body; /* the body idem_get returned last */
 };
 
 static struct sqlite_store *impl(struct owed_store *s) { return (struct sqlite_store *)s; }
@@ -503,6 +582,7 @@ static void sq_close(struct owed_store *s)
     struct sqlite_store *q = impl(s);
     for (int i = 0; i < ST_COUNT; i++) sqlite3_finalize(q->stmts[i]);
     sqlite3_finalize(q->batch_lines);
+    owed_buf_release(&q->idem_body);
     sqlite3_close(q->db);
     free(q->path);
     free(q);
@@ -1438,6 +1518,7 @@ static int sq_idem_claim(struct owed_store *s, int64_t org, const char *key, str
 }
 
 #include "sqlite_collections.inc"
+#include "sqlite_platform.inc"
 
 static const struct owed_store_ops sqlite_ops = {
     .name = "sqlite",
@@ -1500,6 +1581,29 @@ static const struct owed_store_ops sqlite_ops = {
     .outbox_insert = sq_outbox_insert,
     .outbox_update = sq_outbox_update,
     .outbox_each = sq_outbox_each,
+    .org_create = sq_org_create,
+    .orgs_each = sq_orgs_each,
+    .user_insert = sq_user_insert,
+    .user_update = sq_user_update,
+    .user_get = sq_user_get,
+    .user_find_email = sq_user_find_email,
+    .users_each = sq_users_each,
+    .cred_insert = sq_cred_insert,
+    .cred_find = sq_cred_find,
+    .cred_revoke = sq_cred_revoke,
+    .creds_each = sq_creds_each,
+    .audit_insert = sq_audit_insert,
+    .audit_each = sq_audit_each,
+    .idem_insert = sq_idem_insert,
+    .idem_get = sq_idem_get,
+    .idem_update = sq_idem_update,
+    .webhook_insert = sq_webhook_insert,
+    .webhook_update = sq_webhook_update,
+    .webhook_delete = sq_webhook_delete,
+    .webhook_get = sq_webhook_get,
+    .webhooks_each = sq_webhooks_each,
+    .try_lock = sq_try_lock,
+    .unlock = sq_unlock,
 };
 
 int owed__sqlite_open(const char *path, bool create, struct owed_store **out,
@@ -1508,6 +1612,7 @@ int owed__sqlite_open(const char *path, bool create, struct owed_store **out,
     struct sqlite_store *q = owed_xcalloc(1, sizeof *q);
     q->base.ops = &sqlite_ops;
     q->path = owed_xstrdup(path);
+    owed_buf_init(&q->idem_body, 0);
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
     int rc = sqlite3_open_v2(path, &q->db, flags, NULL);
     if (rc != SQLITE_OK) {

@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 
+#include "core/access.h"
 #include "core/collections.h"
 #include "core/ledger.h"
 #include "core/model.h"
@@ -93,6 +94,10 @@ typedef int (*owed_outbox_fn)(void *ctx, const struct owed_outbox_msg *m);
 typedef int (*owed_firing_fn)(void *ctx, const struct owed_firing *f);
 typedef int (*owed_profile_fn)(void *ctx, const struct owed_profile *p);
 typedef int (*owed_pair_fn)(void *ctx, const char *a, const char *b);
+typedef int (*owed_user_fn)(void *ctx, const struct owed_user *u);
+typedef int (*owed_cred_fn)(void *ctx, const struct owed_cred *c);
+typedef int (*owed_audit_fn)(void *ctx, const struct owed_audit_rec *a);
+typedef int (*owed_webhook_fn)(void *ctx, const struct owed_webhook *w);
 
 /* Highest id per table: an upper bound on row counts, for sizing arrays up front. */
 struct owed_store_max_ids {
@@ -262,6 +267,76 @@ struct owed_store_ops {
     /* Every line in (entry_id, line_no) order. */
     int (*journal_lines_each)(struct owed_store *s, int64_t org, owed_journal_line_fn fn,
                               void *ctx, struct owed_buf *err);
+
+    /* ---- platform (issue 6): organizations, users, credentials, audit, API ---- */
+
+    /* A new organization; sets *org_id. */
+    int (*org_create)(struct owed_store *s, const char *name, int64_t *org_id,
+                      struct owed_buf *err);
+    /* Every organization, by id: fn(ctx, id as decimal text, name). */
+    int (*orgs_each)(struct owed_store *s, owed_pair_fn fn, void *ctx, struct owed_buf *err);
+
+    /* Sets u->id and created_at; OWED_E_EXISTS when the email is taken (in any org:
+     * signing in finds the organization by the email). */
+    int (*user_insert)(struct owed_store *s, int64_t org, struct owed_user *u,
+                       struct owed_buf *err);
+    /* Sets name, role, pw_hash and disabled of user u->id. */
+    int (*user_update)(struct owed_store *s, int64_t org, const struct owed_user *u,
+                       struct owed_buf *err);
+    int (*user_get)(struct owed_store *s, int64_t org, int64_t id, struct owed_user *out,
+                    struct owed_buf *err);
+    /* Across organizations (sign-in); out->org_id says whose. */
+    int (*user_find_email)(struct owed_store *s, const char *email, struct owed_user *out,
+                           struct owed_buf *err);
+    int (*users_each)(struct owed_store *s, int64_t org, owed_user_fn fn, void *ctx,
+                      struct owed_buf *err); /* by id */
+
+    /* Sets c->id and created_at. */
+    int (*cred_insert)(struct owed_store *s, int64_t org, struct owed_cred *c,
+                       struct owed_buf *err);
+    /* By the hash of its secret, across organizations; revoked and expired ones too (the
+     * caller decides). */
+    int (*cred_find)(struct owed_store *s, const char *hash, struct owed_cred *out,
+                     struct owed_buf *err);
+    /* OWED_E_NOT_FOUND when the org has no such credential. */
+    int (*cred_revoke)(struct owed_store *s, int64_t org, int64_t id, struct owed_buf *err);
+    /* user_id 0 = all; kind 0 = both; by id. */
+    int (*creds_each)(struct owed_store *s, int64_t org, int64_t user_id, int kind,
+                      owed_cred_fn fn, void *ctx, struct owed_buf *err);
+
+    /* Sets a->id and at. */
+    int (*audit_insert)(struct owed_store *s, int64_t org, struct owed_audit_rec *a,
+                        struct owed_buf *err);
+    /* Newest first, ids below before_id (0 = from the newest), at most limit. */
+    int (*audit_each)(struct owed_store *s, int64_t org, int64_t before_id, int limit,
+                      owed_audit_fn fn, void *ctx, struct owed_buf *err);
+
+    /* Stored API responses by Idempotency-Key. insert: OWED_E_EXISTS when the key is
+     * taken. update: sets state, status, content_type, body and updated_at. */
+    int (*idem_insert)(struct owed_store *s, int64_t org, const struct owed_idem_rec *r,
+                       struct owed_buf *err);
+    int (*idem_get)(struct owed_store *s, int64_t org, const char *key,
+                    struct owed_idem_rec *out, struct owed_buf *err);
+    int (*idem_update)(struct owed_store *s, int64_t org, const struct owed_idem_rec *r,
+                       struct owed_buf *err);
+
+    /* Webhook subscribers. insert sets w->id and created_at; update sets url, secret,
+     * events and active of w->id. */
+    int (*webhook_insert)(struct owed_store *s, int64_t org, struct owed_webhook *w,
+                          struct owed_buf *err);
+    int (*webhook_update)(struct owed_store *s, int64_t org, const struct owed_webhook *w,
+                          struct owed_buf *err);
+    int (*webhook_delete)(struct owed_store *s, int64_t org, int64_t id, struct owed_buf *err);
+    int (*webhook_get)(struct owed_store *s, int64_t org, int64_t id, struct owed_webhook *out,
+                       struct owed_buf *err);
+    int (*webhooks_each)(struct owed_store *s, int64_t org, owed_webhook_fn fn, void *ctx,
+                         struct owed_buf *err); /* by id */
+
+    /* A named lock held by this connection until unlock or close, so that one server of
+     * many runs a singleton job (PostgreSQL advisory lock). *got false when another
+     * holder has it. SQLite: a single file has a single scheduler; always granted. */
+    int (*try_lock)(struct owed_store *s, const char *name, bool *got, struct owed_buf *err);
+    void (*unlock)(struct owed_store *s, const char *name);
 };
 
 struct owed_store {

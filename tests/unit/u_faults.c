@@ -433,6 +433,58 @@ FORWARD(outbox_each, (struct owed_store *s, int64_t org, const struct owed_outbo
                       owed_outbox_fn fn, void *ctx, struct owed_buf *err),
         (REAL(s), org, f, fn, ctx, err))
 
+/* The platform operations (issue 6). unlock never fails (like rollback: a recovery path). */
+FORWARD(org_create, (struct owed_store *s, const char *name, int64_t *org_id,
+                     struct owed_buf *err), (REAL(s), name, org_id, err))
+FORWARD(orgs_each, (struct owed_store *s, owed_pair_fn fn, void *ctx, struct owed_buf *err),
+        (REAL(s), fn, ctx, err))
+FORWARD(user_insert, (struct owed_store *s, int64_t org, struct owed_user *u,
+                      struct owed_buf *err), (REAL(s), org, u, err))
+FORWARD(user_update, (struct owed_store *s, int64_t org, const struct owed_user *u,
+                      struct owed_buf *err), (REAL(s), org, u, err))
+FORWARD(user_get, (struct owed_store *s, int64_t org, int64_t id, struct owed_user *out,
+                   struct owed_buf *err), (REAL(s), org, id, out, err))
+FORWARD(user_find_email, (struct owed_store *s, const char *email, struct owed_user *out,
+                          struct owed_buf *err), (REAL(s), email, out, err))
+FORWARD(users_each, (struct owed_store *s, int64_t org, owed_user_fn fn, void *ctx,
+                     struct owed_buf *err), (REAL(s), org, fn, ctx, err))
+FORWARD(cred_insert, (struct owed_store *s, int64_t org, struct owed_cred *c,
+                      struct owed_buf *err), (REAL(s), org, c, err))
+FORWARD(cred_find, (struct owed_store *s, const char *hash, struct owed_cred *out,
+                    struct owed_buf *err), (REAL(s), hash, out, err))
+FORWARD(cred_revoke, (struct owed_store *s, int64_t org, int64_t id, struct owed_buf *err),
+        (REAL(s), org, id, err))
+FORWARD(creds_each, (struct owed_store *s, int64_t org, int64_t user_id, int kind,
+                     owed_cred_fn fn, void *ctx, struct owed_buf *err),
+        (REAL(s), org, user_id, kind, fn, ctx, err))
+FORWARD(audit_insert, (struct owed_store *s, int64_t org, struct owed_audit_rec *a,
+                       struct owed_buf *err), (REAL(s), org, a, err))
+FORWARD(audit_each, (struct owed_store *s, int64_t org, int64_t before_id, int limit,
+                     owed_audit_fn fn, void *ctx, struct owed_buf *err),
+        (REAL(s), org, before_id, limit, fn, ctx, err))
+FORWARD(idem_insert, (struct owed_store *s, int64_t org, const struct owed_idem_rec *r,
+                      struct owed_buf *err), (REAL(s), org, r, err))
+FORWARD(idem_get, (struct owed_store *s, int64_t org, const char *key,
+                   struct owed_idem_rec *out, struct owed_buf *err), (REAL(s), org, key, out, err))
+FORWARD(idem_update, (struct owed_store *s, int64_t org, const struct owed_idem_rec *r,
+                      struct owed_buf *err), (REAL(s), org, r, err))
+FORWARD(webhook_insert, (struct owed_store *s, int64_t org, struct owed_webhook *w,
+                         struct owed_buf *err), (REAL(s), org, w, err))
+FORWARD(webhook_update, (struct owed_store *s, int64_t org, const struct owed_webhook *w,
+                         struct owed_buf *err), (REAL(s), org, w, err))
+FORWARD(webhook_delete, (struct owed_store *s, int64_t org, int64_t id, struct owed_buf *err),
+        (REAL(s), org, id, err))
+FORWARD(webhook_get, (struct owed_store *s, int64_t org, int64_t id, struct owed_webhook *out,
+                      struct owed_buf *err), (REAL(s), org, id, out, err))
+FORWARD(webhooks_each, (struct owed_store *s, int64_t org, owed_webhook_fn fn, void *ctx,
+                        struct owed_buf *err), (REAL(s), org, fn, ctx, err))
+FORWARD(try_lock, (struct owed_store *s, const char *name, bool *got, struct owed_buf *err),
+        (REAL(s), name, got, err))
+static void f_unlock(struct owed_store *s, const char *name)
+{
+    REAL(s)->ops->unlock(REAL(s), name);
+}
+
 static const struct owed_store_ops fault_ops = {
     .name = "fault",
     .close = f_close,
@@ -494,6 +546,29 @@ static const struct owed_store_ops fault_ops = {
     .outbox_insert = f_outbox_insert,
     .outbox_update = f_outbox_update,
     .outbox_each = f_outbox_each,
+    .org_create = f_org_create,
+    .orgs_each = f_orgs_each,
+    .user_insert = f_user_insert,
+    .user_update = f_user_update,
+    .user_get = f_user_get,
+    .user_find_email = f_user_find_email,
+    .users_each = f_users_each,
+    .cred_insert = f_cred_insert,
+    .cred_find = f_cred_find,
+    .cred_revoke = f_cred_revoke,
+    .creds_each = f_creds_each,
+    .audit_insert = f_audit_insert,
+    .audit_each = f_audit_each,
+    .idem_insert = f_idem_insert,
+    .idem_get = f_idem_get,
+    .idem_update = f_idem_update,
+    .webhook_insert = f_webhook_insert,
+    .webhook_update = f_webhook_update,
+    .webhook_delete = f_webhook_delete,
+    .webhook_get = f_webhook_get,
+    .webhooks_each = f_webhooks_each,
+    .try_lock = f_try_lock,
+    .unlock = f_unlock,
 };
 
 static struct fault_store *fault_open(const char *path)

@@ -1,0 +1,92 @@
+/* Reports: the bytes app/ renders for the CLI, as JSON, or as CSV with Accept: text/csv
+ * (GET /api/v1/reports/aging?as_of=D equals `owed aging --as-of D --format csv`). */
+#include <string.h>
+
+#include "app/views.h"
+#include "base.h"
+#include "core/aging.h"
+#include "http/http.h"
+
+static void answer(struct hresp *rs, int rc, enum owed_format fmt, const struct owed_buf *out,
+                   const struct owed_buf *err)
+{
+    if (rc) hr_app_error(rs, rc, err);
+    else hr_bytes(rs, 200, fmt == OWED_FORMAT_CSV ? "text/csv" : "application/json", out);
+}
+
+static void aging(struct hreq *rq, struct hresp *rs)
+{
+    struct owed_aging_opts ao;
+    owed_date today = hq_today(rq);
+    owed_aging_opts_default(&ao, today);
+    if (!hq_date(rq, rs, "as_of", today, &ao.as_of)) return;
+    const char *by = hq_arg(rq, "by"), *buckets = hq_arg(rq, "buckets"),
+               *detail = hq_arg(rq, "detail");
+    if (by && strcmp(by, "due") != 0 && strcmp(by, "issue") != 0) {
+        hr_problem(rs, 400, "bad_parameter", "by: '%s' is not due or issue", by);
+        return;
+    }
+    ao.by_issue = by && !strcmp(by, "issue");
+    if (buckets && owed_aging_parse_edges(buckets, &ao)) {
+        hr_problem(rs, 400, "bad_parameter",
+                   "buckets: '%s' is not increasing day counts like 30,60,90", buckets);
+        return;
+    }
+    enum owed_format fmt = hq_wants_csv(rq) ? OWED_FORMAT_CSV : OWED_FORMAT_JSON;
+    struct owed_buf out = OWED_BUF_INIT(0), err = OWED_BUF_INIT(0);
+    int rc = owed_report_aging(rq->store, rq->who.org, &ao, detail && !strcmp(detail, "true"), fmt,
+                               &out, &err);
+    answer(rs, rc, fmt, &out, &err);
+    owed_buf_release(&out);
+    owed_buf_release(&err);
+}
+
+static void kpi(struct hreq *rq, struct hresp *rs)
+{
+    owed_date as_of;
+    long days;
+    if (!hq_date(rq, rs, "as_of", hq_today(rq), &as_of) ||
+        !hq_int(rq, rs, "days", 90, 1, 3660, &days))
+        return;
+    if (hq_wants_csv(rq)) {
+        hr_problem(rs, 406, "not_acceptable", "the KPI report is JSON only");
+        return;
+    }
+    struct owed_buf out = OWED_BUF_INIT(0), err = OWED_BUF_INIT(0);
+    int rc = owed_report_kpi(rq->store, rq->who.org, as_of, (int)days, OWED_FORMAT_JSON, &out, &err);
+    answer(rs, rc, OWED_FORMAT_JSON, &out, &err);
+    owed_buf_release(&out);
+    owed_buf_release(&err);
+}
+
+static void statement(struct hreq *rq, struct hresp *rs)
+{
+    int64_t id;
+    owed_date as_of;
+    if (!hq_id(rq, rs, 0, &id) || !hq_date(rq, rs, "as_of", hq_today(rq), &as_of)) return;
+    if (hq_wants_csv(rq)) {
+        hr_problem(rs, 406, "not_acceptable", "the customer statement is JSON only");
+        return;
+    }
+    json_t *c;
+    struct owed_buf out = OWED_BUF_INIT(0), err = OWED_BUF_INIT(0);
+    int rc = owed_view_customer(rq->store, rq->who.org, id, false, &c, &err);
+    enum owed_format fmt = OWED_FORMAT_JSON;
+    if (rc == OWED_OK) {
+        rc = owed_report_customer(rq->store, rq->who.org,
+                                  json_string_value(json_object_get(c, "ref")), as_of, fmt, &out,
+                                  &err);
+        json_decref(c);
+    }
+    answer(rs, rc, fmt, &out, &err);
+    owed_buf_release(&out);
+    owed_buf_release(&err);
+}
+
+const struct http_route http_routes_reports[] = {
+    {"GET", "/api/v1/reports/aging", aging, OWED_PERM_READ, "read the aging report"},
+    {"GET", "/api/v1/reports/kpi", kpi, OWED_PERM_READ, "read KPIs"},
+    {"GET", "/api/v1/customers/{id}/statement", statement, OWED_PERM_READ,
+     "read customer statements"},
+    {NULL, NULL, NULL, 0, NULL},
+};

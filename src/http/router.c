@@ -1,0 +1,362 @@
+/* One request from start to finish (router.h). Everything a handler must not forget is
+ * here, in this order: route, body limit, authentication, CSRF, authorization, JSON body,
+ * Idempotency-Key, handler, audit trail. */
+#include <microhttpd.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base.h"
+#include "http/http.h"
+#include "http/router.h"
+#include "http/server.h"
+
+#define IDEM_LEASE_S 60 /* a claimed key whose request never finished may be retaken after */
+
+static void add_header(struct http_answer *a, const char *name, const char *value)
+{
+    if (a->nheaders == HTTP_MAX_HEADERS || !value || !*value) return;
+    a->headers[a->nheaders].name = name;
+    a->headers[a->nheaders].value = strdup(value);
+    if (a->headers[a->nheaders].value) a->nheaders++;
+}
+
+void router_answer_release(struct http_answer *a)
+{
+    for (size_t i = 0; i < a->nheaders; i++) free(a->headers[i].value);
+    a->nheaders = 0;
+    owed_buf_release(&a->body);
+}
+
+/* Matches "/api/v1/invoices/{id}" against a path, splitting the path copy in `scratch`
+ * (as long as the path) to point params into it. */
+static bool route_match(const char *pattern, const char *path, char *scratch,
+                        const char **params, size_t *nparams)
+{
+    size_t np = 0;
+    const char *p = pattern, *q = path;
+    char *w = scratch;
+    while (*p && *q) {
+        if (*p == '{') {
+            const char *end = strchr(q, '/');
+            size_t len = end ? (size_t)(end - q) : strlen(q);
+            if (len == 0 || np == HTTP_MAX_PARAMS) return false;
+            memcpy(w, q, len);
+            w[len] = 0;
+            params[np++] = w;
+            w += len + 1;
+            q += len;
+            p = strchr(p, '}');
+            if (!p) return false;
+            p++;
+            continue;
+        }
+        if (*p != *q) return false;
+        p++, q++;
+    }
+    if (*p || *q) return false;
+    *nparams = np;
+    return true;
+}
+
+static bool unsafe_method(const char *m)
+{
+    return strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0;
+}
+
+/* The secret a request shows: a bearer token, else the session cookie. */
+static const char *credential(struct MHD_Connection *conn, bool *from_cookie)
+{
+    *from_cookie = false;
+    const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
+    if (auth && !strncasecmp(auth, "Bearer ", 7)) {
+        auth += 7;
+        while (*auth == ' ') auth++;
+        return *auth ? auth : NULL;
+    }
+    const char *cookie = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, "owed_session");
+    if (cookie && *cookie) {
+        *from_cookie = true;
+        return cookie;
+    }
+    return NULL;
+}
+
+static void request_hash(const struct hreq *rq, const char *url, char out[OWED_HASH_HEX + 1])
+{
+    crypto_hash_sha256_state st;
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_init(&st);
+    crypto_hash_sha256_update(&st, (const unsigned char *)rq->method, strlen(rq->method) + 1);
+    crypto_hash_sha256_update(&st, (const unsigned char *)url, strlen(url) + 1);
+    crypto_hash_sha256_update(&st, (const unsigned char *)rq->body, rq->body_len);
+    crypto_hash_sha256_final(&st, h);
+    sodium_bin2hex(out, OWED_HASH_HEX + 1, h, sizeof h);
+}
+
+enum idem_outcome { IDEM_NONE, IDEM_CLAIMED, IDEM_ANSWERED };
+
+/* Claims the request's Idempotency-Key, or answers from what was stored under it. */
+static enum idem_outcome idem_begin(struct hreq *rq, struct hresp *rs, const char *key,
+                                    const char *url, struct owed_idem_rec *rec)
+{
+    struct owed_store *s = rq->store;
+    size_t n = strlen(key);
+    bool printable = n > 0 && n <= 255;
+    for (size_t i = 0; printable && i < n; i++)
+        printable = (unsigned char)key[i] > ' ' && (unsigned char)key[i] < 0x7f;
+    if (!printable) {
+        hr_problem(rs, 400, "bad_idempotency_key",
+                   "Idempotency-Key must be 1 to 255 printable ASCII characters");
+        return IDEM_ANSWERED;
+    }
+    memset(rec, 0, sizeof *rec);
+    snprintf(rec->key, sizeof rec->key, "%s", key);
+    snprintf(rec->method, sizeof rec->method, "%s", rq->method);
+    snprintf(rec->path, sizeof rec->path, "%s", url);
+    request_hash(rq, url, rec->req_hash);
+    rec->state = OWED_IDEM_PENDING;
+    rec->body = "";
+    rec->updated_at = rq->now_s;
+    struct owed_buf err = OWED_BUF_INIT(0);
+    for (int attempt = 0; attempt < 2; attempt++) {
+        int rc = s->ops->begin(s, &err);
+        if (rc == OWED_OK) rc = s->ops->idem_insert(s, rq->who.org, rec, &err);
+        if (rc == OWED_OK) rc = s->ops->commit(s, &err);
+        if (rc == OWED_OK) {
+            owed_buf_release(&err);
+            return IDEM_CLAIMED;
+        }
+        s->ops->rollback(s);
+        if (rc != OWED_E_EXISTS) break;
+        /* Taken: answer as the first time, or say it is still running. */
+        struct owed_idem_rec old;
+        owed_buf_reset(&err);
+        rc = s->ops->begin(s, &err);
+        if (rc == OWED_OK) rc = s->ops->idem_get(s, rq->who.org, key, &old, &err);
+        if (rc == OWED_E_NOT_FOUND) {
+            s->ops->rollback(s);
+            continue; /* released in between: claim again */
+        }
+        if (rc) {
+            s->ops->rollback(s);
+            break;
+        }
+        if (strcmp(old.req_hash, rec->req_hash) != 0) {
+            s->ops->rollback(s);
+            hr_problem(rs, 422, "idempotency_key_reused",
+                       "this Idempotency-Key was used for a different request (%s %s)",
+                       old.method, old.path);
+        } else if (old.state == OWED_IDEM_DONE) {
+            rs->status = old.status;
+            rs->content_type = strcmp(old.content_type, "application/problem+json") == 0
+                                   ? "application/problem+json"
+                               : strcmp(old.content_type, "text/csv") == 0 ? "text/csv"
+                                                                           : "application/json";
+            owed_buf_add(&rs->body, old.body, old.body_len);
+            s->ops->rollback(s);
+            rs->no_audit = true;
+            rs->replayed = true;
+        } else if (rq->now_s - old.updated_at < IDEM_LEASE_S) {
+            s->ops->rollback(s);
+            rs->retry_after = 1;
+            hr_problem(rs, 409, "request_in_progress",
+                       "a request with this Idempotency-Key is still being processed");
+        } else {
+            /* Its first request died: take it over. The use cases are idempotent by their
+             * own keys (a payment's reference), so running again posts nothing twice. */
+            old.updated_at = rq->now_s;
+            old.body = "";
+            rc = s->ops->idem_update(s, rq->who.org, &old, &err);
+            if (rc == OWED_OK) rc = s->ops->commit(s, &err);
+            if (rc) {
+                s->ops->rollback(s);
+                break;
+            }
+            owed_buf_release(&err);
+            return IDEM_CLAIMED;
+        }
+        owed_buf_release(&err);
+        return IDEM_ANSWERED;
+    }
+    hr_problem(rs, 503, "unavailable", "the Idempotency-Key could not be recorded: %s",
+               err.ptr ? err.ptr : "storage error");
+    owed_buf_release(&err);
+    return IDEM_ANSWERED;
+}
+
+/* Stores the answer under the key; a server error frees the key for a retry instead. */
+static void idem_finish(struct hreq *rq, struct hresp *rs, struct owed_idem_rec *rec)
+{
+    struct owed_store *s = rq->store;
+    struct owed_buf err = OWED_BUF_INIT(0);
+    if (rs->status >= 500) {
+        rec->state = OWED_IDEM_PENDING;
+        rec->updated_at = 0;
+        rec->body = "";
+        rec->body_len = 0;
+    } else {
+        rec->state = OWED_IDEM_DONE;
+        rec->status = rs->status;
+        snprintf(rec->content_type, sizeof rec->content_type, "%s", rs->content_type);
+        rec->body = rs->body.ptr ? rs->body.ptr : "";
+        rec->body_len = rs->body.len;
+        rec->updated_at = rq->now_s;
+    }
+    int rc = s->ops->begin(s, &err);
+    if (rc == OWED_OK) rc = s->ops->idem_update(s, rq->who.org, rec, &err);
+    if (rc == OWED_OK) rc = s->ops->commit(s, &err);
+    if (rc) {
+        s->ops->rollback(s);
+        fprintf(stderr, "owed: storing the answer for Idempotency-Key %s failed: %s\n", rec->key,
+                err.ptr ? err.ptr : "");
+    }
+    owed_buf_release(&err);
+}
+
+static void audit(struct hreq *rq, struct hresp *rs, const char *actor)
+{
+    struct owed_buf err = OWED_BUF_INIT(0);
+    const char *after = rs->body.ptr && strcmp(rs->content_type, "application/json") == 0
+                            ? rs->body.ptr
+                            : "";
+    int rc = owed_audit_record(rq->store, rq->who.org, actor, rq->method,
+                               rs->resource[0] ? rs->resource : rq->path, rs->status,
+                               rs->before ? rs->before : "", after, &err);
+    if (rc) fprintf(stderr, "owed: audit trail write failed: %s\n", err.ptr ? err.ptr : "");
+    owed_buf_release(&err);
+}
+
+static void answer(struct owed_server *srv, struct hresp *rs, struct http_answer *a)
+{
+    a->status = rs->status;
+    a->body = rs->body;
+    rs->body = (struct owed_buf)OWED_BUF_INIT(0);
+    add_header(a, "Content-Type", rs->content_type);
+    add_header(a, "ETag", rs->etag);
+    add_header(a, "Location", rs->location);
+    add_header(a, "Set-Cookie", rs->cookie);
+    if (rs->retry_after > 0) {
+        char v[16];
+        snprintf(v, sizeof v, "%d", rs->retry_after);
+        add_header(a, "Retry-After", v);
+    }
+    add_header(a, "Cache-Control", "no-store");
+    add_header(a, "X-Content-Type-Options", "nosniff");
+    (void)srv;
+}
+
+void router_handle(struct owed_server *srv, struct MHD_Connection *conn, const char *method,
+                   const char *url, const char *body, size_t body_len, bool too_large,
+                   struct http_answer *a)
+{
+    memset(a, 0, sizeof *a);
+    a->route = -1;
+    owed_time_ms now = srv->cfg.clock.now_ms(srv->cfg.clock.ctx);
+    struct hreq rq = {.method = method, .path = url, .body = body, .body_len = body_len,
+                      .conn = conn, .server = srv, .now_ms = now, .now_s = now / 1000};
+    struct hresp rs = {.status = 200, .content_type = "application/json"};
+    owed_buf_init(&rs.body, 0);
+    size_t plen = strlen(url);
+    char *scratch = malloc(plen + HTTP_MAX_PARAMS + 1);
+    struct owed_idem_rec idem;
+    enum idem_outcome idem_state = IDEM_NONE;
+    if (!scratch) {
+        hr_problem(&rs, 503, "unavailable", "out of memory");
+        goto done;
+    }
+
+    const struct http_route *route = NULL;
+    char allow[64] = "";
+    for (size_t i = 0; http_routes[i].pattern; i++) {
+        if (!route_match(http_routes[i].pattern, url, scratch, rq.params, &rq.nparams)) continue;
+        if (!strcmp(http_routes[i].method, method)) {
+            route = &http_routes[i];
+            a->route = (int)i;
+            break;
+        }
+        size_t used = strlen(allow);
+        snprintf(allow + used, sizeof allow - used, "%s%s", used ? ", " : "", http_routes[i].method);
+    }
+    if (!route) {
+        if (*allow) {
+            hr_problem(&rs, 405, "method_not_allowed", "%s is not allowed here; use %s", method,
+                       allow);
+            add_header(a, "Allow", allow);
+        } else {
+            hr_problem(&rs, 404, "not_found", "no such resource");
+        }
+        goto done;
+    }
+    if (too_large) {
+        hr_problem(&rs, 413, "payload_too_large", "the request body exceeds %zu bytes",
+                   srv->cfg.body_max);
+        goto done;
+    }
+    struct owed_buf err = OWED_BUF_INIT(0);
+    rq.store = owed_server_store(srv, &err);
+    if (!rq.store) {
+        hr_problem(&rs, 503, "unavailable", "database unavailable: %s", err.ptr ? err.ptr : "");
+        owed_buf_release(&err);
+        goto done;
+    }
+    if (route->perm != OWED_PERM_PUBLIC) {
+        bool from_cookie;
+        const char *secret = credential(conn, &from_cookie);
+        if (!secret) {
+            hr_problem(&rs, 401, "unauthenticated",
+                       "sign in, or send Authorization: Bearer TOKEN (owed token create)");
+            add_header(a, "WWW-Authenticate", "Bearer realm=\"owed\"");
+            owed_buf_release(&err);
+            goto done;
+        }
+        int rc = owed_authenticate(rq.store, secret, rq.now_s, &rq.who, &err);
+        if (rc) {
+            if (rc == OWED_E_DENIED)
+                hr_problem(&rs, 401, "unauthenticated", "%s", err.ptr);
+            else
+                hr_app_error(&rs, rc, &err);
+            add_header(a, "WWW-Authenticate", "Bearer realm=\"owed\", error=\"invalid_token\"");
+            owed_buf_release(&err);
+            goto done;
+        }
+        rq.signed_in = true;
+        owed_principal_actor(&rq.who, a->actor, sizeof a->actor);
+        if (from_cookie && unsafe_method(method)) {
+            const char *csrf = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-CSRF-Token");
+            if (!csrf) csrf = MHD_lookup_connection_value(conn, MHD_POSTDATA_KIND, "csrf");
+            if (!csrf || !owed_secret_equal(csrf, rq.who.csrf)) {
+                hr_problem(&rs, 403, "csrf_failed",
+                           "a change made with a session cookie needs its X-CSRF-Token");
+                owed_buf_release(&err);
+                goto done;
+            }
+        }
+        if (!owed_role_allows(rq.who.role, route->perm)) {
+            hr_problem(&rs, 403, "forbidden", "role %s may not %s (needs permission '%s')",
+                       owed_role_name(rq.who.role), route->summary, owed_perm_name(route->perm));
+            owed_buf_release(&err);
+            goto done;
+        }
+    }
+    owed_buf_release(&err);
+
+    const char *idem_key = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Idempotency-Key");
+    if (idem_key && !strcmp(method, "POST") && rq.signed_in) {
+        idem_state = idem_begin(&rq, &rs, idem_key, url, &idem);
+        if (idem_state == IDEM_ANSWERED) {
+            if (rs.replayed) add_header(a, "Idempotent-Replayed", "true");
+            goto done;
+        }
+    }
+    route->fn(&rq, &rs);
+    if (idem_state == IDEM_CLAIMED) idem_finish(&rq, &rs, &idem);
+    if (unsafe_method(method) && rq.signed_in && rs.status < 400 && !rs.no_audit)
+        audit(&rq, &rs, a->actor);
+done:
+    if (rq.json) json_decref(rq.json);
+    free(rs.before);
+    free(scratch);
+    answer(srv, &rs, a);
+}

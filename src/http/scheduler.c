@@ -1,0 +1,191 @@
+/* The scheduler: one thread in the server that, every tick, for every organization,
+ * delivers what the outbox holds and, once a day at the configured local time, runs
+ * dunning. On PostgreSQL a session advisory lock makes it a singleton across servers; the
+ * jobs are idempotent besides (dunning firings are keyed, outbox messages are claimed), so
+ * a second scheduler would waste work, never send twice.
+ *
+ * A day's dunning run is marked done (the idempotency key "job:dunning:DATE") only after
+ * it committed: a server killed in between runs it again at the next tick, and the run's
+ * keys make that harmless. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app/app.h"
+#include "base.h"
+#include "http/server.h"
+#include "store/store.h"
+
+#define OUTBOX_LEASE_S 300
+#define OUTBOX_BATCH 200
+
+static pthread_t thread;
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+static bool stop;
+
+/* Minutes after local midnight when dunning runs; OWED_DUNNING_AT=HH:MM overrides 06:00. */
+static int dunning_minute(void)
+{
+    const char *v = getenv("OWED_DUNNING_AT");
+    int h, m;
+    if (v && sscanf(v, "%d:%d", &h, &m) == 2 && h >= 0 && h < 24 && m >= 0 && m < 60)
+        return h * 60 + m;
+    return 6 * 60;
+}
+
+static void job_log(struct owed_server *srv, int64_t org, const char *job, int rc,
+                    const char *detail)
+{
+    if (rc) atomic_fetch_add(&srv->jobs_failed, 1);
+    else atomic_fetch_add(&srv->jobs_run, 1);
+    if (rc || (detail && *detail))
+        fprintf(stderr, "owed: scheduler: org %lld: %s: %s%s%s\n", (long long)org, job,
+                rc ? "failed: " : "", rc ? owed_rc_message(rc) : "", detail ? detail : "");
+}
+
+/* Runs dunning for the day if its time has come and it has not run yet. */
+static void dunning_job(struct owed_server *srv, struct owed_store *s, int64_t org,
+                        owed_time_ms now)
+{
+    owed_date today;
+    int minute;
+    struct owed_buf err = OWED_BUF_INIT(0), out = OWED_BUF_INIT(0);
+    if (owed_org_local_time(s, org, now, &today, &minute, &err) || minute < dunning_minute()) {
+        owed_buf_release(&err);
+        return;
+    }
+    char key[64], day[11];
+    owed_date_format(today, day);
+    snprintf(key, sizeof key, "job:dunning:%s", day);
+    /* Already done today? Claim-and-roll-back asks without taking. */
+    int rc = s->ops->begin(s, &err);
+    if (rc == OWED_OK) rc = s->ops->idem_claim(s, org, key, &err);
+    s->ops->rollback(s);
+    if (rc == OWED_E_EXISTS) goto out;
+    if (rc) {
+        job_log(srv, org, "dunning", rc, err.ptr);
+        goto out;
+    }
+    struct owed_run_result res;
+    rc = owed_dunning_run(s, org, today, now, OWED_FORMAT_TABLE, &res, &out, &err);
+    if (rc == OWED_OK) {
+        rc = s->ops->begin(s, &err);
+        if (rc == OWED_OK) rc = s->ops->idem_claim(s, org, key, &err);
+        if (rc == OWED_OK || rc == OWED_E_EXISTS) rc = s->ops->commit(s, &err);
+        else s->ops->rollback(s);
+    }
+    char detail[160];
+    snprintf(detail, sizeof detail, "run for %s: %zu message(s), %zu firing(s), %zu fee(s)", day,
+             res.messages, res.firings, res.fees);
+    job_log(srv, org, "dunning", rc, rc ? err.ptr : detail);
+out:
+    owed_buf_release(&err);
+    owed_buf_release(&out);
+}
+
+static void outbox_job(struct owed_server *srv, struct owed_store *s, int64_t org,
+                       owed_time_ms now)
+{
+    struct owed_send_stats st = {0};
+    struct owed_buf err = OWED_BUF_INIT(0), out = OWED_BUF_INIT(0);
+    int rc = owed_outbox_send(s, org, now, OUTBOX_LEASE_S, OUTBOX_BATCH, &st, &out, &err);
+    if (rc || st.sent || st.failed || st.retry || st.uncertain) {
+        char detail[160];
+        snprintf(detail, sizeof detail, "%zu sent, %zu to retry, %zu failed, %zu uncertain",
+                 st.sent, st.retry, st.failed, st.uncertain);
+        job_log(srv, org, "outbox", rc, rc ? err.ptr : detail);
+    }
+    owed_buf_release(&err);
+    owed_buf_release(&out);
+}
+
+struct org_list {
+    int64_t *ids;
+    size_t n, cap;
+};
+
+static int add_org(void *ctx, const char *id, const char *name)
+{
+    (void)name;
+    struct org_list *l = ctx;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        int64_t *v = realloc(l->ids, cap * sizeof *v);
+        if (!v) return OWED_E_STORE;
+        l->ids = v;
+        l->cap = cap;
+    }
+    l->ids[l->n++] = strtoll(id, NULL, 10);
+    return OWED_OK;
+}
+
+void owed_scheduler_tick(struct owed_server *srv, struct owed_store *s, int64_t now_s)
+{
+    (void)now_s;
+    bool got = false;
+    struct owed_buf err = OWED_BUF_INIT(0);
+    if (s->ops->try_lock(s, "owed-scheduler", &got, &err) || !got) {
+        owed_buf_release(&err);
+        return; /* another server runs the jobs */
+    }
+    struct org_list orgs = {0};
+    if (s->ops->orgs_each(s, add_org, &orgs, &err) == OWED_OK)
+        for (size_t i = 0; i < orgs.n && !atomic_load(&srv->stopping); i++) {
+            owed_time_ms now = srv->cfg.clock.now_ms(srv->cfg.clock.ctx);
+            dunning_job(srv, s, orgs.ids[i], now);
+            outbox_job(srv, s, orgs.ids[i], now);
+        }
+    s->ops->unlock(s, "owed-scheduler");
+    free(orgs.ids);
+    owed_buf_release(&err);
+}
+
+static void *run(void *arg)
+{
+    struct owed_server *srv = arg;
+    struct owed_store *s = NULL;
+    struct owed_buf err = OWED_BUF_INIT(0);
+    pthread_mutex_lock(&mu);
+    while (!stop) {
+        pthread_mutex_unlock(&mu);
+        if (!s && owed_store_open(srv->cfg.db, false, &s, &err)) {
+            fprintf(stderr, "owed: scheduler: %s\n", err.ptr);
+            owed_buf_reset(&err);
+            s = NULL;
+        }
+        if (s) owed_scheduler_tick(srv, s, time(NULL));
+        pthread_mutex_lock(&mu);
+        if (stop) break;
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += srv->cfg.tick_s;
+        pthread_cond_timedwait(&cv, &mu, &until);
+    }
+    pthread_mutex_unlock(&mu);
+    owed_store_close(s);
+    owed_buf_release(&err);
+    return NULL;
+}
+
+int owed_scheduler_start(struct owed_server *srv, struct owed_buf *err)
+{
+    stop = false;
+    if (pthread_create(&thread, NULL, run, srv)) {
+        owed_buf_adds(err, "cannot start the scheduler thread");
+        return OWED_E_STORE;
+    }
+    return OWED_OK;
+}
+
+void owed_scheduler_stop(struct owed_server *srv)
+{
+    (void)srv;
+    pthread_mutex_lock(&mu);
+    stop = true;
+    pthread_cond_signal(&cv);
+    pthread_mutex_unlock(&mu);
+    pthread_join(thread, NULL);
+}
