@@ -4,10 +4,10 @@
 set -euo pipefail
 
 level=${1:-build}
-build_pkgs=(gcc make cmake ninja-build pkg-config libsqlite3-dev sqlite3 libjansson-dev libpq-dev libxml2-dev libcurl4-openssl-dev)
-test_pkgs=(libcmocka-dev python3 postgresql python3-aiosmtpd)  # postgresql: the throwaway server of tests/pg; aiosmtpd: the SMTP sink
+build_pkgs=(gcc make cmake ninja-build pkg-config libsqlite3-dev sqlite3 libjansson-dev libpq-dev libxml2-dev libcurl4-openssl-dev libsodium-dev libmicrohttpd-dev)
+test_pkgs=(libcmocka-dev python3 postgresql python3-aiosmtpd curl)  # postgresql: the throwaway server of tests/pg; aiosmtpd: the SMTP sink; curl: HTTP tests
 fuzz_pkgs=(clang libclang-rt-14-dev)
-bench_pkgs=(time hyperfine jq procps postgresql)
+bench_pkgs=(time hyperfine jq procps postgresql wrk curl)
 
 want=("${build_pkgs[@]}")
 case $level in

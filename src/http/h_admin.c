@@ -29,9 +29,12 @@ bool hq_page(const struct hreq *rq, struct hresp *rs, struct owed_page *pg)
 
 void hr_list(struct hresp *rs, int rc, json_t *data, int64_t next, const struct owed_buf *err)
 {
+    if (rc == OWED_E_INVALID) { /* the listings' only invalid input is a stale cursor */
+        hr_problem(rs, 400, "bad_cursor", "%s", err->ptr ? err->ptr : "bad cursor");
+        return;
+    }
     if (rc) {
-        hr_app_error(rs, rc == OWED_E_INVALID ? OWED_E_INVALID : rc, err);
-        if (rc == OWED_E_INVALID) rs->status = 400;
+        hr_app_error(rs, rc, err);
         return;
     }
     json_t *nc = json_null();

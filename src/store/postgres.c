@@ -382,7 +382,8 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_WEBHOOK_UPDATE] = "UPDATE webhooks SET url = $3, secret = $4, events = $5, active = $6"
                           " WHERE org_id = $1 AND webhook_id = $2",
     [ST_WEBHOOK_DELETE] = "DELETE FROM webhooks WHERE org_id = $1 AND webhook_id = $2",
-    [ST_WEBHOOK_GET] = "SELECT " WEBHOOK_COLS " FROM webhooks WHERE org_id = $1 AND webhook_id = $2",
+    [ST_WEBHOOK_GET] =
+        "SELECT " WEBHOOK_COLS " FROM webhooks WHERE org_id = $1 AND webhook_id = $2",
     [ST_WEBHOOKS_EACH] = "SELECT " WEBHOOK_COLS " FROM webhooks WHERE org_id = $1"
                          " ORDER BY webhook_id",
     [ST_TRY_LOCK] = "SELECT pg_try_advisory_lock($1::bigint)",

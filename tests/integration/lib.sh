@@ -46,6 +46,20 @@
 #                              HTTP_URL; stopped on exit
 #   setup_db [DATASET]         owed init, then import customers, invoices, payments of
 #                              $OWED_TESTDATA/DATASET (asserting each import succeeds)
+#
+# HTTP helpers (a real `owed serve` on a free loopback port, driven with curl):
+#   start_server [ARGS]        owed serve --listen 127.0.0.1:0 ARGS on $OWED_DB (the access
+#                              log in $T/access.log, stderr in $T/server.err); sets BASE_URL
+#                              and SERVER_PID; stopped with SIGTERM on exit
+#   stop_server                SIGTERM and wait; the exit status in $SERVER_RC
+#   make_user EMAIL ROLE [ORG] adds a user (password "password-EMAIL") with a token;
+#                              echoes the token
+#   api METHOD PATH [BODY] [CURL-ARGS...]   one request with "Authorization: Bearer
+#                              $TOKEN" (unless TOKEN is empty) and a JSON body; the status
+#                              in $STATUS, the body in $T/body, headers in $T/headers
+#   expect_status CODE METHOD PATH [BODY] [CURL-ARGS...]   api, then assert the status
+#   jget FILE EXPR             a value of the JSON in FILE: python expression on `d`
+#                              (jget $T/body 'd["data"][0]["id"]'); strings bare, others JSON
 
 set -u
 
@@ -91,6 +105,7 @@ SINK_PIDS=""     # SMTP and HTTP sinks this test started (start_smtp_sink, start
 _cleanup() {
     local p
     for p in $SINK_PIDS; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+    if [ -n "${SERVER_PID:-}" ]; then kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; fi
     if [ "$OWED_BACKEND" = pg ] && [ -n "${PG_URL:-}" ]; then
         local d args=()
         for d in $(pg_sql "$PG_URL/postgres" \
@@ -432,4 +447,75 @@ start_http_sink() {
     shift
     _start_sink http_sink.py "$dir" "$T/http.port" "$@"
     HTTP_URL="http://127.0.0.1:$(cat "$T/http.port")/sms"
+}
+
+# ---- HTTP ----
+
+SERVER_PID=""
+TOKEN=""
+
+start_server() {
+    command -v curl >/dev/null || { echo "$TEST_ID: skipped: curl is not installed"; exit 77; }
+    rm -f "$T/server.out"
+    "$OWED" serve --listen 127.0.0.1:0 --access-log "$T/access.log" "$@" \
+        >"$T/server.out" 2>"$T/server.err" &
+    SERVER_PID=$!
+    local i
+    for i in $(seq 1 100); do
+        if grep -q "listening on" "$T/server.out" 2>/dev/null; then break; fi
+        if ! kill -0 "$SERVER_PID" 2>/dev/null; then break; fi
+        sleep 0.05
+    done
+    BASE_URL=$(sed -n 's/^owed: listening on \(http:[^ ]*\).*/\1/p' "$T/server.out")
+    if [ -z "$BASE_URL" ]; then
+        echo "$TEST_ID: owed serve did not start:" >&2
+        cat "$T/server.err" >&2
+        exit 1
+    fi
+}
+
+stop_server() {
+    kill -TERM "$SERVER_PID" 2>/dev/null
+    wait "$SERVER_PID"
+    SERVER_RC=$?
+    SERVER_PID=""
+}
+
+make_user() {
+    local email=$1 role=$2 org=${3:-}
+    local orgarg=()
+    [ -n "$org" ] && orgarg=(--org "$org")
+    printf 'password-%s\n' "$email" | "$OWED" user add "$email" --role "$role" --password-stdin \
+        "${orgarg[@]}" >/dev/null || { echo "$TEST_ID: user add $email failed" >&2; exit 1; }
+    "$OWED" token create --user "$email" "${orgarg[@]}"
+}
+
+api() {
+    local method=$1 path=$2 body=${3:-}
+    shift 3 2>/dev/null || shift $#
+    local args=(-s -S -o "$T/body" -D "$T/headers" -w '%{http_code}' -X "$method")
+    [ -n "$TOKEN" ] && args+=(-H "Authorization: Bearer $TOKEN")
+    if [ -n "$body" ]; then args+=(-H "Content-Type: application/json" --data-binary "$body"); fi
+    STATUS=$(curl "${args[@]}" "$@" "$BASE_URL$path")
+}
+
+expect_status() {
+    local want=$1
+    shift
+    local method=$1 path=$2
+    api "$@"
+    if [ "$STATUS" = "$want" ]; then
+        _ok "$want: $method $path"
+    else
+        _not_ok "$want: $method $path (got $STATUS)"
+        _show "$T/body"
+    fi
+}
+
+jget() {
+    /usr/bin/python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+v = eval(sys.argv[2], {"d": d})
+print(v if isinstance(v, str) else json.dumps(v))' "$1" "$2"
 }

@@ -845,8 +845,9 @@ static void webhooks_on(int backend)
     owed_buf_reset(&lines);
     OK(s->ops->webhooks_each(s, 1, on_webhook_line, &lines, E));
     OK(s->ops->webhooks_each(s, 2, on_webhook_line, &lines, E));
-    assert_string_equal(lines.ptr, "2:https://b.example/v2:whsec_rotated:*:a1\n"
-                                   "1:https://c.example/:whsec_payment.received:payment.received:a1\n");
+    assert_string_equal(lines.ptr,
+                        "2:https://b.example/v2:whsec_rotated:*:a1\n"
+                        "1:https://c.example/:whsec_payment.received:payment.received:a1\n");
     owed_buf_release(&lines);
     close_store(s);
 }
