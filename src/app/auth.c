@@ -116,6 +116,16 @@ static bool email_valid(const char *e)
     return true;
 }
 
+/* Emails compare without case (Ann@ and ann@ are one person): stored and looked up in
+ * lower case. Only ASCII is folded; that covers the domain and nearly every mailbox. */
+static void email_fold(const char *in, char *out, size_t cap)
+{
+    size_t i = 0;
+    for (; in[i] && i + 1 < cap; i++)
+        out[i] = in[i] >= 'A' && in[i] <= 'Z' ? (char)(in[i] - 'A' + 'a') : in[i];
+    out[i] = 0;
+}
+
 static int hash_password(const char *password, char *out, size_t cap, struct owed_buf *err)
 {
     size_t n = strlen(password);
@@ -146,7 +156,7 @@ int owed_user_add(struct owed_store *s, int64_t org, const char *email, const ch
         owed_buf_adds(err, "role must be admin, manager, collector or viewer");
         return OWED_E_INVALID;
     }
-    snprintf(u.email, sizeof u.email, "%s", email);
+    email_fold(email, u.email, sizeof u.email);
     snprintf(u.name, sizeof u.name, "%s", name ? name : "");
     if (password && *password) {
         int rc = hash_password(password, u.pw_hash, sizeof u.pw_hash, err);
@@ -194,7 +204,9 @@ int owed_user_change(struct owed_store *s, int64_t org, int64_t user_id, enum ow
 static int user_by_email(struct owed_store *s, int64_t org, const char *email,
                          struct owed_user *u, struct owed_buf *err)
 {
-    int rc = s->ops->user_find_email(s, email, u, err);
+    char folded[OWED_EMAIL_MAX + 1];
+    email_fold(email, folded, sizeof folded);
+    int rc = s->ops->user_find_email(s, folded, u, err);
     if (rc == OWED_OK && u->org_id != org) rc = OWED_E_NOT_FOUND;
     if (rc == OWED_E_NOT_FOUND) owed_buf_addf(err, "no user %s in this organization", email);
     return rc;
@@ -278,7 +290,9 @@ int owed_login(struct owed_store *s, const char *email, const char *password, in
 {
     struct owed_user u;
     struct owed_buf ignore = OWED_BUF_INIT(0);
-    int rc = s->ops->user_find_email(s, email, &u, &ignore);
+    char folded[OWED_EMAIL_MAX + 1];
+    email_fold(email, folded, sizeof folded);
+    int rc = s->ops->user_find_email(s, folded, &u, &ignore);
     owed_buf_release(&ignore);
     if (rc && rc != OWED_E_NOT_FOUND) {
         owed_buf_adds(err, "sign-in failed: storage error");
