@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make run`: a fresh demo book in demo/owed.db, imported through the real CLI, then the
-# aging report, the KPIs and the ledger check. Usage: scripts/demo.sh PATH_TO_OWED
+# aging report, the KPIs and the ledger check, a dunning run, and finally `owed serve` on
+# it with a demo login. Usage: scripts/demo.sh PATH_TO_OWED   (OWED_PORT, default 8080)
 set -euo pipefail
 
 owed=${1:-build/release/owed}
@@ -32,18 +33,29 @@ step "$owed" org set --name "Demo Supplies Ltd" --mail-from "Demo AR <ar@demo.ex
 step "$owed" dunning run --as-of "$as_of" | tail -n 4
 step "$owed" outbox list --status queued | sed -n 1,6p
 first=$(sed -n '2p' "$dir/data/customers.csv" | cut -d, -f1)
+
+echo
+echo "Users and an API token for the server (passwords are stored as argon2id hashes)."
+password=owed-demo-password
+printf '%s\n' "$password" | step "$owed" user add demo@owed.example --name "Demo Admin" --role admin --password-stdin
+printf '%s\n' "$password" | step "$owed" user add collector@owed.example --name "Demo Collector" --role collector --password-stdin
+token=$("$owed" token create --user demo@owed.example --label demo)
+port=${OWED_PORT:-8080}
+url=http://127.0.0.1:$port
 cat <<MSG
 
-The demo database is $OWED_DB. Try:
-  export OWED_DB=$OWED_DB
-  $owed customer show $first --as-of $as_of
-  $owed dunning preview --as-of 2026-07-15
-  $owed outbox show 1
-  $owed tasks
-  $owed bank review
-  $owed bank entries --format csv
-  $owed aging --as-of $as_of --format csv
-  $owed aging --as-of $as_of --detail --by issue
-  $owed kpi --as-of $as_of --format json
-  $owed help
+The demo database is $OWED_DB. The server starts now on $url (Ctrl-C stops it).
+
+  Demo login:  demo@owed.example / $password  (admin)
+               collector@owed.example / $password  (collector)
+  API token:   $token
+
+Try, in another terminal:
+  curl -H "Authorization: Bearer $token" $url/api/v1/invoices?status=overdue\&limit=3
+  curl -H "Authorization: Bearer $token" -H "Accept: text/csv" "$url/api/v1/reports/aging?as_of=$as_of"
+  curl -H "Authorization: Bearer $token" $url/api/v1/customers/1/statement?as_of=$as_of
+  curl $url/metrics
+  OWED_DB=$OWED_DB $owed customer show $first --as-of $as_of
+  $owed help serve
 MSG
+exec "$owed" serve --listen "127.0.0.1:$port"

@@ -217,9 +217,12 @@ int owed_policy_show(struct owed_store *s, int64_t org, const char *name, enum o
 int owed_policy_list(struct owed_store *s, int64_t org, struct owed_buf *out,
                      struct owed_buf *err);
 
-/* The organization's settings (app/org.c). NULL fields are left as they are. */
+/* The organization's settings (app/org.c). NULL fields are left as they are.
+ * gateway_secret: the signing secret of incoming payment gateway webhooks ("" = none);
+ * owed_org_show and the API say only whether it is set. */
 struct owed_org_changes {
     const char *name, *timezone, *calendar, *mail_from, *smtp_url, *sms_url, *pay_url, *out_dir;
+    const char *gateway_secret;
 };
 int owed_org_set(struct owed_store *s, int64_t org, const struct owed_org_changes *ch,
                  struct owed_buf *err);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "app/app.h"
+#include "app/events.h"
 #include "app/bank.h"
 #include "app/cash_int.h"
 #include "app/files.h"
@@ -455,6 +456,7 @@ struct importer {
     struct owed_match_opts mopts;
     struct owed_tolerance tol;
     char tol_text[32];
+    struct owed_events ev; /* payment.received and .applied for what matched */
 };
 
 /* The payment for a bank credit: ref BANK-<entry id>. */
@@ -510,6 +512,9 @@ static int match_one(struct importer *im, struct owed_entry_rec *e)
                 owed_match_consume(im->view.ix, l->invoice_id,
                                    l->apply_minor + l->discount_minor + l->writeoff_minor);
         }
+        if (!rc) rc = owed__event_payment(&im->ev, "payment.received", p.ref, im->err);
+        if (!rc && cand[0].nlines)
+            rc = owed__event_payment(&im->ev, "payment.applied", p.ref, im->err);
         if (rc) return rc;
         e->status = OWED_ENTRY_MATCHED;
         e->customer_id = cand[0].customer_id;
@@ -651,6 +656,7 @@ int owed_bank_import(struct owed_store *s, int64_t org, const char *path, const 
     struct importer im = {.s = s, .org = org, .err = err, .res = res};
     owed_buf_init(&im.log, OWED_BUF_MAX_DEFAULT);
     owed_match_opts_init(&im.mopts);
+    owed_events_init(&im.ev, s, org, 0);
     rc = s->ops->begin(s, err);
     if (!rc) rc = owed_tolerance_get(s, org, im.tol_text, sizeof im.tol_text, err);
     for (size_t i = 0; !rc && i < f.nstmts; i++) rc = import_statement(&im, &f, &f.stmts[i], path);
@@ -660,6 +666,7 @@ int owed_bank_import(struct owed_store *s, int64_t org, const char *path, const 
         memset(res, 0, sizeof *res);
     }
     if (im.view_loaded) view_release(&im.view);
+    owed_events_release(&im.ev);
     owed_buf_release(&im.log);
     owed_bank_file_free(&f);
     return rc;

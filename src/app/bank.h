@@ -1,6 +1,8 @@
-/* Bank statement use cases (app/bank.c, app/bank_queue.c). */
+/* Bank statement use cases (app/bank.c, app/bank_queue.c, app/bank_views.c). */
 #ifndef OWED_APP_BANK_H
 #define OWED_APP_BANK_H
+
+#include <jansson.h>
 
 #include "app/app.h"
 #include "io/bank.h"
@@ -39,6 +41,19 @@ int owed_bank_entries_csv(struct owed_store *s, int64_t org, int status, struct 
                           struct owed_buf *err);
 const char *owed_entry_status_name(int status);
 int owed_entry_status_parse(const char *s, int *out);
+
+/* The API's listing (app/bank_views.c): entries whose status is one of statuses
+ * (nstatuses 0 = all), ordered by id, as an array of
+ * {"id", "statement_id", "entry_ref", "booking_date", "value_date", "amount" (unsigned),
+ *  "currency", "direction" (credit|debit), "status", "counterparty_name",
+ *  "counterparty_account", "remittance", "end_to_end", "score", "customer_ref" (posted
+ *  entries, else null), "payment_id" (or null), "invoice_numbers" (what the payment is
+ *  applied to now), "suggestions" (as `owed bank review --format json`)}. */
+int owed_bank_entries_json(struct owed_store *s, int64_t org, const int *statuses,
+                           size_t nstatuses, json_t **out, struct owed_buf *err);
+/* One entry as above; OWED_E_NOT_FOUND when the org has no entry `id`. */
+int owed_bank_entry_json(struct owed_store *s, int64_t org, int64_t id, json_t **out,
+                         struct owed_buf *err);
 
 /* The review queue with the top suggestions and their reasons. */
 int owed_bank_review(struct owed_store *s, int64_t org, enum owed_format fmt,

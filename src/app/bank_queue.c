@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "app/bank.h"
+#include "app/events.h"
 #include "app/cash_int.h"
 #include "app/render.h"
 #include "base.h"
@@ -393,6 +394,13 @@ int owed_bank_confirm(struct owed_store *s, int64_t org, int64_t entry_id,
         e->customer_id = cu.id;
         e->payment_id = p.id;
         rc = s->ops->entry_update(s, org, e, err);
+    }
+    if (!rc) { /* webhook events, in this transaction */
+        struct owed_events ev;
+        owed_events_init(&ev, s, org, 0);
+        rc = owed__event_payment(&ev, "payment.received", p.ref, err);
+        if (!rc && nnames) rc = owed__event_payment(&ev, "payment.applied", p.ref, err);
+        owed_events_release(&ev);
     }
     /* The payer's account and name now point at this customer. */
     char key[OWED_NAME_MAX + 1];

@@ -9,6 +9,7 @@
 
 #include "app/app.h"
 #include "app/cash_int.h"
+#include "app/events.h"
 #include "base.h"
 #include "core/ledger.h"
 #include "core/settle.h"
@@ -25,6 +26,8 @@ struct cash {
     struct owed_store *s;
     int64_t org;
     struct owed_buf *out, *err;
+    struct owed_events *ev; /* the webhook events it queues; NULL = none */
+    struct owed_events own; /* ev of a use case of its own */
 };
 
 static int invalid(struct cash *c, const char *fmt, ...) OWED_PRINTF(2, 3);
@@ -307,6 +310,18 @@ static int exact_match(struct cash *c, const struct owed_payment *p, const struc
     return OWED_OK;
 }
 
+/* payment.applied, when the payment `ref` now has more applied than before_minor. */
+static int emit_applied(struct cash *c, const char *ref, int64_t before_minor)
+{
+    bool wanted = false;
+    int rc = c->ev ? owed_events_wanted(c->ev, "payment.applied", &wanted, c->err) : OWED_OK;
+    if (rc || !wanted) return rc;
+    struct owed_payment p;
+    rc = c->s->ops->payment_get(c->s, c->org, ref, &p, c->err);
+    if (rc || p.allocated_minor <= before_minor) return rc;
+    return owed__event_payment(c->ev, "payment.applied", ref, c->err);
+}
+
 static int apply_rule(struct cash *c, struct owed_payment *p, enum owed_apply_rule rule,
                       const struct owed_apply_target *targets, size_t ntargets)
 {
@@ -373,7 +388,7 @@ static int apply_rule(struct cash *c, struct owed_payment *p, enum owed_apply_ru
 int owed__cash_record(struct owed_store *s, int64_t org, struct owed_payment *p,
                       struct owed_buf *out, struct owed_buf *err)
 {
-    struct cash c = {s, org, out, err};
+    struct cash c = {s, org, out, err, NULL, {0}};
     int rc = insert_payment(&c, p);
     if (!rc)
         say(&c, "payment %s recorded: %s %s", p->ref, amt(p->amount_minor, p->currency),
@@ -385,7 +400,7 @@ int owed__cash_apply_line(struct owed_store *s, int64_t org, const struct owed_p
                           int64_t invoice_id, int64_t apply_minor, int64_t discount_minor,
                           int64_t writeoff_minor, struct owed_buf *out, struct owed_buf *err)
 {
-    struct cash c = {s, org, out, err};
+    struct cash c = {s, org, out, err, NULL, {0}};
     struct owed_invoice inv;
     int rc = s->ops->invoice_get_id(s, org, invoice_id, &inv, err);
     if (rc) return rc;
@@ -417,7 +432,7 @@ int owed__cash_apply(struct owed_store *s, int64_t org, struct owed_payment *p,
                      enum owed_apply_rule rule, const struct owed_apply_target *targets,
                      size_t ntargets, struct owed_buf *out, struct owed_buf *err)
 {
-    struct cash c = {s, org, out, err};
+    struct cash c = {s, org, out, err, NULL, {0}};
     return apply_rule(&c, p, rule, targets, ntargets);
 }
 
@@ -425,6 +440,7 @@ int owed__cash_apply(struct owed_store *s, int64_t org, struct owed_payment *p,
 
 static int finish(struct cash *c, int rc)
 {
+    owed_events_release(&c->own);
     if (rc == OWED_OK) rc = c->s->ops->commit(c->s, c->err);
     if (rc != OWED_OK) {
         c->s->ops->rollback(c->s);
@@ -442,6 +458,8 @@ static int start(struct cash *c, struct owed_store *s, int64_t org, struct owed_
     c->org = org;
     c->out = out;
     c->err = err;
+    owed_events_init(&c->own, s, org, 0);
+    c->ev = &c->own;
     return s->ops->begin(s, err);
 }
 
@@ -542,8 +560,10 @@ static int pay_body(struct cash *c, const struct owed_pay_req *r)
     if (!rc) {
         say(c, "payment %s recorded: %s %s from %s", p.ref, amt(p.amount_minor, p.currency),
             p.currency, cu.ref);
-        rc = apply_rule(c, &p, r->rule, r->targets, r->ntargets);
+        if (c->ev) rc = owed__event_payment(c->ev, "payment.received", p.ref, err);
     }
+    if (!rc) rc = apply_rule(c, &p, r->rule, r->targets, r->ntargets);
+    if (!rc) rc = emit_applied(c, p.ref, 0);
     return rc;
 }
 
@@ -560,6 +580,7 @@ static int apply_body(struct cash *c, const char *payment_ref,
     rc = get_payment(c, payment_ref, &p);
     if (!rc && unapplied_of(&p) <= 0) rc = invalid(c, "%s has nothing unapplied", payment_ref);
     if (!rc) rc = apply_rule(c, &p, rule, targets, ntargets);
+    if (!rc) rc = emit_applied(c, p.ref, p.allocated_minor);
     return rc;
 }
 
@@ -922,7 +943,18 @@ int owed_pay(struct owed_store *s, int64_t org, const struct owed_pay_req *r, st
 int owed__cash_pay_in(struct owed_store *s, int64_t org, const struct owed_pay_req *r, struct owed_buf *out,
              struct owed_buf *err)
 {
-    struct cash c = {s, org, out, err};
+    struct cash c = {s, org, out, err, NULL, {0}};
+    owed_events_init(&c.own, s, org, 0);
+    c.ev = &c.own;
+    int rc = pay_body(&c, r);
+    owed_events_release(&c.own);
+    return rc;
+}
+
+int owed__cash_pay_ev(struct owed_store *s, int64_t org, const struct owed_pay_req *r,
+                      struct owed_events *ev, struct owed_buf *out, struct owed_buf *err)
+{
+    struct cash c = {s, org, out, err, ev, {0}};
     return pay_body(&c, r);
 }
 
@@ -939,7 +971,20 @@ int owed__cash_apply_in(struct owed_store *s, int64_t org, const char *payment_r
                size_t ntargets, struct owed_buf *out,
              struct owed_buf *err)
 {
-    struct cash c = {s, org, out, err};
+    struct cash c = {s, org, out, err, NULL, {0}};
+    owed_events_init(&c.own, s, org, 0);
+    c.ev = &c.own;
+    int rc = apply_body(&c, payment_ref, rule, targets, ntargets);
+    owed_events_release(&c.own);
+    return rc;
+}
+
+int owed__cash_apply_ev(struct owed_store *s, int64_t org, const char *payment_ref,
+                        enum owed_apply_rule rule, const struct owed_apply_target *targets,
+                        size_t ntargets, struct owed_events *ev, struct owed_buf *out,
+                        struct owed_buf *err)
+{
+    struct cash c = {s, org, out, err, ev, {0}};
     return apply_body(&c, payment_ref, rule, targets, ntargets);
 }
 
@@ -954,7 +999,7 @@ int owed__cash_unapply_in(struct owed_store *s, int64_t org, const char *payment
                  const char *invoice_number, owed_date date, struct owed_buf *out,
              struct owed_buf *err)
 {
-    struct cash c = {s, org, out, err};
+    struct cash c = {s, org, out, err, NULL, {0}};
     return unapply_body(&c, payment_ref, invoice_number, date);
 }
 
@@ -971,7 +1016,7 @@ int owed__cash_credit_note_in(struct owed_store *s, int64_t org, const char *num
                      owed_date date, const char *reason, struct owed_buf *out,
              struct owed_buf *err)
 {
-    struct cash c = {s, org, out, err};
+    struct cash c = {s, org, out, err, NULL, {0}};
     return credit_note_body(&c, number, customer_ref, invoice_number, amount, date, reason);
 }
 
@@ -986,7 +1031,7 @@ int owed__cash_write_off_in(struct owed_store *s, int64_t org, const char *invoi
                    const char *amount, owed_date date, const char *reason, const char *ref, struct owed_buf *out,
              struct owed_buf *err)
 {
-    struct cash c = {s, org, out, err};
+    struct cash c = {s, org, out, err, NULL, {0}};
     return write_off_body(&c, invoice_number, amount, date, reason, ref);
 }
 
@@ -1001,7 +1046,7 @@ int owed__cash_reverse_in(struct owed_store *s, int64_t org, const char *payment
                  const char *reason, const char *fee_amount, struct owed_buf *out,
              struct owed_buf *err)
 {
-    struct cash c = {s, org, out, err};
+    struct cash c = {s, org, out, err, NULL, {0}};
     return reverse_body(&c, payment_ref, date, reason, fee_amount);
 }
 
@@ -1016,7 +1061,7 @@ int owed__cash_refund_in(struct owed_store *s, int64_t org, const char *payment_
                 owed_date date, const char *reason, struct owed_buf *out,
              struct owed_buf *err)
 {
-    struct cash c = {s, org, out, err};
+    struct cash c = {s, org, out, err, NULL, {0}};
     return refund_body(&c, payment_ref, amount, date, reason);
 }
 

@@ -42,4 +42,16 @@ int owed__cash_refund_in(struct owed_store *s, int64_t org, const char *payment_
                          const char *amount, owed_date date, const char *reason,
                          struct owed_buf *out, struct owed_buf *err);
 
+/* owed__cash_pay_in and owed__cash_apply_in queueing their webhook events (payment.received,
+ * payment.applied) in the caller's `ev`, so that a use case posting many payments loads
+ * the subscribers once (app/events.h). The _in calls above queue them too, each with
+ * subscribers of its own. */
+struct owed_events;
+int owed__cash_pay_ev(struct owed_store *s, int64_t org, const struct owed_pay_req *r,
+                      struct owed_events *ev, struct owed_buf *out, struct owed_buf *err);
+int owed__cash_apply_ev(struct owed_store *s, int64_t org, const char *payment_ref,
+                        enum owed_apply_rule rule, const struct owed_apply_target *targets,
+                        size_t ntargets, struct owed_events *ev, struct owed_buf *out,
+                        struct owed_buf *err);
+
 #endif

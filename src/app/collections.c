@@ -6,6 +6,7 @@
 
 #include "app/app.h"
 #include "app/cash_int.h"
+#include "app/events.h"
 #include "app/render.h"
 #include "base.h"
 #include "core/collections.h"
@@ -156,6 +157,12 @@ static int item_add_body(struct owed_store *s, int64_t org, const struct owed_it
     }
     rc = insert(s, org, &it, err);
     if (!rc) *id = it.id;
+    if (!rc && it.kind == OWED_ITEM_DISPUTE) { /* in this transaction: told iff recorded */
+        struct owed_events ev;
+        owed_events_init(&ev, s, org, 0);
+        rc = owed__event_item(&ev, "dispute.opened", &it, err);
+        owed_events_release(&ev);
+    }
     return rc;
 }
 

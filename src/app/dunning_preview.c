@@ -414,7 +414,7 @@ static void render_summary(const struct owed__dunning *d, bool ran, struct owed_
                   ran ? "run" : "preview", date, nmsg,
                   nmsg == 1 ? "" : "s", d->n, d->n == 1 ? "" : "s");
     const char *sep = " (";
-    for (int c = OWED_CHANNEL_EMAIL; c <= OWED_CHANNEL_AGENCY; c++) {
+    for (int c = OWED_CHANNEL_EMAIL; c <= OWED_CHANNEL_WEBHOOK; c++) {
         if (!by_channel[c]) continue;
         owed_buf_addf(out, "%s%s %zu", sep, owed_channel_name((enum owed_channel)c), by_channel[c]);
         sep = ", ";

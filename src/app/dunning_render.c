@@ -101,6 +101,8 @@ int owed__render_message(const char *lang, const char *template_name, int channe
         rc = render_section(file, "call", ctx, OWED_ESCAPE_NONE, &r->text, err);
         if (rc == OWED_E_NOT_FOUND) rc = render_section(file, "subject", ctx, OWED_ESCAPE_NONE, &r->text, err);
         break;
+    case OWED_CHANNEL_AGENCY:  /* a CSV placement, not a template (dunning_run.c) */
+    case OWED_CHANNEL_WEBHOOK: /* a JSON event, not a template (events.c) */
     default:
         break;
     }

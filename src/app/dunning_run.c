@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "app/dunning_int.h"
+#include "app/events.h"
 #include "base.h"
 #include "core/ledger.h"
 #include "io/csv.h"
@@ -352,6 +353,8 @@ static int send_message(struct run *r, size_t i, size_t j)
         msg.recipient = "agency";
         agency_csv(r, i, j, &c, &body);
         break;
+    case OWED_CHANNEL_WEBHOOK: /* never a dunning step (owed_dunning_policy_valid) */
+        break;
     }
     msg.subject = m.subject.ptr ? m.subject.ptr : "";
     msg.body = body.ptr ? body.ptr : "";
@@ -434,18 +437,26 @@ static int send_thanks(struct run *r)
     return rc;
 }
 
+/* Promises and plans that broke or completed; a broken promise is told to webhook
+ * subscribers (promise.broken), in the run's transaction. */
 static int apply_changes(struct run *r)
 {
-    for (size_t k = 0; k < r->d->nchanges; k++) {
+    struct owed_events ev;
+    owed_events_init(&ev, r->s, r->org, r->now);
+    int rc = OWED_OK;
+    for (size_t k = 0; k < r->d->nchanges && !rc; k++) {
         struct owed_item it;
-        int rc = r->s->ops->item_get(r->s, r->org, r->d->changes[k].item, &it, r->err);
-        if (rc) return rc;
+        rc = r->s->ops->item_get(r->s, r->org, r->d->changes[k].item, &it, r->err);
+        if (rc) break;
         it.status = r->d->changes[k].status;
         it.date2 = r->d->as_of;
-        if ((rc = r->s->ops->item_update(r->s, r->org, &it, r->err))) return rc;
+        if ((rc = r->s->ops->item_update(r->s, r->org, &it, r->err))) break;
         r->res->changes++;
+        if (it.kind == OWED_ITEM_PROMISE && it.status == OWED_ST_BROKEN)
+            rc = owed__event_item(&ev, "promise.broken", &it, r->err);
     }
-    return OWED_OK;
+    owed_events_release(&ev);
+    return rc;
 }
 
 static int run_once(struct run *r)

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "app/app.h"
+#include "app/events.h"
 #include "base.h"
 #include "core/ledger.h"
 #include "core/terms.h"
@@ -83,6 +84,7 @@ struct importer {
     size_t ncusts, cap_custs;
 
     int64_t first_new_id; /* first record id written by this import; 0 before */
+    struct owed_events ev; /* webhook events (invoice.created, payment.*), queued with the rows */
     FILE *rejects;
     char rejects_tmp[4200];
 };
@@ -426,10 +428,19 @@ static int invoice_row(struct importer *im)
     note_new_id(im, inv.id);
     im->res->inserted++;
     struct owed_entry e;
-    return post(im,
-                owed_ledger_invoice(inv.id, inv.customer_id, inv.currency, inv.issue_date,
-                                    inv.amount_minor, &e),
-                &e);
+    rc = post(im,
+              owed_ledger_invoice(inv.id, inv.customer_id, inv.currency, inv.issue_date,
+                                  inv.amount_minor, &e),
+              &e);
+    bool wanted = false;
+    if (!rc) rc = owed_events_wanted(&im->ev, "invoice.created", &wanted, im->err);
+    if (!rc && wanted) {
+        struct owed_str ref = field(im, IN_CUSTOMER);
+        char cref[OWED_REF_MAX + 1];
+        snprintf(cref, sizeof cref, "%.*s", (int)ref.len, ref.ptr);
+        rc = owed__event_invoice(&im->ev, "invoice.created", &inv, cref, 0, im->err);
+    }
+    return rc;
 }
 
 /* ---- payments ---- */
@@ -537,11 +548,15 @@ static int payment_row(struct importer *im)
                                   p.amount_minor, &e),
               &e);
     if (rc) return rc;
+    if ((rc = owed__event_payment(&im->ev, "payment.received", p.ref, im->err))) return rc;
     if (!p.invoice_number[0]) {
         im->res->unapplied++;
         return OWED_OK;
     }
-    return allocate(im, &p, &inv);
+    if ((rc = allocate(im, &p, &inv))) return rc;
+    return inv.amount_minor - inv.allocated_minor > 0
+               ? owed__event_payment(&im->ev, "payment.applied", p.ref, im->err)
+               : OWED_OK;
 }
 
 /* ---- header, rejects, driver ---- */
@@ -722,6 +737,7 @@ static int import_stream(struct owed_store *s, int64_t org, enum owed_import_kin
     im.res = res;
     im.err = err;
     owed_buf_init(&im.row_errors, 0);
+    owed_events_init(&im.ev, s, org, 0);
     im.cols = kind == OWED_IMPORT_CUSTOMERS  ? customer_cols
               : kind == OWED_IMPORT_INVOICES ? invoice_cols
                                              : payment_cols;
@@ -738,6 +754,7 @@ static int import_stream(struct owed_store *s, int64_t org, enum owed_import_kin
     if (rc == OWED_OK) rc = rrc;
     if (rc == OWED_OK && rejected) rc = OWED_E_REJECTED;
     owed_csv_free(csv);
+    owed_events_release(&im.ev);
     release(&im);
     return rc;
 }

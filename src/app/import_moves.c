@@ -18,6 +18,7 @@
 
 #include "app/app.h"
 #include "app/cash_int.h"
+#include "app/events.h"
 #include "base.h"
 #include "io/csv.h"
 
@@ -45,6 +46,7 @@ struct mover {
     struct owed_buf *out, *err;
     const struct owed_import_opts *opts;
     long rows, done, unchanged, rejected;
+    struct owed_events *ev; /* the file's webhook events: subscribers loaded once */
 };
 
 static void problem(struct mover *m, const struct row *r, const char *fmt, ...) OWED_PRINTF(3, 4);
@@ -103,7 +105,7 @@ static int run_row(struct mover *m, struct row *r, bool *unknown)
             owed_buf_addf(m->err, "rule: '%s' is not a rule (oldest, exact, none)", v[C_RULE]);
             return OWED_E_INVALID;
         }
-        return owed__cash_pay_in(m->s, m->org, &q, m->out, m->err);
+        return owed__cash_pay_ev(m->s, m->org, &q, m->ev, m->out, m->err);
     }
     if (!strcmp(a, "apply")) {
         enum owed_apply_rule rule = OWED_APPLY_LIST;
@@ -113,7 +115,8 @@ static int run_row(struct mover *m, struct row *r, bool *unknown)
             owed_buf_adds(m->err, "needs invoice_number or a rule (oldest, exact)");
             return OWED_E_INVALID;
         }
-        return owed__cash_apply_in(m->s, m->org, v[C_REF], rule, targets, n, m->out, m->err);
+        return owed__cash_apply_ev(m->s, m->org, v[C_REF], rule, targets, n, m->ev, m->out,
+                                   m->err);
     }
     if (!strcmp(a, "unapply"))
         return owed__cash_unapply_in(m->s, m->org, v[C_REF], v[C_INVOICE], date, m->out, m->err);
@@ -177,7 +180,9 @@ int owed_import_movements(struct owed_store *s, int64_t org, const char *path, o
         return OWED_E_IO;
     }
     struct owed_buf rowout = OWED_BUF_INIT(0); /* one row's messages */
-    struct mover m = {s, org, today, path, &rowout, err, opts, 0, 0, 0, 0};
+    struct owed_events ev;
+    owed_events_init(&ev, s, org, 0);
+    struct mover m = {s, org, today, path, &rowout, err, opts, 0, 0, 0, 0, &ev};
     struct owed_csv *csv = owed_csv_new_file(f);
     struct owed_csv_row *cr = owed_xmalloc(sizeof *cr);
     struct row r = {0};
@@ -260,6 +265,7 @@ int owed_import_movements(struct owed_store *s, int64_t org, const char *path, o
     for (int i = 0; i < C_COUNT; i++) free(r.v[i]);
     owed_buf_release(&rowout);
     owed_buf_release(&key);
+    owed_events_release(&ev);
     free(cr);
     owed_csv_free(csv);
     fclose(f);

@@ -77,6 +77,18 @@ static int check(const struct owed_org_changes *ch, struct owed_buf *err)
         owed_buf_addf(err, "pay-url '%s' must start with http:// or https://", ch->pay_url);
         return OWED_E_INVALID;
     }
+    if (ch->gateway_secret) { /* never repeated in a message */
+        size_t n = strlen(ch->gateway_secret);
+        bool printable = true;
+        for (size_t i = 0; i < n; i++)
+            printable &= (unsigned char)ch->gateway_secret[i] > ' ' &&
+                         (unsigned char)ch->gateway_secret[i] < 0x7f;
+        if (!printable || (n && n < 16)) {
+            owed_buf_adds(err, "gateway-secret must be 16 or more printable characters without "
+                               "spaces (\"\" removes it)");
+            return OWED_E_INVALID;
+        }
+    }
     return OWED_OK;
 }
 
@@ -108,6 +120,7 @@ int owed_org_set(struct owed_store *s, int64_t org, const struct owed_org_change
         SET_FIELD(sms_url);
         SET_FIELD(pay_url);
         SET_FIELD(out_dir);
+        SET_FIELD(gateway_secret);
     }
     if (!rc) rc = s->ops->org_settings_set(s, org, &st, err);
     if (!rc) rc = s->ops->commit(s, err);
@@ -145,6 +158,7 @@ int owed_org_show(struct owed_store *s, int64_t org, struct owed_buf *out, struc
     owed_buf_addf(out, "\nsms-url: %s\n", st.sms_url[0] ? st.sms_url : none);
     owed_buf_addf(out, "pay-url: %s\n", st.pay_url[0] ? st.pay_url : none);
     owed_buf_addf(out, "out-dir: %s\n", st.out_dir[0] ? st.out_dir : "owed-out");
+    owed_buf_addf(out, "gateway-secret: %s\n", st.gateway_secret[0] ? "set" : none);
     return OWED_OK;
 }
 

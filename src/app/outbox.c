@@ -15,9 +15,13 @@
  * sender dies in the instant between that commit and writing five bytes to the socket.
  *
  * SMS carry an idempotency key (owed-ORG-ID), so the gateway drops a repeat and a retry is
- * always safe. Letters and agency placements are files written atomically under a name of
+ * always safe. Webhook events carry their event id (Owed-Event-Id) for the same purpose,
+ * and a signature made at each attempt with the subscriber's current secret
+ * (docs/webhooks.md). Letters and agency placements are files written atomically under a name of
  * their own (letter-ID.txt, placement-ID.csv): writing one again changes nothing. */
 #include <errno.h>
+#include <jansson.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +34,7 @@
 #include "io/mail.h"
 #include "io/sms.h"
 #include "io/smtp.h"
+#include "io/webhook.h"
 
 enum { MAX_ATTEMPTS = 8, STOP = -1 };
 
@@ -209,9 +214,48 @@ static enum owed_send_result deliver_file(const struct owed_org_settings *set,
                                                                        : OWED_SEND_OK;
 }
 
+/* An event to its subscriber (step "webhook:ID"), signed now with the subscriber's secret.
+ * A subscriber deleted, disabled or moved to another URL since the event was queued gets
+ * nothing: the message fails. */
+static enum owed_send_result deliver_webhook(struct owed_store *s, int64_t org,
+                                             const struct owed_outbox_msg *m, int64_t now_s,
+                                             struct owed_buf *err)
+{
+    long long id = 0;
+    int used = 0;
+    if (sscanf(m->step, "webhook:%lld%n", &id, &used) != 1 || m->step[used] != '\0') {
+        owed_buf_addf(err, "'%s' names no webhook", m->step);
+        return OWED_SEND_FAILED;
+    }
+    struct owed_webhook w;
+    struct owed_buf why = OWED_BUF_INIT(0);
+    int rc = s->ops->webhook_get(s, org, (int64_t)id, &w, &why);
+    enum owed_send_result r = OWED_SEND_FAILED;
+    if (rc == OWED_E_NOT_FOUND || (!rc && strcmp(w.url, m->recipient) != 0)) {
+        owed_buf_addf(err, "webhook %lld was deleted or has another URL now", id);
+    } else if (rc) {
+        owed_buf_addf(err, "webhook %lld: %s", id, why.ptr);
+        r = OWED_SEND_RETRY;
+    } else if (!w.active) {
+        owed_buf_addf(err, "webhook %lld is disabled", id);
+    } else {
+        json_t *env = json_loads(m->body, 0, NULL);
+        const char *event_id = json_string_value(json_object_get(env, "id"));
+        size_t len = strlen(m->body);
+        char sig[OWED_SIG_HEADER_CAP];
+        owed_sig_header(w.secret, now_s, m->body, len, sig);
+        r = owed_webhook_post(m->recipient, m->body, len, event_id ? event_id : "", sig, 30000,
+                              err);
+        json_decref(env);
+    }
+    sodium_memzero(w.secret, sizeof w.secret);
+    owed_buf_release(&why);
+    return r;
+}
+
 static enum owed_send_result deliver(struct owed_store *s, int64_t org,
                                      const struct owed_org_settings *set, struct msg *msg,
-                                     bool *uncertain, struct owed_buf *err)
+                                     int64_t now_s, bool *uncertain, struct owed_buf *err)
 {
     struct owed_outbox_msg *m = &msg->m;
     switch ((enum owed_channel)m->channel) {
@@ -246,6 +290,9 @@ static enum owed_send_result deliver(struct owed_store *s, int64_t org,
     case OWED_CHANNEL_LETTER:
     case OWED_CHANNEL_AGENCY:
         return deliver_file(set, m, err);
+    case OWED_CHANNEL_WEBHOOK:
+        return deliver_webhook(s, org, m, now_s, err);
+    case OWED_CHANNEL_CALL:
     default:
         return OWED_SEND_OK; /* calls went to the task list when the run queued them */
     }
@@ -271,7 +318,7 @@ int owed_outbox_send(struct owed_store *s, int64_t org, owed_time_ms now, int64_
         if (rc) break;
         struct owed_buf why = OWED_BUF_INIT(0);
         bool uncertain = false;
-        enum owed_send_result r = deliver(s, org, &set, &msg, &uncertain, &why);
+        enum owed_send_result r = deliver(s, org, &set, &msg, now_s, &uncertain, &why);
         struct owed_outbox_msg *m = &msg.m;
         snprintf(m->last_error, sizeof m->last_error, "%s", why.ptr ? why.ptr : "");
         if (r == OWED_SEND_OK) {

@@ -108,7 +108,7 @@ static int step_from_json(json_t *js, size_t i, bool strict, struct owed_dunning
     st->business_days = days && !strcmp(days, "business");
     const char *ch = json_string_value(json_object_get(js, "channel"));
     st->channel = owed_channel_parse(ch);
-    if (!st->channel)
+    if (!st->channel || st->channel == OWED_CHANNEL_WEBHOOK)
         return bad(err, where, i, "channel", "must be email, sms, letter, call or agency");
     const char *tmpl;
     if (!opt_string(js, "template", &tmpl) ||

@@ -717,11 +717,12 @@ int owed_view_org(struct owed_store *s, int64_t org, json_t **out, struct owed_b
     int rc = s->ops->org_settings_get(s, org, &st, err);
     if (rc) return rc;
     char *smtp = owed_store_url_redacted(st.smtp_url); /* no password in an answer */
-    *out = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)org,
-                     "name", st.name, "timezone", st.timezone[0] ? st.timezone : "UTC",
-                     "calendar", st.calendar, "tolerance", st.tolerance, "mail_from",
-                     st.mail_from, "smtp_url", smtp ? smtp : "", "sms_url", st.sms_url,
-                     "pay_url", st.pay_url, "out_dir", st.out_dir);
+    *out = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "id",
+                     (json_int_t)org, "name", st.name, "timezone",
+                     st.timezone[0] ? st.timezone : "UTC", "calendar", st.calendar, "tolerance",
+                     st.tolerance, "mail_from", st.mail_from, "smtp_url", smtp ? smtp : "",
+                     "sms_url", st.sms_url, "pay_url", st.pay_url, "out_dir", st.out_dir,
+                     "gateway_secret_set", st.gateway_secret[0] != 0); /* never the secret */
     free(smtp);
     return *out ? OWED_OK : OWED_E_STORE;
 }

@@ -12,7 +12,7 @@ const char cmd_org_help[] =
     "       owed org show\n"
     "       owed org set [--tolerance T] [--name N] [--timezone TZ] [--calendar C]\n"
     "                    [--mail-from ADDR] [--smtp-url URL] [--sms-url URL] [--pay-url URL]\n"
-    "                    [--out-dir DIR]\n"
+    "                    [--out-dir DIR] [--gateway-secret S]\n"
     "\n"
     "Every command works on one organization: --org ID (or $OWED_ORG), else the first.\n"
     "\n"
@@ -32,6 +32,10 @@ const char cmd_org_help[] =
     "  pay-url     pay link base; the customer's ref is appended (https://pay.example/c/)\n"
     "  out-dir     where letters and agency placement files are written (default\n"
     "              ./owed-out)\n"
+    "  gateway-secret  the signing secret of payment gateway webhooks (the Stripe endpoint\n"
+    "              secret, whsec_...): POST /api/v1/gateway/stripe/ORG verifies their\n"
+    "              Stripe-Signature with it; \"\" removes it. `org show` says only whether\n"
+    "              it is set\n"
     "\n"
     "Example:\n"
     "  owed org set --tolerance 0.5% --timezone Europe/Berlin --calendar DE\n";
@@ -66,6 +70,7 @@ int cmd_org(struct cli *cli, int argc, char **argv)
                                          {"sms-url", required_argument, NULL, 'x'},
                                          {"pay-url", required_argument, NULL, 'p'},
                                          {"out-dir", required_argument, NULL, 'o'},
+                                         {"gateway-secret", required_argument, NULL, 'g'},
                                          {0, 0, 0, 0}};
     const struct cmd *self = cli_find("org");
     const char *tolerance = NULL;
@@ -76,7 +81,8 @@ int cmd_org(struct cli *cli, int argc, char **argv)
         const char **slot = c == 't' ? &tolerance : c == 'n' ? &ch.name : c == 'z' ? &ch.timezone
                           : c == 'c' ? &ch.calendar : c == 'm' ? &ch.mail_from
                           : c == 's' ? &ch.smtp_url : c == 'x' ? &ch.sms_url
-                          : c == 'p' ? &ch.pay_url : c == 'o' ? &ch.out_dir : NULL;
+                          : c == 'p' ? &ch.pay_url : c == 'o' ? &ch.out_dir
+                          : c == 'g' ? &ch.gateway_secret : NULL;
         if (slot) {
             *slot = optarg;
             any = true;

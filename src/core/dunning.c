@@ -9,7 +9,7 @@
 static const char *const channel_names[] = {
     [OWED_CHANNEL_EMAIL] = "email", [OWED_CHANNEL_SMS] = "sms",
     [OWED_CHANNEL_LETTER] = "letter", [OWED_CHANNEL_CALL] = "call",
-    [OWED_CHANNEL_AGENCY] = "agency",
+    [OWED_CHANNEL_AGENCY] = "agency", [OWED_CHANNEL_WEBHOOK] = "webhook",
 };
 
 const char *owed_channel_name(enum owed_channel c)
@@ -63,7 +63,7 @@ bool owed_dunning_policy_valid(const struct owed_dunning_policy *p)
     for (size_t i = 0; i < p->nsteps; i++) {
         const struct owed_dunning_step *s = &p->steps[i];
         if (!s->name[0] || !owed_channel_parse(owed_channel_name(s->channel)) ||
-            s->min_open_units < 0)
+            s->channel == OWED_CHANNEL_WEBHOOK || s->min_open_units < 0)
             return false;
         if (i > 0 && s->offset_days <= p->steps[i - 1].offset_days) return false;
     }

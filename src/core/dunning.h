@@ -23,9 +23,11 @@ enum owed_channel {
     OWED_CHANNEL_LETTER = 3,
     OWED_CHANNEL_CALL = 4,   /* a call task for a collector */
     OWED_CHANNEL_AGENCY = 5, /* handoff to a collection agency */
+    OWED_CHANNEL_WEBHOOK = 6, /* an event POSTed to a webhook subscriber (app/events.c); not
+                                 a dunning step's channel */
 };
 const char *owed_channel_name(enum owed_channel c);
-/* "email" | "sms" | "letter" | "call" | "agency"; 0 when unknown. */
+/* "email" | "sms" | "letter" | "call" | "agency" | "webhook"; 0 when unknown. */
 enum owed_channel owed_channel_parse(const char *s);
 
 #define OWED_STEP_NAME_MAX 31
@@ -57,8 +59,8 @@ int owed_dunning_step_index(const struct owed_dunning_policy *p, const char *nam
 /* The default policy of issue 5, in calendar days: -7 email pre_due_7, 0 email due,
  * +10 email late_10, +30 email late_30, +60 letter late_60, +90 agency late_90. */
 void owed_dunning_policy_default(struct owed_dunning_policy *p);
-/* True when steps are 1..OWED_DUNNING_MAX_STEPS, named, with known channels, and offsets
- * strictly increasing. */
+/* True when steps are 1..OWED_DUNNING_MAX_STEPS, named, with known channels (not webhook),
+ * and offsets strictly increasing. */
 bool owed_dunning_policy_valid(const struct owed_dunning_policy *p);
 
 /* A holiday calendar: sorted, distinct dates. Weekends (Saturday, Sunday) are never

@@ -1,5 +1,6 @@
 /* Signing in and out with a password: a session cookie (HttpOnly, SameSite=Strict) and
  * its CSRF token; who am I. */
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 

@@ -1,5 +1,6 @@
 /* Reports: the bytes app/ renders for the CLI, as JSON, or as CSV with Accept: text/csv
  * (GET /api/v1/reports/aging?as_of=D equals `owed aging --as-of D --format csv`). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "app/views.h"

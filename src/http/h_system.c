@@ -1,4 +1,5 @@
 /* Health, readiness and Prometheus metrics. */
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>

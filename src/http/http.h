@@ -67,6 +67,8 @@ extern const struct http_route *http_routes;
 int http_routes_init(void);
 extern const struct http_route http_routes_system[], http_routes_auth[], http_routes_admin[],
     http_routes_ledger[], http_routes_reports[];
+extern const struct http_route http_routes_cash[], http_routes_bank[]; /* h_cash.c, h_bank.c */
+extern const struct http_route http_routes_webhooks[], http_routes_gateway[]; /* h_webhooks.c, h_gateway.c */
 
 /* ---- request helpers (request.c) ---- */
 

@@ -1,6 +1,6 @@
 /* The scheduler: one thread in the server that, every tick, for every organization,
  * delivers what the outbox holds and, once a day at the configured local time, runs
- * dunning. On PostgreSQL a session advisory lock makes it a singleton across servers; the
+ * dunning; and once a day queues invoice.overdue webhook events. On PostgreSQL a session advisory lock makes it a singleton across servers; the
  * jobs are idempotent besides (dunning firings are keyed, outbox messages are claimed), so
  * a second scheduler would waste work, never send twice.
  *
@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "app/app.h"
+#include "app/events.h"
 #include "base.h"
 #include "http/server.h"
 #include "store/store.h"
@@ -86,6 +87,40 @@ out:
     owed_buf_release(&out);
 }
 
+/* Once a day (the first tick of the org's local day): invoice.overdue webhook events for
+ * invoices that fell due (app/events.c; each invoice is told once by its own key). */
+static void overdue_job(struct owed_server *srv, struct owed_store *s, int64_t org,
+                        owed_time_ms now)
+{
+    owed_date today;
+    int minute;
+    struct owed_buf err = OWED_BUF_INIT(0);
+    if (owed_org_local_time(s, org, now, &today, &minute, &err)) {
+        owed_buf_release(&err);
+        return;
+    }
+    char key[64], day[11];
+    owed_date_format(today, day);
+    snprintf(key, sizeof key, "job:overdue:%s", day);
+    int rc = s->ops->begin(s, &err);
+    if (rc == OWED_OK) rc = s->ops->idem_claim(s, org, key, &err);
+    s->ops->rollback(s);
+    if (rc == OWED_E_EXISTS) goto out;
+    size_t n = 0;
+    if (rc == OWED_OK) rc = owed_events_overdue(s, org, today, now, &n, &err);
+    if (rc == OWED_OK) {
+        rc = s->ops->begin(s, &err);
+        if (rc == OWED_OK) rc = s->ops->idem_claim(s, org, key, &err);
+        if (rc == OWED_OK || rc == OWED_E_EXISTS) rc = s->ops->commit(s, &err);
+        else s->ops->rollback(s);
+    }
+    char detail[96];
+    snprintf(detail, sizeof detail, "%zu invoice.overdue event(s) for %s", n, day);
+    job_log(srv, org, "overdue", rc, rc ? err.ptr : n ? detail : NULL);
+out:
+    owed_buf_release(&err);
+}
+
 static void outbox_job(struct owed_server *srv, struct owed_store *s, int64_t org,
                        owed_time_ms now)
 {
@@ -136,6 +171,7 @@ void owed_scheduler_tick(struct owed_server *srv, struct owed_store *s, int64_t 
         for (size_t i = 0; i < orgs.n && !atomic_load(&srv->stopping); i++) {
             owed_time_ms now = srv->cfg.clock.now_ms(srv->cfg.clock.ctx);
             dunning_job(srv, s, orgs.ids[i], now);
+            overdue_job(srv, s, orgs.ids[i], now);
             outbox_job(srv, s, orgs.ids[i], now);
         }
     s->ops->unlock(s, "owed-scheduler");

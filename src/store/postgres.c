@@ -239,10 +239,10 @@ static const char *const stmt_sql[ST_COUNT] = {
         " FROM outflows o JOIN payments p ON p.org_id = o.org_id AND p.payment_id = o.payment_id"
         " WHERE o.org_id = $1 AND o.out_date <= $2 AND p.customer_id = $3 ORDER BY o.outflow_id",
     [ST_ORG_GET] = "SELECT tolerance, timezone, calendar, mail_from, smtp_url, sms_url, pay_url,"
-                   " out_dir, name FROM orgs WHERE org_id = $1",
+                   " out_dir, name, gateway_secret FROM orgs WHERE org_id = $1",
     [ST_ORG_SET] = "UPDATE orgs SET tolerance = $2, timezone = $3, calendar = $4, mail_from = $5,"
-                   " smtp_url = $6, sms_url = $7, pay_url = $8, out_dir = $9, name = $10"
-                   " WHERE org_id = $1",
+                   " smtp_url = $6, sms_url = $7, pay_url = $8, out_dir = $9, name = $10,"
+                   " gateway_secret = $11 WHERE org_id = $1",
     [ST_STMT_INSERT] =
         "INSERT INTO bank_statements (org_id, statement_id, stmt_key, format, account,"
         " bank_stmt_id, currency, stmt_date, opening_minor, opening_date, closing_minor,"
@@ -528,7 +528,7 @@ static void park_scan(struct pg_store *q)
     if (!st) return;
     q->streaming = NULL;
     st->live = false;
-    PGresult *r;
+    PGresult *r = NULL;
     while ((r = PQgetResult(q->conn)) != NULL) {
         OWED_ALLOC_GROW(st->parked, st->n + 1, st->cap);
         st->parked[st->n++] = r;
@@ -779,7 +779,7 @@ static int load_keys(struct pg_store *q, enum key_kind k, int64_t org, struct ow
         !PQsetSingleRowMode(q->conn))
         return pg_error(q, err, "keys", NULL);
     int rc = OWED_OK;
-    PGresult *r;
+    PGresult *r = NULL;
     while ((r = PQgetResult(q->conn)) != NULL) {
         ExecStatusType st = PQresultStatus(r);
         if (st == PGRES_SINGLE_TUPLE)
@@ -1141,7 +1141,7 @@ static int get_by_id(struct pg_store *q, enum stmt_id id, enum copy_table t, int
 static int pg_customer_get(struct owed_store *s, int64_t org, const char *ref,
                            struct owed_customer *out, struct owed_buf *err)
 {
-    PGresult *r;
+    PGresult *r = NULL;
     int rc = get_one(impl(s), ST_CUSTOMER_GET, CP_CUSTOMERS, org, ref, &r, err);
     if (rc) return rc;
     read_customer(r, out);
@@ -1226,7 +1226,7 @@ static int pg_invoice_get(struct owed_store *s, int64_t org, const char *number,
         cache_get(&q->inv, (size_t)i, out);
         return OWED_OK;
     }
-    PGresult *r;
+    PGresult *r = NULL;
     rc = get_one(q, ST_INVOICE_GET, CP_INVOICES, org, number, &r, err);
     if (rc) return rc;
     read_invoice(r, out, true);
@@ -1239,7 +1239,7 @@ static int pg_payment_get(struct owed_store *s, int64_t org, const char *ref,
                           struct owed_payment *out, struct owed_buf *err)
 {
     struct pg_store *q = impl(s);
-    PGresult *r;
+    PGresult *r = NULL;
     int rc = get_one(q, ST_PAYMENT_GET, CP_PAYMENTS, org, ref, &r, err);
     if (rc) return rc;
     read_payment(r, out, true);
@@ -1252,7 +1252,7 @@ static int pg_payment_get(struct owed_store *s, int64_t org, const char *ref,
 static int pg_customer_get_id(struct owed_store *s, int64_t org, int64_t id,
                               struct owed_customer *out, struct owed_buf *err)
 {
-    PGresult *r;
+    PGresult *r = NULL;
     int rc = get_by_id(impl(s), ST_CUSTOMER_GET_ID, CP_CUSTOMERS, org, id, &r, err);
     if (rc) return rc;
     read_customer(r, out);
@@ -1273,7 +1273,7 @@ static int pg_invoice_get_id(struct owed_store *s, int64_t org, int64_t id,
         cache_get(&q->inv, (size_t)i, out);
         return OWED_OK;
     }
-    PGresult *r;
+    PGresult *r = NULL;
     rc = get_by_id(q, ST_INVOICE_GET_ID, CP_INVOICES, org, id, &r, err);
     if (rc) return rc;
     read_invoice(r, out, true);
@@ -1286,7 +1286,7 @@ static int pg_payment_get_id(struct owed_store *s, int64_t org, int64_t id,
                              struct owed_payment *out, struct owed_buf *err)
 {
     struct pg_store *q = impl(s);
-    PGresult *r;
+    PGresult *r = NULL;
     int rc = get_by_id(q, ST_PAYMENT_GET_ID, CP_PAYMENTS, org, id, &r, err);
     if (rc) return rc;
     read_payment(r, out, true);
@@ -1479,7 +1479,7 @@ static int pg_org_settings_get(struct owed_store *s, int64_t org, struct owed_or
 {
     struct params p = {0};
     p_int(&p, org);
-    PGresult *r;
+    PGresult *r = NULL;
     int rc = get_row(impl(s), ST_ORG_GET, CP_TABLES, &p, &r, err);
     if (rc) return rc;
     col_text(r, 0, 0, out->tolerance, sizeof out->tolerance);
@@ -1491,6 +1491,7 @@ static int pg_org_settings_get(struct owed_store *s, int64_t org, struct owed_or
     col_text(r, 0, 6, out->pay_url, sizeof out->pay_url);
     col_text(r, 0, 7, out->out_dir, sizeof out->out_dir);
     col_text(r, 0, 8, out->name, sizeof out->name);
+    col_text(r, 0, 9, out->gateway_secret, sizeof out->gateway_secret);
     PQclear(r);
     return OWED_OK;
 }
@@ -1509,6 +1510,7 @@ static int pg_org_settings_set(struct owed_store *s, int64_t org,
     p_text(&p, in->pay_url);
     p_text(&p, in->out_dir);
     p_text(&p, in->name);
+    p_text(&p, in->gateway_secret);
     return exec_command(impl(s), ST_ORG_SET, &p, "org settings", NULL, err);
 }
 
@@ -1593,7 +1595,7 @@ static int pg_entry_insert(struct owed_store *s, int64_t org, struct owed_entry_
 static int pg_entry_get(struct owed_store *s, int64_t org, int64_t id, struct owed_entry_rec *out,
                         struct owed_buf *err)
 {
-    PGresult *r;
+    PGresult *r = NULL;
     int rc = get_by_id(impl(s), ST_BENTRY_GET, CP_BANK_ENTRIES, org, id, &r, err);
     if (rc) return rc;
     read_entry(r, out);
@@ -1683,7 +1685,7 @@ static int scan(struct pg_store *q, enum stmt_id id, const struct params *p,
     struct scan_state st = {.live = true};
     q->streaming = &st;
     int rc = OWED_OK;
-    PGresult *r;
+    PGresult *r = NULL;
     while ((r = scan_next(q, &st)) != NULL) {
         ExecStatusType status = PQresultStatus(r);
         if (rc == OWED_OK) {
@@ -1986,7 +1988,7 @@ static void read_item(const PGresult *r, struct owed_item *it)
 static int pg_item_get(struct owed_store *s, int64_t org, int64_t id, struct owed_item *out,
                        struct owed_buf *err)
 {
-    PGresult *r;
+    PGresult *r = NULL;
     int rc = get_by_id(impl(s), ST_ITEM_GET, CP_TABLES, org, id, &r, err);
     if (rc) return rc;
     read_item(r, out);
@@ -2345,7 +2347,7 @@ static void read_user(const PGresult *r, struct owed_user *u)
 static int pg_user_get(struct owed_store *s, int64_t org, int64_t id, struct owed_user *out,
                        struct owed_buf *err)
 {
-    PGresult *r;
+    PGresult *r = NULL;
     int rc = get_by_id(impl(s), ST_USER_GET, CP_TABLES, org, id, &r, err);
     if (rc) return rc;
     read_user(r, out);
@@ -2358,7 +2360,7 @@ static int pg_user_find_email(struct owed_store *s, const char *email, struct ow
 {
     struct params p = {0};
     p_text(&p, email);
-    PGresult *r;
+    PGresult *r = NULL;
     int rc = get_row(impl(s), ST_USER_BY_EMAIL, CP_TABLES, &p, &r, err);
     if (rc) return rc;
     read_user(r, out);
@@ -2423,7 +2425,7 @@ static int pg_cred_find(struct owed_store *s, const char *hash, struct owed_cred
 {
     struct params p = {0};
     p_text(&p, hash);
-    PGresult *r;
+    PGresult *r = NULL;
     int rc = get_row(impl(s), ST_CRED_FIND, CP_TABLES, &p, &r, err);
     if (rc) return rc;
     read_cred(r, out);
@@ -2549,7 +2551,7 @@ static int pg_idem_get(struct owed_store *s, int64_t org, const char *key,
                        struct owed_idem_rec *out, struct owed_buf *err)
 {
     struct pg_store *q = impl(s);
-    PGresult *r;
+    PGresult *r = NULL;
     int rc = get_one(q, ST_IDEM_GET, CP_TABLES, org, key, &r, err);
     if (rc) return rc;
     memset(out, 0, sizeof *out);
@@ -2652,7 +2654,7 @@ static void read_webhook(const PGresult *r, struct owed_webhook *w)
 static int pg_webhook_get(struct owed_store *s, int64_t org, int64_t id, struct owed_webhook *out,
                           struct owed_buf *err)
 {
-    PGresult *r;
+    PGresult *r = NULL;
     int rc = get_by_id(impl(s), ST_WEBHOOK_GET, CP_TABLES, org, id, &r, err);
     if (rc) return rc;
     read_webhook(r, out);

@@ -250,10 +250,10 @@ static const char *const stmt_sql[ST_COUNT] = {
         " FROM outflows o JOIN payments p ON p.org_id = o.org_id AND p.payment_id = o.payment_id"
         " WHERE o.org_id = ?1 AND o.out_date <= ?2 AND p.customer_id = ?3 ORDER BY o.outflow_id",
     [ST_ORG_GET] = "SELECT tolerance, timezone, calendar, mail_from, smtp_url, sms_url, pay_url,"
-                   " out_dir, name FROM orgs WHERE org_id = ?1",
+                   " out_dir, name, gateway_secret FROM orgs WHERE org_id = ?1",
     [ST_ORG_SET] = "UPDATE orgs SET tolerance = ?2, timezone = ?3, calendar = ?4, mail_from = ?5,"
-                   " smtp_url = ?6, sms_url = ?7, pay_url = ?8, out_dir = ?9, name = ?10"
-                   " WHERE org_id = ?1",
+                   " smtp_url = ?6, sms_url = ?7, pay_url = ?8, out_dir = ?9, name = ?10,"
+                   " gateway_secret = ?11 WHERE org_id = ?1",
     [ST_STMT_INSERT] =
         "INSERT INTO bank_statements (org_id, statement_id, stmt_key, format, account,"
         " bank_stmt_id, currency, stmt_date, opening_minor, opening_date, closing_minor,"
@@ -1248,6 +1248,7 @@ static int sq_org_settings_get(struct owed_store *s, int64_t org, struct owed_or
         copy_col(st, 6, out->pay_url, sizeof out->pay_url);
         copy_col(st, 7, out->out_dir, sizeof out->out_dir);
         copy_col(st, 8, out->name, sizeof out->name);
+        copy_col(st, 9, out->gateway_secret, sizeof out->gateway_secret);
     }
     sqlite3_reset(st);
     return rc;
@@ -1269,6 +1270,7 @@ static int sq_org_settings_set(struct owed_store *s, int64_t org,
     bind_text(st, 8, in->pay_url);
     bind_text(st, 9, in->out_dir);
     bind_text(st, 10, in->name);
+    bind_text(st, 11, in->gateway_secret);
     return exec_stmt(q, st, err, "org settings");
 }
 

@@ -60,6 +60,8 @@ struct owed_org_settings {
     char pay_url[256];  /* pay link base; the invoice number is appended */
     char out_dir[256];  /* where letters and agency placements are written */
     char name[201];     /* the organization's name, signed under its messages */
+    char gateway_secret[128]; /* HMAC key of incoming payment gateway webhooks; "" = none.
+                                 Never shown: views say only whether it is set */
 };
 
 /* Which collection items items_each returns; zero fields mean "any". */

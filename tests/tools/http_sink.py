@@ -5,9 +5,10 @@
 
 Creates DIR if needed, binds port N (default 0: any free port) and, once listening,
 writes the port to FILE (atomically: tmp + rename). Every POST, whatever its path, is
-stored before the answer as DIR/NNNNNN.json (the body as received) and DIR/NNNNNN.key
-(the Idempotency-Key header, empty when absent), each written tmp + fsync + rename, the
-.key first. The answers take their status from --status-seq in turn, then 200 forever;
+stored before the answer as DIR/NNNNNN.json (the body as received), DIR/NNNNNN.key
+(the Idempotency-Key header, empty when absent) and DIR/NNNNNN.headers (a JSON object:
+"path" the request path, "headers" every request header by its lower-case name), each
+written tmp + fsync + rename, the .key and .headers before the .json. The answers take their status from --status-seq in turn, then 200 forever;
 the body is {"status": CODE}.
 Runs until SIGTERM or SIGINT.
 """
@@ -36,6 +37,9 @@ class Handler(BaseHTTPRequestHandler):
         srv.seq += 1
         base = os.path.join(srv.dir, "%06d" % srv.seq)
         write_atomic(base + ".key", (self.headers.get("Idempotency-Key") or "").encode())
+        meta = {"path": self.path,
+                "headers": {k.lower(): v for k, v in self.headers.items()}}
+        write_atomic(base + ".headers", json.dumps(meta).encode())
         write_atomic(base + ".json", body)
         status = srv.statuses.pop(0) if srv.statuses else 200
         answer = json.dumps({"status": status}).encode()

@@ -807,6 +807,7 @@ static void fill_settings(struct owed_org_settings *o, const char *tag)
     snprintf(o->pay_url, sizeof o->pay_url, "https://pay.example/%s/", tag);
     snprintf(o->out_dir, sizeof o->out_dir, "/var/lib/owed/%s out", tag);
     snprintf(o->name, sizeof o->name, "Müller & Söhne %s", tag);
+    snprintf(o->gateway_secret, sizeof o->gateway_secret, "whsec_%s'\"=", tag);
 }
 
 static void expect_settings(const struct owed_org_settings *got,
@@ -821,6 +822,7 @@ static void expect_settings(const struct owed_org_settings *got,
     assert_string_equal(got->pay_url, want->pay_url);
     assert_string_equal(got->out_dir, want->out_dir);
     assert_string_equal(got->name, want->name);
+    assert_string_equal(got->gateway_secret, want->gateway_secret);
 }
 
 static void settings_on(int backend)

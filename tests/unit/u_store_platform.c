@@ -928,8 +928,8 @@ static void test_locks(void **state)
 
 /* ---- migration ---- */
 
-/* A database at version 4 (the platform tables dropped and version 5 forgotten) gets
- * version 5 from migrate, its data kept. */
+/* A database at version 4 (the platform tables and the gateway secret dropped, versions 5
+ * and up forgotten) gets version 5 and up from migrate, its data kept. */
 static void migrate_on(int backend)
 {
     struct owed_store *s = open_store(backend);
@@ -938,7 +938,8 @@ static void migrate_on(int backend)
     close_store(s);
     run_sql(backend, "DROP TABLE users; DROP TABLE credentials; DROP TABLE audit;"
                      " DROP TABLE api_idempotency; DROP TABLE webhooks;"
-                     " DELETE FROM schema_migrations WHERE version = 5");
+                     " ALTER TABLE orgs DROP COLUMN gateway_secret;"
+                     " DELETE FROM schema_migrations WHERE version >= 5");
     s = NULL;
     OK(owed_store_open(store_url(backend), false, &s, E));
     int version = 0;
