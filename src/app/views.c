@@ -126,8 +126,13 @@ int owed_view_invoice(struct owed_store *s, int64_t org, int64_t id, owed_date t
 {
     struct owed_invoice inv;
     struct owed_customer c;
-    int rc = s->ops->invoice_get_id(s, org, id, &inv, err);
+    /* One read transaction: on SQLite each statement outside one takes and drops the file
+     * lock (fcntl calls) on its own. */
+    int rc = s->ops->read_begin(s, err);
+    if (rc) return rc;
+    rc = s->ops->invoice_get_id(s, org, id, &inv, err);
     if (rc == OWED_OK) rc = s->ops->customer_get_id(s, org, inv.customer_id, &c, err);
+    s->ops->read_end(s);
     if (rc == OWED_E_NOT_FOUND) {
         owed_buf_reset(err);
         owed_buf_addf(err, "no invoice %lld", (long long)id);

@@ -3,6 +3,7 @@
  * Idempotency-Key, handler, audit trail. */
 #include <microhttpd.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,58 @@ static void request_hash(const struct hreq *rq, const char *url, char out[OWED_H
     crypto_hash_sha256_update(&st, (const unsigned char *)rq->body, rq->body_len);
     crypto_hash_sha256_final(&st, h);
     sodium_bin2hex(out, OWED_HASH_HEX + 1, h, sizeof h);
+}
+
+/* Who a secret is, remembered by each thread for AUTH_TTL_S seconds, so that a read costs
+ * one database round trip instead of three. A change to users or credentials made through
+ * this server (revoke, sign out, a user changed) clears every thread's memory at once (the
+ * epoch); one made elsewhere (the CLI, another server) takes effect within AUTH_TTL_S. */
+#define AUTH_TTL_S 2
+#define AUTH_SLOTS 64
+
+static atomic_long auth_epoch;
+
+struct auth_slot {
+    char secret[OWED_SECRET_MAX + 1];
+    struct owed_principal who;
+    int64_t until;
+    long epoch;
+};
+
+static int authenticate_cached(struct owed_server *srv, struct owed_store *s, const char *secret,
+                               int64_t now_s, struct owed_principal *who, struct owed_buf *err)
+{
+    (void)srv;
+    static __thread struct auth_slot *slots;
+    size_t n = strlen(secret);
+    if (n > OWED_SECRET_MAX) return owed_authenticate(s, secret, now_s, who, err);
+    if (!slots) slots = calloc(AUTH_SLOTS, sizeof *slots); /* freed with the thread: never */
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)secret[i]) * 1099511628211ULL;
+    struct auth_slot *slot = slots ? &slots[h % AUTH_SLOTS] : NULL;
+    long epoch = atomic_load(&auth_epoch);
+    if (slot && slot->epoch == epoch && now_s < slot->until && now_s >= slot->until - AUTH_TTL_S &&
+        owed_secret_equal(slot->secret, secret)) {
+        *who = slot->who;
+        return OWED_OK;
+    }
+    int rc = owed_authenticate(s, secret, now_s, who, err);
+    if (rc == OWED_OK && slot) {
+        memcpy(slot->secret, secret, n + 1);
+        slot->who = *who;
+        slot->until = now_s + AUTH_TTL_S;
+        slot->epoch = epoch;
+    }
+    return rc;
+}
+
+/* After a change to users or credentials: forget every remembered principal. */
+static void auth_changed(const char *method, const char *path)
+{
+    if (!strcmp(method, "GET")) return;
+    if (!strncmp(path, "/api/v1/tokens", 14) || !strncmp(path, "/api/v1/users", 13) ||
+        !strcmp(path, "/api/v1/auth/logout"))
+        atomic_fetch_add(&auth_epoch, 1);
 }
 
 enum idem_outcome { IDEM_NONE, IDEM_CLAIMED, IDEM_ANSWERED };
@@ -311,7 +364,7 @@ void router_handle(struct owed_server *srv, struct MHD_Connection *conn, const c
             owed_buf_release(&err);
             goto done;
         }
-        int rc = owed_authenticate(rq.store, secret, rq.now_s, &rq.who, &err);
+        int rc = authenticate_cached(srv, rq.store, secret, rq.now_s, &rq.who, &err);
         if (rc) {
             if (rc == OWED_E_DENIED)
                 hr_problem(&rs, 401, "unauthenticated", "%s", err.ptr);
@@ -351,6 +404,7 @@ void router_handle(struct owed_server *srv, struct MHD_Connection *conn, const c
         }
     }
     route->fn(&rq, &rs);
+    if (rs.status < 400) auth_changed(method, url);
     if (idem_state == IDEM_CLAIMED) idem_finish(&rq, &rs, &idem);
     if (unsafe_method(method) && rq.signed_in && rs.status < 400 && !rs.no_audit)
         audit(&rq, &rs, a->actor);
