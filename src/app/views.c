@@ -252,7 +252,7 @@ int owed_view_invoices(struct owed_store *s, int64_t org, const struct owed_invo
         l.v[kept++] = l.v[i];
     }
     l.n = kept;
-    qsort_r(l.v, l.n, sizeof *l.v, inv_cmp, &l);
+    if (l.n > 1) qsort_r(l.v, l.n, sizeof *l.v, inv_cmp, &l);
     long start = page_start(pg->after, l.n, inv_id_at, l.v);
     if (start < 0) {
         rc = bad_cursor(pg->after, err);

@@ -116,21 +116,20 @@ static int authenticate_cached(struct owed_server *srv, struct owed_store *s, co
                                int64_t now_s, struct owed_principal *who, struct owed_buf *err)
 {
     (void)srv;
-    static __thread struct auth_slot *slots;
+    static __thread struct auth_slot slots[AUTH_SLOTS];
     size_t n = strlen(secret);
     if (n > OWED_SECRET_MAX) return owed_authenticate(s, secret, now_s, who, err);
-    if (!slots) slots = calloc(AUTH_SLOTS, sizeof *slots); /* freed with the thread: never */
     uint64_t h = 1469598103934665603ULL;
     for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)secret[i]) * 1099511628211ULL;
-    struct auth_slot *slot = slots ? &slots[h % AUTH_SLOTS] : NULL;
+    struct auth_slot *slot = &slots[h % AUTH_SLOTS];
     long epoch = atomic_load(&auth_epoch);
-    if (slot && slot->epoch == epoch && now_s < slot->until && now_s >= slot->until - AUTH_TTL_S &&
+    if (slot->epoch == epoch && now_s < slot->until && now_s >= slot->until - AUTH_TTL_S &&
         owed_secret_equal(slot->secret, secret)) {
         *who = slot->who;
         return OWED_OK;
     }
     int rc = owed_authenticate(s, secret, now_s, who, err);
-    if (rc == OWED_OK && slot) {
+    if (rc == OWED_OK) {
         memcpy(slot->secret, secret, n + 1);
         slot->who = *who;
         slot->until = now_s + AUTH_TTL_S;
@@ -221,6 +220,7 @@ static enum idem_outcome idem_begin(struct hreq *rq, struct hresp *rs, const cha
              * own keys (a payment's reference), so running again posts nothing twice. */
             old.updated_at = rq->now_s;
             old.body = "";
+            old.body_len = 0;
             rc = s->ops->idem_update(s, rq->who.org, &old, &err);
             if (rc == OWED_OK) rc = s->ops->commit(s, &err);
             if (rc) {
