@@ -46,9 +46,10 @@ int owed_entry_status_parse(const char *s, int *out);
  * (nstatuses 0 = all), ordered by id, as an array of
  * {"id", "statement_id", "entry_ref", "booking_date", "value_date", "amount" (unsigned),
  *  "currency", "direction" (credit|debit), "status", "counterparty_name",
- *  "counterparty_account", "remittance", "end_to_end", "score", "customer_ref" (posted
- *  entries, else null), "payment_id" (or null), "invoice_numbers" (what the payment is
- *  applied to now), "suggestions" (as `owed bank review --format json`)}. */
+ *  "counterparty_account", "remittance", "end_to_end", "score", "customer_ref" (the
+ *  customer it was posted to or, waiting for review, the top suggestion's; else null),
+ *  "payment_id" (or null), "invoice_numbers" (what the payment is applied to now),
+ *  "suggestions" (as `owed bank review --format json`)}. */
 int owed_bank_entries_json(struct owed_store *s, int64_t org, const int *statuses,
                            size_t nstatuses, json_t **out, struct owed_buf *err);
 /* One entry as above; OWED_E_NOT_FOUND when the org has no entry `id`. */

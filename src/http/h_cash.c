@@ -49,6 +49,26 @@ static bool body_date(struct hreq *rq, struct hresp *rs, const char *field, owed
     return true;
 }
 
+/* What is wrong with one element of "targets" (NULL: nothing), and in *bad its member. */
+static const char *target_problem(json_t *o, const char **bad)
+{
+    const char *key;
+    json_t *v;
+    *bad = NULL;
+    if (!json_is_object(o)) return "must be an object";
+    json_object_foreach(o, key, v) {
+        *bad = key;
+        if (strcmp(key, "invoice_number") != 0 && strcmp(key, "amount") != 0)
+            return "not a field of a target";
+        if (json_is_null(v) && !strcmp(key, "amount")) continue;
+        if (json_is_number(v)) return "must be a string (amounts are decimal strings like \"12.34\")";
+        if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v))
+            return "must be a string";
+    }
+    *bad = "invoice_number";
+    return json_object_get(o, "invoice_number") ? NULL : "required";
+}
+
 /* "apply" and "targets": the rule, and the invoices of the rule "list" (given targets
  * alone mean "list"). *t is malloc'd (free it); false after answering 422. */
 static bool apply_fields(struct hreq *rq, struct hresp *rs, bool required,
@@ -84,41 +104,19 @@ static bool apply_fields(struct hreq *rq, struct hresp *rs, bool required,
                    MAX_TARGETS);
         return false;
     }
+    for (size_t i = 0; i < count; i++) {
+        const char *bad, *why = target_problem(json_array_get(arr, i), &bad);
+        if (why) {
+            hr_problem(rs, 422, "validation_failed", "targets[%zu]%s%s: %s", i, bad ? "." : "",
+                       bad ? bad : "", why);
+            return false;
+        }
+    }
     *rule = OWED_APPLY_LIST;
     *t = owed_xcalloc(count, sizeof **t);
     for (size_t i = 0; i < count; i++) {
         json_t *o = json_array_get(arr, i);
-        const char *key;
-        json_t *v;
-        const char *why = NULL, *bad = NULL;
-        if (!json_is_object(o)) why = "must be an object";
-        else
-            json_object_foreach(o, key, v) {
-                if (!strcmp(key, "invoice_number") || !strcmp(key, "amount")) {
-                    if (json_is_null(v) && !strcmp(key, "amount")) continue;
-                    if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v)) {
-                        bad = key;
-                        why = json_is_number(v) ? "must be a string (amounts are decimal strings "
-                                                  "like \"12.34\")"
-                                                : "must be a string";
-                        break;
-                    }
-                } else {
-                    bad = key;
-                    why = "not a field of a target";
-                    break;
-                }
-            }
-        const char *num = why ? NULL : json_string_value(json_object_get(o, "invoice_number"));
-        if (!why && !num) bad = "invoice_number", why = "required";
-        if (why) {
-            hr_problem(rs, 422, "validation_failed", "targets[%zu]%s%s: %s", i, bad ? "." : "",
-                       bad ? bad : "", why);
-            free(*t);
-            *t = NULL;
-            return false;
-        }
-        (*t)[i].invoice_number = num;
+        (*t)[i].invoice_number = json_string_value(json_object_get(o, "invoice_number"));
         (*t)[i].amount = json_string_value(json_object_get(o, "amount"));
     }
     *n = count;
