@@ -189,6 +189,11 @@ static void token_create(struct hreq *rq, struct hresp *rs)
     else {
         hr_json(rs, 201, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "token", secret,
                                    "note", "shown once: store it now"));
+        /* Kept by the audit trail and a replay under the same Idempotency-Key: no secret. */
+        json_t *kept = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "token", "(shown once)",
+                                 "note", "shown once: a replay does not show it again");
+        rs->redacted = json_dumps(kept, JSON_COMPACT);
+        json_decref(kept);
         snprintf(rs->location, sizeof rs->location, "/api/v1/tokens/%lld", (long long)id);
         /* The audit trail gets the id, never the secret. */
         snprintf(rs->resource, sizeof rs->resource, "/api/v1/tokens/%lld", (long long)id);

@@ -49,6 +49,9 @@ struct hresp {
     bool replayed;            /* answered from the Idempotency-Key's stored response */
     char resource[512];       /* the audit trail's resource, when not the path */
     char *before;             /* the resource before the change, for the audit trail (heap) */
+    char *redacted;           /* the body without its secrets (heap): what the audit trail
+                                 and the Idempotency-Key store keep of an answer that shows
+                                 a secret once (a new token, a webhook's signing secret) */
 };
 
 typedef void (*http_handler)(struct hreq *rq, struct hresp *rs);
@@ -68,6 +71,7 @@ int http_routes_init(void);
 extern const struct http_route http_routes_system[], http_routes_auth[], http_routes_admin[],
     http_routes_ledger[], http_routes_reports[];
 extern const struct http_route http_routes_cash[], http_routes_bank[]; /* h_cash.c, h_bank.c */
+extern const struct http_route http_routes_collections[], http_routes_dunning[]; /* h_*.c */
 extern const struct http_route http_routes_webhooks[], http_routes_gateway[]; /* h_webhooks.c, h_gateway.c */
 
 /* ---- request helpers (request.c) ---- */

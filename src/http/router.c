@@ -253,8 +253,8 @@ static void idem_finish(struct hreq *rq, struct hresp *rs, struct owed_idem_rec 
         rec->state = OWED_IDEM_DONE;
         rec->status = rs->status;
         snprintf(rec->content_type, sizeof rec->content_type, "%s", rs->content_type);
-        rec->body = rs->body.ptr ? rs->body.ptr : "";
-        rec->body_len = rs->body.len;
+        rec->body = rs->redacted ? rs->redacted : rs->body.ptr ? rs->body.ptr : "";
+        rec->body_len = rs->redacted ? strlen(rs->redacted) : rs->body.len;
         rec->updated_at = rq->now_s;
     }
     int rc = s->ops->begin(s, &err);
@@ -271,9 +271,9 @@ static void idem_finish(struct hreq *rq, struct hresp *rs, struct owed_idem_rec 
 static void audit(struct hreq *rq, struct hresp *rs, const char *actor)
 {
     struct owed_buf err = OWED_BUF_INIT(0);
-    const char *after = rs->body.ptr && strcmp(rs->content_type, "application/json") == 0
-                            ? rs->body.ptr
-                            : "";
+    const char *after = rs->redacted                                               ? rs->redacted
+                        : rs->body.ptr && !strcmp(rs->content_type, "application/json") ? rs->body.ptr
+                                                                                           : "";
     int rc = owed_audit_record(rq->store, rq->who.org, actor, rq->method,
                                rs->resource[0] ? rs->resource : rq->path, rs->status,
                                rs->before ? rs->before : "", after, &err);
@@ -411,6 +411,7 @@ void router_handle(struct owed_server *srv, struct MHD_Connection *conn, const c
 done:
     if (rq.json) json_decref(rq.json);
     free(rs.before);
+    free(rs.redacted);
     free(scratch);
     answer(srv, &rs, a);
 }

@@ -63,6 +63,21 @@ expect_status 200 GET "/api/v1/reports/kpi?as_of=2026-03-31&days=90"
 expect_same "$T/cli.json" "$T/body" "GET kpi equals owed kpi --format json"
 expect_status 400 GET "/api/v1/reports/aging?as_of=2026-13-45"
 
+say "a new token is shown once: not in the audit trail, not in a replay"
+expect_status 201 POST /api/v1/tokens '{"label": "script", "role": "viewer"}' -H "Idempotency-Key: tok-1"
+NEW=$(jget "$T/body" 'd["token"]')
+case $NEW in owed_*) _ok "the token is shown" ;; *) _not_ok "no token in the answer: $NEW" ;; esac
+SAVED=$TOKEN TOKEN=$NEW
+expect_status 200 GET /api/v1/me
+expect_eq "$(jget "$T/body" 'd["role"]')" viewer "the new token acts as a viewer"
+TOKEN=$SAVED
+expect_status 201 POST /api/v1/tokens '{"label": "script", "role": "viewer"}' -H "Idempotency-Key: tok-1"
+expect_not_contains "$T/body" "$NEW" "a replay does not show the token again"
+expect_status 200 GET "/api/v1/audit?limit=5"
+expect_not_contains "$T/body" "$NEW" "the audit trail does not hold the token"
+expect_contains "$T/body" '"resource":"/api/v1/tokens/'
+expect_eq "$(db_query "SELECT COUNT(*) FROM api_idempotency WHERE body LIKE '%$NEW%'")" 0 "nor does the stored answer"
+
 say "metrics and the access log"
 expect_status 200 GET /metrics
 expect_contains "$T/body" 'owed_http_requests_total{method="GET",route="/api/v1/invoices/{id}",code="2xx"}'
