@@ -13,6 +13,7 @@ const char cmd_serve_summary[] = "run the HTTP API server and the scheduler";
 const char cmd_serve_help[] =
     "usage: owed serve [--listen ADDR:PORT] [--threads N] [--no-scheduler]\n"
     "                  [--access-log FILE|-|off] [--body-max BYTES] [--timeout SECONDS]\n"
+    "                  [--request-time SECONDS]\n"
     "                  [--drain SECONDS] [--tick SECONDS] [--secure-cookies] [--db URL]\n"
     "       owed serve --list-routes\n"
     "\n"
@@ -35,6 +36,7 @@ const char cmd_serve_help[] =
     "  --access-log DEST   one line per request to FILE, - (stderr, the default) or off\n"
     "  --body-max BYTES    largest request body (default 16777216)\n"
     "  --timeout SECONDS   close a connection idle this long (default 30)\n"
+    "  --request-time S    drop a request whose body takes longer to arrive (default 120)\n"
     "  --secure-cookies    mark the session cookie Secure (behind TLS)\n"
     "  --list-routes       print every route with the permission it needs, and exit\n";
 
@@ -70,6 +72,7 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
                                          {"access-log", required_argument, NULL, 'a'},
                                          {"body-max", required_argument, NULL, 'b'},
                                          {"timeout", required_argument, NULL, 'T'},
+                                         {"request-time", required_argument, NULL, 'r'},
                                          {"drain", required_argument, NULL, 'd'},
                                          {"tick", required_argument, NULL, 'k'},
                                          {"secure-cookies", no_argument, NULL, 's'},
@@ -79,7 +82,8 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
     char host[64] = "127.0.0.1";
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     struct owed_server_cfg cfg = {.host = host, .port = 8080, .threads = ncpu > 0 ? (unsigned)ncpu : 2,
-                                  .body_max = 16u << 20, .timeout_s = 30, .drain_s = 30,
+                                  .body_max = 16u << 20, .timeout_s = 30, .request_time_s = 120,
+                                  .drain_s = 30,
                                   .scheduler = true, .tick_s = 30, .access_log = stderr,
                                   .clock = cli->clock};
     const char *log_dest = "-";
@@ -90,13 +94,14 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
         if (c == 'l') {
             if (!parse_listen(optarg, host, sizeof host, &cfg.port))
                 return cli_usage(self, "--listen takes ADDR:PORT like 127.0.0.1:8080, not '%s'", optarg);
-        } else if (c == 't' || c == 'b' || c == 'T' || c == 'd' || c == 'k') {
+        } else if (c == 't' || c == 'b' || c == 'T' || c == 'd' || c == 'k' || c == 'r') {
             unsigned long max = c == 't' ? 256 : c == 'b' ? (1ul << 30) : 86400;
             if (!parse_uint(optarg, max, &v) || (v == 0 && c != 'd'))
                 return cli_usage(self, "'%s' is not a whole number from 1 to %lu", optarg, max);
             if (c == 't') cfg.threads = (unsigned)v;
             else if (c == 'b') cfg.body_max = v;
             else if (c == 'T') cfg.timeout_s = (unsigned)v;
+            else if (c == 'r') cfg.request_time_s = (unsigned)v;
             else if (c == 'd') cfg.drain_s = (unsigned)v;
             else cfg.tick_s = (unsigned)v;
         } else if (c == 'n') {

@@ -89,6 +89,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (*upload_size) {
+        /* A body trickled in slower than --request-time allows: drop the connection (the
+         * idle timeout alone would let one byte every few seconds hold it for ever). */
+        if (elapsed_us(&cx->started) > (int64_t)srv->cfg.request_time_s * 1000000) {
+            cx->status = 408;
+            return MHD_NO;
+        }
         if (cx->body.len + *upload_size > srv->cfg.body_max) cx->too_large = true;
         else owed_buf_add(&cx->body, upload_data, *upload_size);
         *upload_size = 0;

@@ -20,6 +20,7 @@ struct owed_server_cfg {
     unsigned threads;       /* worker threads, default: number of CPUs */
     size_t body_max;        /* request body limit in bytes */
     unsigned timeout_s;     /* idle connection timeout (slow clients) */
+    unsigned request_time_s; /* longest a request body may take to arrive */
     unsigned drain_s;       /* on SIGTERM, how long in-flight requests may take */
     bool scheduler;         /* run the scheduler in this server */
     unsigned tick_s;        /* scheduler period */

@@ -8,7 +8,7 @@
 setup_db basic
 TOKEN=$(make_user admin@example.com admin)
 ADMIN=$TOKEN
-start_server --no-scheduler --body-max 65536 --timeout 2
+start_server --no-scheduler --body-max 65536 --timeout 2 --request-time 3
 
 alive() {
     local saved=$TOKEN
@@ -73,6 +73,25 @@ sleep 0.2
 alive "while a slow client stalls"
 wait $SLOW
 alive "after the slow client was dropped"
+# One that trickles a byte a second stays under the idle timeout; --request-time drops it.
+/usr/bin/python3 - "$BASE_URL" >"$T/trickle" <<'PY'
+import socket, sys, time, urllib.parse
+u = urllib.parse.urlparse(sys.argv[1])
+s = socket.create_connection((u.hostname, u.port))
+s.sendall(b"POST /api/v1/invoices HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n")
+start = time.time()
+try:
+    for i in range(100):
+        s.sendall(b"x")
+        time.sleep(1)
+        if time.time() - start > 12:
+            break
+    print("not dropped")
+except OSError:
+    print("dropped after %d s" % round(time.time() - start))
+PY
+expect_contains "$T/trickle" "dropped after" "a body trickled in a byte a second is dropped"
+alive "after the trickle"
 
 say "sessions: cookie, CSRF, sign-out"
 TOKEN=""
