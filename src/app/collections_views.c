@@ -118,17 +118,23 @@ const char *owed_item_collection_name(enum owed_item_kind k)
     return "";
 }
 
+enum { PAGE_FULL = -1 }; /* a scan's callback stops it: the page has all it needs */
+
+/* The items a scan gives, or with a page (limit > 0) those after its cursor, up to one
+ * more than the limit (which says there is a next page). */
 struct items {
     struct owed_item *v;
     size_t n, cap;
+    struct owed_page pg;
 };
 
 static int on_item(void *ctx, const struct owed_item *it)
 {
     struct items *l = ctx;
+    if (it->id <= l->pg.after) return OWED_OK;
     OWED_ALLOC_GROW(l->v, l->n + 1, l->cap);
     l->v[l->n++] = *it;
-    return OWED_OK;
+    return l->pg.limit > 0 && l->n > (size_t)l->pg.limit ? PAGE_FULL : OWED_OK;
 }
 
 static json_t *installment_json(const struct owed_item *in)
@@ -209,10 +215,12 @@ int owed_view_item(struct owed_store *s, int64_t org, enum owed_item_kind kind, 
 }
 
 int owed_view_items(struct owed_store *s, int64_t org, const struct owed_item_query *q,
-                    json_t **data, struct owed_buf *err)
+                    const struct owed_page *pg, json_t **data, int64_t *next,
+                    struct owed_buf *err)
 {
-    OWED_ASSERT(q->kind && q->kind != OWED_ITEM_INSTALLMENT);
+    OWED_ASSERT(q->kind && q->kind != OWED_ITEM_INSTALLMENT && pg->limit > 0);
     *data = NULL;
+    *next = 0;
     struct owed_item_filter f = {.kind = q->kind, .live_only = !q->all};
     int rc = s->ops->read_begin(s, err);
     if (rc) return rc;
@@ -225,8 +233,13 @@ int owed_view_items(struct owed_store *s, int64_t org, const struct owed_item_qu
         }
         if (!rc) f.customer_id = c.id;
     }
-    struct items l = {0};
+    struct items l = {.pg = *pg};
     if (!rc) rc = s->ops->items_each(s, org, &f, on_item, &l, err);
+    if (rc == PAGE_FULL) {
+        rc = OWED_OK;
+        l.n = (size_t)pg->limit;
+        *next = l.v[l.n - 1].id;
+    }
     json_t *arr = json_array();
     if (!rc) rc = items_to_json(s, org, l.v, l.n, arr, err);
     s->ops->read_end(s);
@@ -294,11 +307,19 @@ static json_t *time_json(int64_t unix_s)
 struct outbox_list {
     json_t *arr;
     bool with_body;
+    struct owed_page pg; /* limit 0: every message */
+    int64_t next;
 };
 
 static int on_msg(void *ctx, const struct owed_outbox_msg *m)
 {
     struct outbox_list *l = ctx;
+    if (m->id <= l->pg.after) return OWED_OK;
+    size_t n = json_array_size(l->arr);
+    if (l->pg.limit > 0 && n == (size_t)l->pg.limit) { /* one more: there is a next page */
+        l->next = json_integer_value(json_object_get(json_array_get(l->arr, n - 1), "id"));
+        return PAGE_FULL;
+    }
     json_t *o = json_pack(
         "{s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:i, s:o, s:s, s:s, s:s, s:s, s:o}", "id",
         (json_int_t)m->id, "run_id", (json_int_t)m->run_id, "customer_id",
@@ -314,9 +335,10 @@ static int on_msg(void *ctx, const struct owed_outbox_msg *m)
 }
 
 static int outbox_scan(struct owed_store *s, int64_t org, const struct owed_outbox_filter *f,
-                       bool with_body, json_t **data, struct owed_buf *err)
+                       bool with_body, const struct owed_page *pg, json_t **data,
+                       int64_t *next, struct owed_buf *err)
 {
-    struct outbox_list l = {.arr = json_array(), .with_body = with_body};
+    struct outbox_list l = {.arr = json_array(), .with_body = with_body, .pg = *pg};
     struct name_cache customers = {0};
     int rc = s->ops->read_begin(s, err);
     if (rc) {
@@ -324,6 +346,8 @@ static int outbox_scan(struct owed_store *s, int64_t org, const struct owed_outb
         return rc;
     }
     rc = s->ops->outbox_each(s, org, f, on_msg, &l, err);
+    if (rc == PAGE_FULL) rc = OWED_OK;
+    *next = l.next;
     for (size_t i = 0; !rc && i < json_array_size(l.arr); i++) {
         json_t *o = json_array_get(l.arr, i);
         const char *ref;
@@ -348,9 +372,11 @@ int owed_view_outbox_msg(struct owed_store *s, int64_t org, int64_t id, bool wit
                          json_t **out, struct owed_buf *err)
 {
     struct owed_outbox_filter f = {.id = id};
+    struct owed_page all = {0};
     json_t *arr = NULL;
+    int64_t next;
     *out = NULL;
-    int rc = outbox_scan(s, org, &f, with_body, &arr, err);
+    int rc = outbox_scan(s, org, &f, with_body, &all, &arr, &next, err);
     if (!rc && json_array_size(arr) != 1) {
         owed_buf_addf(err, "no message %lld", (long long)id);
         rc = OWED_E_NOT_FOUND;
@@ -361,11 +387,13 @@ int owed_view_outbox_msg(struct owed_store *s, int64_t org, int64_t id, bool wit
 }
 
 int owed_view_outbox(struct owed_store *s, int64_t org, enum owed_msg_status status,
-                     json_t **data, struct owed_buf *err)
+                     const struct owed_page *pg, json_t **data, int64_t *next,
+                     struct owed_buf *err)
 {
+    OWED_ASSERT(pg->limit > 0);
     struct owed_outbox_filter f = {.status = status};
     *data = NULL;
-    return outbox_scan(s, org, &f, false, data, err);
+    return outbox_scan(s, org, &f, false, pg, data, next, err);
 }
 
 /* ---- dunning policies ---- */

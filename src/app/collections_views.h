@@ -2,7 +2,9 @@
  * collection items, customer profiles, outbox messages, dunning policies and their
  * assignments, as JSON documents. As in app/views.h, amounts are decimal strings with
  * their currency and dates ISO 8601 (null when there is none), never JSON numbers for
- * money. Each listing is one array in id order (the API pages it with hr_page). */
+ * money. The listings of items and messages, which grow without bound, come a page at a
+ * time in id order (struct owed_page of app/views.h: *next is the cursor of the next page,
+ * 0 at the end); the others come whole. */
 #ifndef OWED_APP_COLLECTIONS_VIEWS_H
 #define OWED_APP_COLLECTIONS_VIEWS_H
 
@@ -11,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "app/views.h"
 #include "core/collections.h"
 #include "owed/buf.h"
 #include "store/store.h"
@@ -37,9 +40,10 @@ struct owed_item_query {
  * any kind but an installment). */
 int owed_view_item(struct owed_store *s, int64_t org, enum owed_item_kind kind, int64_t id,
                    json_t **out, struct owed_buf *err);
-/* *data: an array of items; OWED_E_NOT_FOUND for an unknown customer_ref. */
+/* *data: a page of items; OWED_E_NOT_FOUND for an unknown customer_ref. */
 int owed_view_items(struct owed_store *s, int64_t org, const struct owed_item_query *q,
-                    json_t **data, struct owed_buf *err);
+                    const struct owed_page *pg, json_t **data, int64_t *next,
+                    struct owed_buf *err);
 /* "holds" -> OWED_ITEM_HOLD, ... (the API's collection names); 0 when unknown. */
 enum owed_item_kind owed_item_kind_of_collection(const char *name);
 const char *owed_item_collection_name(enum owed_item_kind k);
@@ -59,9 +63,10 @@ int owed_view_profile(struct owed_store *s, int64_t org, int64_t customer_id, js
  * sent. with_body adds "body": the message as it is (or was) delivered. */
 int owed_view_outbox_msg(struct owed_store *s, int64_t org, int64_t id, bool with_body,
                          json_t **out, struct owed_buf *err);
-/* status 0 = every status; *data in id order, without bodies. */
+/* A page of messages (without their bodies); status 0 = every status. */
 int owed_view_outbox(struct owed_store *s, int64_t org, enum owed_msg_status status,
-                     json_t **data, struct owed_buf *err);
+                     const struct owed_page *pg, json_t **data, int64_t *next,
+                     struct owed_buf *err);
 
 /* ---- dunning policies ---- */
 

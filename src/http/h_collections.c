@@ -116,11 +116,11 @@ static bool body_amount(struct hreq *rq, struct hresp *rs, bool required, const 
 }
 
 /* A customer_ref and/or an invoice_number: at least one. */
-static bool body_about(struct hreq *rq, struct hresp *rs, bool invoice_required,
-                       const char **customer, const char **invoice)
+static bool body_about(struct hreq *rq, struct hresp *rs, const char **customer,
+                       const char **invoice)
 {
     if (!hq_str(rq, rs, "customer_ref", false, customer) ||
-        !hq_str(rq, rs, "invoice_number", invoice_required, invoice))
+        !hq_str(rq, rs, "invoice_number", false, invoice))
         return false;
     if (!*customer && !*invoice) {
         hr_problem(rs, 422, "validation_failed", "customer_ref: required (or invoice_number)");
@@ -175,7 +175,7 @@ static void hold_create(struct hreq *rq, struct hresp *rs)
                                          NULL};
     struct owed_item_req r = {.kind = OWED_ITEM_HOLD, .code = "manual"};
     if (!known_fields(rq, rs, fields) ||
-        !body_about(rq, rs, false, &r.customer_ref, &r.invoice_number) ||
+        !body_about(rq, rs, &r.customer_ref, &r.invoice_number) ||
         !body_text(rq, rs, "reason", true, &r.text) || !body_as_of(rq, rs, &r.today))
         return;
     add_item(rq, rs, &r);
@@ -207,7 +207,7 @@ static void promise_create(struct hreq *rq, struct hresp *rs)
                                          "text",         "as_of",          NULL};
     struct owed_item_req r = {.kind = OWED_ITEM_PROMISE};
     if (!known_fields(rq, rs, fields) ||
-        !body_about(rq, rs, false, &r.customer_ref, &r.invoice_number) ||
+        !body_about(rq, rs, &r.customer_ref, &r.invoice_number) ||
         !body_date(rq, rs, "date", true, 0, &r.date) || !body_amount(rq, rs, true, &r.amount) ||
         !body_text(rq, rs, "text", false, &r.text) || !body_as_of(rq, rs, &r.today))
         return;
@@ -223,7 +223,7 @@ static void note_create(struct hreq *rq, struct hresp *rs)
     static const char *const fields[] = {"customer_ref", "invoice_number", "text", "as_of", NULL};
     struct owed_item_req r = {.kind = OWED_ITEM_NOTE};
     if (!known_fields(rq, rs, fields) ||
-        !body_about(rq, rs, false, &r.customer_ref, &r.invoice_number) ||
+        !body_about(rq, rs, &r.customer_ref, &r.invoice_number) ||
         !body_text(rq, rs, "text", true, &r.text) || !body_as_of(rq, rs, &r.today))
         return;
     add_item(rq, rs, &r);
@@ -245,7 +245,7 @@ static void call_create(struct hreq *rq, struct hresp *rs)
                                          "as_of",        NULL};
     struct owed_item_req r = {.kind = OWED_ITEM_CALL};
     if (!known_fields(rq, rs, fields) ||
-        !body_about(rq, rs, false, &r.customer_ref, &r.invoice_number) ||
+        !body_about(rq, rs, &r.customer_ref, &r.invoice_number) ||
         !hq_str(rq, rs, "outcome", true, &r.code) || !body_text(rq, rs, "text", false, &r.text) ||
         !body_as_of(rq, rs, &r.today) || !outcome_valid(rs, r.code))
         return;
@@ -292,11 +292,13 @@ static void items_list(struct hreq *rq, struct hresp *rs, enum owed_item_kind ki
         return;
     }
     if (q.customer_ref && !*q.customer_ref) q.customer_ref = NULL;
-    json_t *data;
+    struct owed_page pg;
+    if (!hq_page(rq, rs, &pg)) return;
+    json_t *data = NULL;
+    int64_t next = 0;
     struct owed_buf err = OWED_BUF_INIT(0);
-    int rc = owed_view_items(rq->store, rq->who.org, &q, &data, &err);
-    if (rc) hr_app_error(rs, rc, &err);
-    else hr_page(rq, rs, data);
+    int rc = owed_view_items(rq->store, rq->who.org, &q, &pg, &data, &next, &err);
+    hr_list(rs, rc, data, next, &err);
     owed_buf_release(&err);
 }
 

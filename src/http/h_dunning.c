@@ -116,11 +116,13 @@ static void outbox_list(struct hreq *rq, struct hresp *rs)
                    "status: '%s' is not queued, sending, uncertain, sent, failed or cancelled", st);
         return;
     }
-    json_t *data;
+    struct owed_page pg;
+    if (!hq_page(rq, rs, &pg)) return;
+    json_t *data = NULL;
+    int64_t next = 0;
     struct owed_buf err = OWED_BUF_INIT(0);
-    int rc = owed_view_outbox(rq->store, rq->who.org, status, &data, &err);
-    if (rc) hr_app_error(rs, rc, &err);
-    else hr_page(rq, rs, data);
+    int rc = owed_view_outbox(rq->store, rq->who.org, status, &pg, &data, &next, &err);
+    hr_list(rs, rc, data, next, &err);
     owed_buf_release(&err);
 }
 
