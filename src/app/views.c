@@ -639,6 +639,20 @@ json_t *owed_webhook_json(const struct owed_webhook *w)
                      w->events, "active", w->active, "created_at", w->created_at);
 }
 
+int owed_view_user(struct owed_store *s, int64_t org, int64_t id, json_t **out,
+                   struct owed_buf *err)
+{
+    struct owed_user u;
+    int rc = s->ops->user_get(s, org, id, &u, err);
+    if (rc == OWED_E_NOT_FOUND) {
+        owed_buf_reset(err);
+        owed_buf_addf(err, "no user %lld", (long long)id);
+    }
+    if (rc) return rc;
+    *out = owed_user_json(&u);
+    return *out ? OWED_OK : OWED_E_STORE;
+}
+
 static int user_row(void *ctx, const struct owed_user *u)
 {
     return json_array_append_new(ctx, owed_user_json(u)) ? OWED_E_STORE : OWED_OK;

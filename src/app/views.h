@@ -79,6 +79,8 @@ json_t *owed_user_json(const struct owed_user *u);
 json_t *owed_cred_json(const struct owed_cred *c);
 json_t *owed_webhook_json(const struct owed_webhook *w);
 int owed_view_users(struct owed_store *s, int64_t org, json_t **data, struct owed_buf *err);
+int owed_view_user(struct owed_store *s, int64_t org, int64_t id, json_t **out,
+                   struct owed_buf *err);
 int owed_view_tokens(struct owed_store *s, int64_t org, json_t **data, struct owed_buf *err);
 int owed_view_audit(struct owed_store *s, int64_t org, const struct owed_page *pg,
                     json_t **data, int64_t *next, struct owed_buf *err);

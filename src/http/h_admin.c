@@ -74,14 +74,9 @@ static bool role_field(struct hreq *rq, struct hresp *rs, bool required, enum ow
 
 static int user_repr(struct hreq *rq, int64_t id, char **text, struct owed_buf *err)
 {
-    struct owed_user u;
-    int rc = rq->store->ops->user_get(rq->store, rq->who.org, id, &u, err);
-    if (rc == OWED_E_NOT_FOUND) {
-        owed_buf_reset(err);
-        owed_buf_addf(err, "no user %lld", (long long)id);
-    }
+    json_t *j;
+    int rc = owed_view_user(rq->store, rq->who.org, id, &j, err);
     if (rc) return rc;
-    json_t *j = owed_user_json(&u);
     *text = json_dumps(j, JSON_COMPACT);
     json_decref(j);
     return *text ? OWED_OK : OWED_E_STORE;

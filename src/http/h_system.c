@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/api_requests.h"
 #include "base.h"
 #include "http/http.h"
 #include "http/server.h"
@@ -23,7 +24,7 @@ static void readyz(struct hreq *rq, struct hresp *rs)
     }
     int version = 0;
     struct owed_buf err = OWED_BUF_INIT(0);
-    int rc = rq->store->ops->schema_version(rq->store, &version, &err);
+    int rc = owed_store_ping(rq->store, &version, &err);
     if (rc) hr_problem(rs, 503, "unavailable", "database: %s", err.ptr ? err.ptr : "");
     else hr_json(rs, 200, json_pack("{s:s, s:i}", "status", "ready", "schema_version", version));
     owed_buf_release(&err);

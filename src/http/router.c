@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/api_requests.h"
 #include "base.h"
 #include "http/http.h"
 #include "http/router.h"
@@ -153,7 +154,6 @@ enum idem_outcome { IDEM_NONE, IDEM_CLAIMED, IDEM_ANSWERED };
 static enum idem_outcome idem_begin(struct hreq *rq, struct hresp *rs, const char *key,
                                     const char *url, struct owed_idem_rec *rec)
 {
-    struct owed_store *s = rq->store;
     size_t n = strlen(key);
     bool printable = n > 0 && n <= 255;
     for (size_t i = 0; printable && i < n; i++)
@@ -171,78 +171,41 @@ static enum idem_outcome idem_begin(struct hreq *rq, struct hresp *rs, const cha
     rec->state = OWED_IDEM_PENDING;
     rec->body = "";
     rec->updated_at = rq->now_s;
+    struct owed_idem_rec old;
+    enum owed_idem_claim res;
     struct owed_buf err = OWED_BUF_INIT(0);
-    for (int attempt = 0; attempt < 2; attempt++) {
-        int rc = s->ops->begin(s, &err);
-        if (rc == OWED_OK) rc = s->ops->idem_insert(s, rq->who.org, rec, &err);
-        if (rc == OWED_OK) rc = s->ops->commit(s, &err);
-        if (rc == OWED_OK) {
-            owed_buf_release(&err);
-            return IDEM_CLAIMED;
-        }
-        s->ops->rollback(s);
-        if (rc != OWED_E_EXISTS) break;
-        /* Taken: answer as the first time, or say it is still running. */
-        struct owed_idem_rec old;
-        owed_buf_reset(&err);
-        rc = s->ops->begin(s, &err);
-        if (rc == OWED_OK) rc = s->ops->idem_get(s, rq->who.org, key, &old, &err);
-        if (rc == OWED_E_NOT_FOUND) {
-            s->ops->rollback(s);
-            continue; /* released in between: claim again */
-        }
-        if (rc) {
-            s->ops->rollback(s);
-            break;
-        }
-        if (strcmp(old.req_hash, rec->req_hash) != 0) {
-            s->ops->rollback(s);
-            hr_problem(rs, 422, "idempotency_key_reused",
-                       "this Idempotency-Key was used for a different request (%s %s)",
-                       old.method, old.path);
-        } else if (old.state == OWED_IDEM_DONE) {
-            rs->status = old.status;
-            rs->content_type = strcmp(old.content_type, "application/problem+json") == 0
-                                   ? "application/problem+json"
-                               : strcmp(old.content_type, "text/csv") == 0 ? "text/csv"
-                                                                           : "application/json";
-            owed_buf_add(&rs->body, old.body, old.body_len);
-            s->ops->rollback(s);
-            rs->no_audit = true;
-            rs->replayed = true;
-        } else if (rq->now_s - old.updated_at < IDEM_LEASE_S) {
-            s->ops->rollback(s);
-            rs->retry_after = 1;
-            hr_problem(rs, 409, "request_in_progress",
-                       "a request with this Idempotency-Key is still being processed");
-        } else {
-            /* Its first request died: take it over. The use cases are idempotent by their
-             * own keys (a payment's reference), so running again posts nothing twice. */
-            old.updated_at = rq->now_s;
-            old.body = "";
-            old.body_len = 0;
-            rc = s->ops->idem_update(s, rq->who.org, &old, &err);
-            if (rc == OWED_OK) rc = s->ops->commit(s, &err);
-            if (rc) {
-                s->ops->rollback(s);
-                break;
-            }
-            owed_buf_release(&err);
-            return IDEM_CLAIMED;
-        }
-        owed_buf_release(&err);
-        return IDEM_ANSWERED;
+    int rc = owed_idem_claim(rq->store, rq->who.org, rec, IDEM_LEASE_S, &res, &old, &err);
+    enum idem_outcome out = IDEM_ANSWERED;
+    if (rc) {
+        hr_problem(rs, 503, "unavailable", "the Idempotency-Key could not be recorded: %s",
+                   err.ptr ? err.ptr : "storage error");
+    } else if (res == OWED_IDEM_CLAIMED) {
+        out = IDEM_CLAIMED;
+    } else if (res == OWED_IDEM_MISMATCH) {
+        hr_problem(rs, 422, "idempotency_key_reused",
+                   "this Idempotency-Key was used for a different request (%s %s)", old.method,
+                   old.path);
+    } else if (res == OWED_IDEM_REPLAY) {
+        rs->status = old.status;
+        rs->content_type = !strcmp(old.content_type, "application/problem+json")
+                               ? "application/problem+json"
+                           : !strcmp(old.content_type, "text/csv") ? "text/csv"
+                                                                   : "application/json";
+        owed_buf_add(&rs->body, old.body, old.body_len);
+        rs->no_audit = true;
+        rs->replayed = true;
+    } else {
+        rs->retry_after = 1;
+        hr_problem(rs, 409, "request_in_progress",
+                   "a request with this Idempotency-Key is still being processed");
     }
-    hr_problem(rs, 503, "unavailable", "the Idempotency-Key could not be recorded: %s",
-               err.ptr ? err.ptr : "storage error");
     owed_buf_release(&err);
-    return IDEM_ANSWERED;
+    return out;
 }
 
 /* Stores the answer under the key; a server error frees the key for a retry instead. */
 static void idem_finish(struct hreq *rq, struct hresp *rs, struct owed_idem_rec *rec)
 {
-    struct owed_store *s = rq->store;
     struct owed_buf err = OWED_BUF_INIT(0);
     if (rs->status >= 500) {
         rec->state = OWED_IDEM_PENDING;
@@ -257,14 +220,9 @@ static void idem_finish(struct hreq *rq, struct hresp *rs, struct owed_idem_rec 
         rec->body_len = rs->redacted ? strlen(rs->redacted) : rs->body.len;
         rec->updated_at = rq->now_s;
     }
-    int rc = s->ops->begin(s, &err);
-    if (rc == OWED_OK) rc = s->ops->idem_update(s, rq->who.org, rec, &err);
-    if (rc == OWED_OK) rc = s->ops->commit(s, &err);
-    if (rc) {
-        s->ops->rollback(s);
+    if (owed_idem_finish(rq->store, rq->who.org, rec, &err))
         fprintf(stderr, "owed: storing the answer for Idempotency-Key %s failed: %s\n", rec->key,
                 err.ptr ? err.ptr : "");
-    }
     owed_buf_release(&err);
 }
 
