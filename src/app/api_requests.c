@@ -11,7 +11,11 @@ int owed_idem_claim(struct owed_store *s, int64_t org, struct owed_idem_rec *rec
 {
     /* Two rounds: a key released between our insert and our read is claimed again. */
     for (int attempt = 0; attempt < 2; attempt++) {
-        int rc = s->ops->begin(s, err);
+        /* Relaxed: this marker need not survive a power loss on its own. The request's
+         * change commits durably after it, and a write-ahead log is written in order, so
+         * that commit makes the marker durable too; if the change never commits, a lost
+         * marker only lets a retry run again, which the use case's own keys make harmless. */
+        int rc = s->ops->begin_relaxed(s, err);
         if (rc == OWED_OK) rc = s->ops->idem_insert(s, org, rec, err);
         if (rc == OWED_OK) rc = s->ops->commit(s, err);
         if (rc == OWED_OK) {
@@ -54,11 +58,13 @@ int owed_idem_claim(struct owed_store *s, int64_t org, struct owed_idem_rec *rec
     return OWED_E_STORE;
 }
 
-int owed_idem_finish(struct owed_store *s, int64_t org, const struct owed_idem_rec *rec,
-                     struct owed_buf *err)
+int owed_request_record(struct owed_store *s, int64_t org, const struct owed_idem_rec *idem,
+                        struct owed_audit_rec *audit, struct owed_buf *err)
 {
-    int rc = s->ops->begin(s, err);
-    if (rc == OWED_OK) rc = s->ops->idem_update(s, org, rec, err);
+    if (!idem && !audit) return OWED_OK;
+    int rc = s->ops->begin_relaxed(s, err);
+    if (rc == OWED_OK && idem) rc = s->ops->idem_update(s, org, idem, err);
+    if (rc == OWED_OK && audit) rc = s->ops->audit_insert(s, org, audit, err);
     if (rc == OWED_OK) rc = s->ops->commit(s, err);
     if (rc) s->ops->rollback(s);
     return rc;

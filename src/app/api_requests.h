@@ -24,10 +24,17 @@ enum owed_idem_claim {
 int owed_idem_claim(struct owed_store *s, int64_t org, struct owed_idem_rec *rec,
                     int64_t lease_s, enum owed_idem_claim *res, struct owed_idem_rec *old,
                     struct owed_buf *err);
-/* Stores the answer (state done), or with rec->state pending and updated_at 0 frees the key
- * for an immediate retry. */
-int owed_idem_finish(struct owed_store *s, int64_t org, const struct owed_idem_rec *rec,
-                     struct owed_buf *err);
+/* After a request, in one transaction: the answer under its Idempotency-Key (idem; state
+ * done, or pending with updated_at 0 to free the key for an immediate retry) and its line
+ * in the audit trail (audit; sets its id and time); either may be NULL.
+ *
+ * The commit is relaxed (no fsync of its own: SQLite synchronous=NORMAL, PostgreSQL
+ * synchronous_commit off): it becomes durable with the next durable commit, the next
+ * change. A power loss in between may lose the record but never the change itself; a
+ * lost answer makes a retry run again, which the use cases' own keys make harmless. This
+ * keeps a POST at one fsync. */
+int owed_request_record(struct owed_store *s, int64_t org, const struct owed_idem_rec *idem,
+                        struct owed_audit_rec *audit, struct owed_buf *err);
 
 /* Once-a-day jobs: whether `key` ("job:dunning:2026-07-01") is done, and marking it so. */
 int owed_job_done(struct owed_store *s, int64_t org, const char *key, bool *done,

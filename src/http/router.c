@@ -203,39 +203,39 @@ static enum idem_outcome idem_begin(struct hreq *rq, struct hresp *rs, const cha
     return out;
 }
 
-/* Stores the answer under the key; a server error frees the key for a retry instead. */
-static void idem_finish(struct hreq *rq, struct hresp *rs, struct owed_idem_rec *rec)
+/* After the handler: the answer under the Idempotency-Key (a server error frees the key
+ * for a retry instead) and the change in the audit trail, in one relaxed commit. */
+static void record(struct hreq *rq, struct hresp *rs, struct owed_idem_rec *idem,
+                   const char *actor, bool audited)
 {
-    struct owed_buf err = OWED_BUF_INIT(0);
-    if (rs->status >= 500) {
-        rec->state = OWED_IDEM_PENDING;
-        rec->updated_at = 0;
-        rec->body = "";
-        rec->body_len = 0;
-    } else {
-        rec->state = OWED_IDEM_DONE;
-        rec->status = rs->status;
-        snprintf(rec->content_type, sizeof rec->content_type, "%s", rs->content_type);
-        rec->body = rs->redacted ? rs->redacted : rs->body.ptr ? rs->body.ptr : "";
-        rec->body_len = rs->redacted ? strlen(rs->redacted) : rs->body.len;
-        rec->updated_at = rq->now_s;
+    if (idem) {
+        if (rs->status >= 500) {
+            idem->state = OWED_IDEM_PENDING;
+            idem->updated_at = 0;
+            idem->body = "";
+            idem->body_len = 0;
+        } else {
+            idem->state = OWED_IDEM_DONE;
+            idem->status = rs->status;
+            snprintf(idem->content_type, sizeof idem->content_type, "%s", rs->content_type);
+            idem->body = rs->redacted ? rs->redacted : rs->body.ptr ? rs->body.ptr : "";
+            idem->body_len = rs->redacted ? strlen(rs->redacted) : rs->body.len;
+            idem->updated_at = rq->now_s;
+        }
     }
-    if (owed_idem_finish(rq->store, rq->who.org, rec, &err))
-        fprintf(stderr, "owed: storing the answer for Idempotency-Key %s failed: %s\n", rec->key,
-                err.ptr ? err.ptr : "");
-    owed_buf_release(&err);
-}
-
-static void audit(struct hreq *rq, struct hresp *rs, const char *actor)
-{
+    struct owed_audit_rec a = {.status = rs->status, .before = rs->before ? rs->before : ""};
+    if (audited) {
+        a.after = rs->redacted ? rs->redacted
+                  : rs->body.ptr && !strcmp(rs->content_type, "application/json") ? rs->body.ptr
+                                                                                   : "";
+        snprintf(a.actor, sizeof a.actor, "%s", actor);
+        snprintf(a.action, sizeof a.action, "%s", rq->method);
+        snprintf(a.resource, sizeof a.resource, "%s", rs->resource[0] ? rs->resource : rq->path);
+    }
     struct owed_buf err = OWED_BUF_INIT(0);
-    const char *after = rs->redacted                                               ? rs->redacted
-                        : rs->body.ptr && !strcmp(rs->content_type, "application/json") ? rs->body.ptr
-                                                                                           : "";
-    int rc = owed_audit_record(rq->store, rq->who.org, actor, rq->method,
-                               rs->resource[0] ? rs->resource : rq->path, rs->status,
-                               rs->before ? rs->before : "", after, &err);
-    if (rc) fprintf(stderr, "owed: audit trail write failed: %s\n", err.ptr ? err.ptr : "");
+    if (owed_request_record(rq->store, rq->who.org, idem, audited ? &a : NULL, &err))
+        fprintf(stderr, "owed: recording %s %s (Idempotency-Key, audit trail) failed: %s\n",
+                rq->method, rq->path, err.ptr ? err.ptr : "");
     owed_buf_release(&err);
 }
 
@@ -363,9 +363,8 @@ void router_handle(struct owed_server *srv, struct MHD_Connection *conn, const c
     }
     route->fn(&rq, &rs);
     if (rs.status < 400) auth_changed(method, url);
-    if (idem_state == IDEM_CLAIMED) idem_finish(&rq, &rs, &idem);
-    if (unsafe_method(method) && rq.signed_in && rs.status < 400 && !rs.no_audit)
-        audit(&rq, &rs, a->actor);
+    record(&rq, &rs, idem_state == IDEM_CLAIMED ? &idem : NULL, a->actor,
+           unsafe_method(method) && rq.signed_in && rs.status < 400 && !rs.no_audit);
 done:
     if (rq.json) json_decref(rq.json);
     free(rs.before);
