@@ -228,7 +228,7 @@ static void record(struct hreq *rq, struct hresp *rs, struct owed_idem_rec *idem
         a.after = rs->redacted ? rs->redacted
                   : rs->body.ptr && !strcmp(rs->content_type, "application/json") ? rs->body.ptr
                                                                                    : "";
-        snprintf(a.actor, sizeof a.actor, "%s", actor);
+        snprintf(a.actor, sizeof a.actor, "%.299s", actor);
         snprintf(a.action, sizeof a.action, "%s", rq->method);
         snprintf(a.resource, sizeof a.resource, "%s", rs->resource[0] ? rs->resource : rq->path);
     }
