@@ -100,9 +100,10 @@ static void user_answer(struct hreq *rq, struct hresp *rs, int status, int64_t i
 
 static void user_create(struct hreq *rq, struct hresp *rs)
 {
+    static const char *const fields[] = {"email", "name", "password", "role", NULL};
     const char *email, *name, *password;
     enum owed_role role;
-    if (!hq_str(rq, rs, "email", true, &email) || !hq_str(rq, rs, "name", false, &name) ||
+    if (!hq_fields(rq, rs, fields) || !hq_str(rq, rs, "email", true, &email) || !hq_str(rq, rs, "name", false, &name) ||
         !hq_str(rq, rs, "password", false, &password) || !role_field(rq, rs, true, &role))
         return;
     int64_t id;
@@ -121,10 +122,11 @@ static void user_get(struct hreq *rq, struct hresp *rs)
 
 static void user_patch(struct hreq *rq, struct hresp *rs)
 {
+    static const char *const fields[] = {"password", "role", "disabled", NULL};
     int64_t id;
     const char *password;
     enum owed_role role;
-    if (!hq_id(rq, rs, 0, &id) || !hq_str(rq, rs, "password", false, &password) ||
+    if (!hq_id(rq, rs, 0, &id) || !hq_fields(rq, rs, fields) || !hq_str(rq, rs, "password", false, &password) ||
         !role_field(rq, rs, false, &role))
         return;
     json_t *dis = json_object_get(rq->json, "disabled");
@@ -170,9 +172,10 @@ static void tokens_list(struct hreq *rq, struct hresp *rs)
 
 static void token_create(struct hreq *rq, struct hresp *rs)
 {
+    static const char *const fields[] = {"email", "label", "role", NULL};
     const char *email, *label;
     enum owed_role role;
-    if (!hq_str(rq, rs, "email", false, &email) || !hq_str(rq, rs, "label", false, &label) ||
+    if (!hq_fields(rq, rs, fields) || !hq_str(rq, rs, "email", false, &email) || !hq_str(rq, rs, "label", false, &label) ||
         !role_field(rq, rs, false, &role))
         return;
     int64_t id;
@@ -254,8 +257,11 @@ static void org_get(struct hreq *rq, struct hresp *rs) { org_answer(rq, rs); }
 
 static void org_patch(struct hreq *rq, struct hresp *rs)
 {
+    static const char *const fields[] = {"name", "timezone", "calendar", "mail_from",
+                                         "smtp_url", "sms_url", "pay_url", "out_dir",
+                                         "tolerance", NULL};
     struct owed_org_changes ch = {0};
-    if (!hq_str(rq, rs, "name", false, &ch.name) || !hq_str(rq, rs, "timezone", false, &ch.timezone) ||
+    if (!hq_fields(rq, rs, fields) || !hq_str(rq, rs, "name", false, &ch.name) || !hq_str(rq, rs, "timezone", false, &ch.timezone) ||
         !hq_str(rq, rs, "calendar", false, &ch.calendar) ||
         !hq_str(rq, rs, "mail_from", false, &ch.mail_from) ||
         !hq_str(rq, rs, "smtp_url", false, &ch.smtp_url) ||

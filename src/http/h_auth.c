@@ -9,18 +9,22 @@
 #include "http/server.h"
 #include "app/views.h"
 
+/* The client's address is a second key beside the email, so that guessing across many
+ * emails from one place is limited too. The connection's own address: a header such as
+ * X-Forwarded-For is the client's to choose, so it cannot be trusted for this. */
 static void client_key(const struct hreq *rq, char *out, size_t cap)
 {
-    /* The address is a second key beside the email, so that guessing across many emails
-     * from one place is limited too. */
-    const char *fwd = hq_header(rq, "X-Forwarded-For");
-    snprintf(out, cap, "ip:%s", fwd ? fwd : "direct");
+    char ip[64];
+    owed_client_ip(rq->conn, ip, sizeof ip);
+    snprintf(out, cap, "ip:%s", ip);
 }
 
 static void login(struct hreq *rq, struct hresp *rs)
 {
+    static const char *const fields[] = {"email", "password", NULL};
     const char *email, *password;
-    if (!hq_str(rq, rs, "email", true, &email) || !hq_str(rq, rs, "password", true, &password))
+    if (!hq_fields(rq, rs, fields) || !hq_str(rq, rs, "email", true, &email) ||
+        !hq_str(rq, rs, "password", true, &password))
         return;
     rs->no_audit = true;
     char ekey[300], ikey[128];

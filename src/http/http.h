@@ -73,6 +73,7 @@ extern const struct http_route http_routes_system[], http_routes_auth[], http_ro
 extern const struct http_route http_routes_cash[], http_routes_bank[]; /* h_cash.c, h_bank.c */
 extern const struct http_route http_routes_collections[], http_routes_dunning[]; /* h_*.c */
 extern const struct http_route http_routes_webhooks[], http_routes_gateway[]; /* h_webhooks.c, h_gateway.c */
+extern const struct http_route http_routes_openapi[]; /* h_openapi.c */
 
 /* ---- request helpers (request.c) ---- */
 
@@ -91,6 +92,9 @@ bool hq_json(struct hreq *rq, struct hresp *rs);
  * when present with another type or when required and missing. */
 bool hq_str(struct hreq *rq, struct hresp *rs, const char *field, bool required,
             const char **out);
+/* The body is a JSON object with no member outside `allowed` (NULL-terminated); false
+ * after answering 422 naming the first unknown one. */
+bool hq_fields(struct hreq *rq, struct hresp *rs, const char *const *allowed);
 /* The org's today (its time zone). */
 owed_date hq_today(const struct hreq *rq);
 /* True when the client prefers text/csv over JSON. */

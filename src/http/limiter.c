@@ -1,5 +1,6 @@
-/* Sign-in rate limiting: at most LIMIT failed sign-ins per key (an email, a client
- * address) in WINDOW seconds; then the key waits out the window. A fixed table of slots
+/* Sign-in rate limiting: at most LIMIT failed sign-ins per email, and LIMIT_IP per client
+ * address (higher: many people may share one, behind a proxy or NAT), in WINDOW seconds;
+ * then the key waits out the window. A fixed table of slots
  * under one mutex: sign-ins are rare next to API calls, and a full table recycles the
  * oldest slot, so memory stays bounded whatever an attacker sends. */
 #include <pthread.h>
@@ -10,6 +11,7 @@
 
 #define SLOTS 4096
 #define LIMIT 5
+#define LIMIT_IP 20
 #define WINDOW 300
 
 struct slot {
@@ -66,7 +68,8 @@ int owed_login_blocked(struct owed_server *srv, const char *key, int64_t now_s)
     int wait = 0;
     pthread_mutex_lock(&l->mu);
     struct slot *s = find(l, key, false);
-    if (s && s->fails >= LIMIT && now_s - s->since < WINDOW) wait = (int)(WINDOW - (now_s - s->since));
+    int limit = strncmp(key, "ip:", 3) == 0 ? LIMIT_IP : LIMIT;
+    if (s && s->fails >= limit && now_s - s->since < WINDOW) wait = (int)(WINDOW - (now_s - s->since));
     pthread_mutex_unlock(&l->mu);
     return wait;
 }

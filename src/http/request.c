@@ -135,3 +135,19 @@ bool hq_id(const struct hreq *rq, struct hresp *rs, size_t i, int64_t *out)
     *out = n;
     return true;
 }
+
+bool hq_fields(struct hreq *rq, struct hresp *rs, const char *const *allowed)
+{
+    if (!hq_json(rq, rs)) return false;
+    const char *key;
+    json_t *v;
+    json_object_foreach(rq->json, key, v) {
+        bool known = false;
+        for (size_t i = 0; allowed[i] && !known; i++) known = !strcmp(allowed[i], key);
+        if (!known) {
+            hr_problem(rs, 422, "validation_failed", "%s: not a field of this request", key);
+            return false;
+        }
+    }
+    return true;
+}

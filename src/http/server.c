@@ -57,7 +57,7 @@ static int64_t elapsed_us(const struct timespec *t0)
     return (int64_t)(t1.tv_sec - t0->tv_sec) * 1000000 + (t1.tv_nsec - t0->tv_nsec) / 1000;
 }
 
-static void client_ip(struct MHD_Connection *c, char *out, size_t cap)
+void owed_client_ip(struct MHD_Connection *c, char *out, size_t cap)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -128,7 +128,7 @@ static void log_access(struct owed_server *srv, struct MHD_Connection *conn,
 {
     if (!srv->cfg.access_log) return;
     char ip[64];
-    client_ip(conn, ip, sizeof ip);
+    owed_client_ip(conn, ip, sizeof ip);
     const char *route = cx->route >= 0 ? http_routes[cx->route].pattern : "-";
     time_t now = time(NULL);
     struct tm tm;

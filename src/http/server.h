@@ -56,6 +56,10 @@ int owed_serve(const struct owed_server_cfg *cfg, struct owed_buf *err);
  * NULL after writing the reason to err. */
 struct owed_store *owed_server_store(struct owed_server *srv, struct owed_buf *err);
 
+/* The client's address as text ("-" when unknown). */
+struct MHD_Connection;
+void owed_client_ip(struct MHD_Connection *c, char *out, size_t cap);
+
 /* Latency bucket upper bounds in microseconds. */
 extern const long long http_latency_bounds_us[HTTP_LATENCY_BUCKETS];
 

@@ -112,6 +112,12 @@ say "sign-in rate limiting"
 for i in 1 2 3 4 5; do api POST /api/v1/auth/login '{"email": "victim@example.com", "password": "guess number '$i'"}'; done
 expect_status 429 POST /api/v1/auth/login '{"email": "victim@example.com", "password": "guess number 6"}'
 expect_contains "$T/headers" "Retry-After:"
+expect_status 200 POST /api/v1/auth/login '{"email": "admin@example.com", "password": "password-admin@example.com"}'
+# One address may fail 20 times in 5 minutes across emails (people share addresses).
+for i in $(seq 1 14); do api POST /api/v1/auth/login '{"email": "u'$i'@example.com", "password": "guess"}'; done
+expect_status 429 POST /api/v1/auth/login '{"email": "admin@example.com", "password": "password-admin@example.com"}'
+expect_eq "$(jget "$T/body" 'd["code"]')" too_many_attempts "20 failures from one address block it"
+expect_status 422 POST /api/v1/auth/login '{"email": "a@b.example", "password": "x", "remember": true}' 
 TOKEN=$ADMIN
 expect_status 200 GET /metrics
 expect_contains "$T/body" "owed_login_failures_total"
