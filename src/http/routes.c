@@ -9,7 +9,9 @@ static const struct http_route *const tables[] = {
     http_routes_system, http_routes_auth, http_routes_admin, http_routes_ledger,
     http_routes_reports,
     http_routes_cash, http_routes_bank,
+    http_routes_collections, http_routes_dunning,
     http_routes_webhooks, http_routes_gateway,
+    http_routes_openapi,
 };
 
 const struct http_route *http_routes;

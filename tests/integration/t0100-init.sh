@@ -5,6 +5,10 @@
 # in any message.
 . "$(dirname "$0")/lib.sh"
 
+# The latest schema version: the number of the last migration file.
+LATEST=$(cd "$LIB_DIR/../../src/store/migrations/sqlite" && ls [0-9]*.sql | sort | tail -n 1)
+LATEST=$((10#${LATEST%%_*}))
+
 if [ "$OWED_BACKEND" = sqlite ]; then
     say "default ./owed.db in the current directory"
     unset OWED_DB
@@ -16,15 +20,15 @@ else
     DB=$OWED_DB
 fi
 expect_exit 0 owed init
-expect_line "$T/out" "initialized $DB (schema version 4)"
+expect_line "$T/out" "initialized $DB (schema version $LATEST)"
 [ "$OWED_BACKEND" = sqlite ] && expect_true "./owed.db exists" test -s owed.db
-expect_eq "$(db_query 'SELECT MAX(version) FROM schema_migrations' "$DB")" 4 \
-    "schema_migrations records version 4"
+expect_eq "$(db_query 'SELECT MAX(version) FROM schema_migrations' "$DB")" "$LATEST" \
+    "schema_migrations records version $LATEST"
 expect_eq "$(db_query 'SELECT COUNT(*) FROM orgs' "$DB")" 1 "one default organization"
 expect_exit 0 owed import customers "$OWED_TESTDATA/basic/customers.csv"
 db_digest "$DB" >before
 expect_exit 0 owed init
-expect_line "$T/out" "initialized $DB (schema version 4)" "second init prints the version again"
+expect_line "$T/out" "initialized $DB (schema version $LATEST)" "second init prints the version again"
 db_digest "$DB" >after
 expect_same before after "second init changes nothing (customers kept, still one org)"
 cd "$T" || exit 1
@@ -33,22 +37,22 @@ unset OWED_DB
 say "--db DB"
 db=$(new_db)
 expect_exit 0 owed init --db "$db"
-expect_line "$T/out" "initialized $db (schema version 4)"
+expect_line "$T/out" "initialized $db (schema version $LATEST)"
 [ "$OWED_BACKEND" = sqlite ] && expect_true "--db file exists" test -s "$db"
-expect_eq "$(db_query 'SELECT MAX(version) FROM schema_migrations' "$db")" 4 "--db database initialized"
+expect_eq "$(db_query 'SELECT MAX(version) FROM schema_migrations' "$db")" "$LATEST" "--db database initialized"
 expect_true "no ./owed.db was created" test ! -e "$T/owed.db"
 
 say "OWED_DB"
 viaenv=$(new_db)
 expect_exit 0 env OWED_DB="$viaenv" "$OWED" init
-expect_line "$T/out" "initialized $viaenv (schema version 4)"
+expect_line "$T/out" "initialized $viaenv (schema version $LATEST)"
 [ "$OWED_BACKEND" = sqlite ] && expect_true "OWED_DB file exists" test -s "$viaenv"
-expect_eq "$(db_query 'SELECT MAX(version) FROM schema_migrations' "$viaenv")" 4 "OWED_DB database initialized"
+expect_eq "$(db_query 'SELECT MAX(version) FROM schema_migrations' "$viaenv")" "$LATEST" "OWED_DB database initialized"
 expect_true "no ./owed.db was created" test ! -e "$T/owed.db"
 both=$(new_db)
 expect_exit 0 env OWED_DB="$viaenv" "$OWED" init --db "$both"
 [ "$OWED_BACKEND" = sqlite ] && expect_true "--db file exists" test -s "$both"
-expect_eq "$(db_query 'SELECT MAX(version) FROM schema_migrations' "$both")" 4 "--db wins over OWED_DB"
+expect_eq "$(db_query 'SELECT MAX(version) FROM schema_migrations' "$both")" "$LATEST" "--db wins over OWED_DB"
 expect_exit 0 env OWED_DB="$viaenv" "$OWED" aging --as-of 2026-06-30 --format csv
 expect_same <(echo "customer_ref,customer_name,currency,current,d1_30,d31_60,d61_90,d91_plus,unapplied,total") \
     "$T/out" "aging on an empty database: the header only"
