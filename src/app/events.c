@@ -25,7 +25,6 @@ void owed_events_init(struct owed_events *ev, struct owed_store *s, int64_t org,
 
 void owed_events_release(struct owed_events *ev)
 {
-    if (ev->subs) sodium_memzero(ev->subs, ev->nsubs * sizeof *ev->subs); /* their secrets */
     free(ev->subs);
     ev->subs = NULL;
     ev->nsubs = ev->cap = 0;
@@ -38,7 +37,8 @@ static int on_sub(void *ctx, const struct owed_webhook *w)
     if (!w->active) return OWED_OK;
     OWED_ALLOC_GROW(ev->subs, ev->nsubs + 1, ev->cap);
     ev->subs[ev->nsubs] = *w;
-    ev->subs[ev->nsubs].secret[0] = '\0'; /* delivery reads it when it signs */
+    /* Delivery reads the secret when it signs; none is kept here. */
+    sodium_memzero(ev->subs[ev->nsubs].secret, sizeof ev->subs[ev->nsubs].secret);
     ev->nsubs++;
     return OWED_OK;
 }
@@ -189,7 +189,8 @@ int owed__event_payment(struct owed_events *ev, const char *type, const char *pa
     int rc = owed_events_wanted(ev, type, &wanted, err);
     if (rc || !wanted) return rc;
     struct owed_payment p;
-    char ref[OWED_REF_MAX + 1];
+    memset(&p, 0, sizeof p);
+    char ref[OWED_REF_MAX + 1] = "";
     rc = ev->s->ops->payment_get(ev->s, ev->org, payment_ref, &p, err);
     if (!rc) rc = customer_ref_of(ev, p.customer_id, ref, err);
     /* Net amounts per invoice, collected first: the store cannot be asked from inside

@@ -406,8 +406,9 @@ int owed_gateway_test_charge(struct owed_store *s, int64_t org, const struct owe
     }
     if (rc) return rc;
     char cur[4];
-    if (!currency_of(c->currency && *c->currency ? c->currency : cu.currency, cur))
-        return invalid(err, "currency: '%s' is not an ISO 4217 currency", c->currency);
+    const char *currency = c->currency && *c->currency ? c->currency : cu.currency;
+    if (!currency_of(currency, cur))
+        return invalid(err, "currency: '%.20s' is not an ISO 4217 currency", currency);
     int64_t minor = 0;
     if (!c->amount || owed_amount_parse(c->amount, strlen(c->amount),
                                         owed_currency_exponent(cur), &minor) != OWED_OK ||

@@ -54,30 +54,23 @@ static void webhook_create(struct hreq *rq, struct hresp *rs)
     char secret[OWED_SECRET_MAX + 1];
     struct owed_buf err = OWED_BUF_INIT(0);
     int rc = owed_webhook_create(rq->store, rq->who.org, url, events, &w, secret, &err);
-    if (rc) {
-        hr_app_error(rs, rc, &err);
-        owed_buf_release(&err);
-        return;
-    }
+    if (rc) hr_app_error(rs, rc, &err);
+    owed_buf_release(&err);
+    if (rc) return;
     json_t *doc = owed_webhook_json(&w);
-    char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL; /* without the secret */
+    /* Kept by the audit trail and a replay under the same Idempotency-Key: no secret. */
+    json_t *kept = json_deep_copy(doc);
+    json_object_set_new(kept, "secret", json_string("(shown once)"));
+    json_object_set_new(kept, "note", json_string("shown once: a replay does not show it again"));
+    rs->redacted = json_dumps(kept, JSON_COMPACT);
+    json_decref(kept);
     json_object_set_new(doc, "secret", json_string(secret));
     json_object_set_new(doc, "note", json_string("shown once: store the secret now; it signs "
                                                  "every delivery (Owed-Signature)"));
     hr_json(rs, 201, doc);
     sodium_memzero(secret, sizeof secret);
     snprintf(rs->location, sizeof rs->location, "/api/v1/webhooks/%lld", (long long)w.id);
-    /* The audit trail gets the subscriber, never its secret: recorded here, not by the
-     * router (which would keep the answer). */
-    rs->no_audit = true;
-    char actor[320];
-    owed_principal_actor(&rq->who, actor, sizeof actor);
-    owed_buf_reset(&err);
-    if (owed_audit_record(rq->store, rq->who.org, actor, "POST", rs->location, 201, "",
-                          text ? text : "", &err))
-        fprintf(stderr, "owed: audit trail write failed: %s\n", err.ptr);
-    free(text);
-    owed_buf_release(&err);
+    snprintf(rs->resource, sizeof rs->resource, "%s", rs->location);
 }
 
 static void webhook_get(struct hreq *rq, struct hresp *rs)

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/api_requests.h"
 #include "app/app.h"
 #include "app/events.h"
 #include "base.h"
@@ -61,23 +62,16 @@ static void dunning_job(struct owed_server *srv, struct owed_store *s, int64_t o
     char key[64], day[11];
     owed_date_format(today, day);
     snprintf(key, sizeof key, "job:dunning:%s", day);
-    /* Already done today? Claim-and-roll-back asks without taking. */
-    int rc = s->ops->begin(s, &err);
-    if (rc == OWED_OK) rc = s->ops->idem_claim(s, org, key, &err);
-    s->ops->rollback(s);
-    if (rc == OWED_E_EXISTS) goto out;
+    bool done;
+    int rc = owed_job_done(s, org, key, &done, &err);
+    if (rc == OWED_OK && done) goto out;
     if (rc) {
         job_log(srv, org, "dunning", rc, err.ptr);
         goto out;
     }
-    struct owed_run_result res;
+    struct owed_run_result res = {0};
     rc = owed_dunning_run(s, org, today, now, OWED_FORMAT_TABLE, &res, &out, &err);
-    if (rc == OWED_OK) {
-        rc = s->ops->begin(s, &err);
-        if (rc == OWED_OK) rc = s->ops->idem_claim(s, org, key, &err);
-        if (rc == OWED_OK || rc == OWED_E_EXISTS) rc = s->ops->commit(s, &err);
-        else s->ops->rollback(s);
-    }
+    if (rc == OWED_OK) rc = owed_job_mark(s, org, key, &err);
     char detail[160];
     snprintf(detail, sizeof detail, "run for %s: %zu message(s), %zu firing(s), %zu fee(s)", day,
              res.messages, res.firings, res.fees);
@@ -137,45 +131,26 @@ static void outbox_job(struct owed_server *srv, struct owed_store *s, int64_t or
     owed_buf_release(&out);
 }
 
-struct org_list {
-    int64_t *ids;
-    size_t n, cap;
-};
-
-static int add_org(void *ctx, const char *id, const char *name)
-{
-    (void)name;
-    struct org_list *l = ctx;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        int64_t *v = realloc(l->ids, cap * sizeof *v);
-        if (!v) return OWED_E_STORE;
-        l->ids = v;
-        l->cap = cap;
-    }
-    l->ids[l->n++] = strtoll(id, NULL, 10);
-    return OWED_OK;
-}
-
 void owed_scheduler_tick(struct owed_server *srv, struct owed_store *s, int64_t now_s)
 {
     (void)now_s;
     bool got = false;
     struct owed_buf err = OWED_BUF_INIT(0);
-    if (s->ops->try_lock(s, "owed-scheduler", &got, &err) || !got) {
+    if (owed_singleton_try(s, "owed-scheduler", &got, &err) || !got) {
         owed_buf_release(&err);
         return; /* another server runs the jobs */
     }
-    struct org_list orgs = {0};
-    if (s->ops->orgs_each(s, add_org, &orgs, &err) == OWED_OK)
-        for (size_t i = 0; i < orgs.n && !atomic_load(&srv->stopping); i++) {
+    int64_t *orgs = NULL;
+    size_t norgs = 0;
+    if (owed_org_ids(s, &orgs, &norgs, &err) == OWED_OK)
+        for (size_t i = 0; i < norgs && !atomic_load(&srv->stopping); i++) {
             owed_time_ms now = srv->cfg.clock.now_ms(srv->cfg.clock.ctx);
-            dunning_job(srv, s, orgs.ids[i], now);
-            overdue_job(srv, s, orgs.ids[i], now);
-            outbox_job(srv, s, orgs.ids[i], now);
+            dunning_job(srv, s, orgs[i], now);
+            overdue_job(srv, s, orgs[i], now);
+            outbox_job(srv, s, orgs[i], now);
         }
-    s->ops->unlock(s, "owed-scheduler");
-    free(orgs.ids);
+    owed_singleton_release(s, "owed-scheduler");
+    free(orgs);
     owed_buf_release(&err);
 }
 

@@ -46,6 +46,7 @@ enum stmt_id {
     ST_PAYMENT_GET,
     ST_PAYMENT_MAX_ID,
     ST_PAYMENTS_EACH,
+    ST_PAYMENTS_EACH_TEXT,
     ST_PAYMENTS_OF_CUSTOMER,
     ST_ALLOCATION_MAX_ID,
     ST_ALLOCATIONS_EACH,
@@ -193,6 +194,9 @@ static const char *const stmt_sql[ST_COUNT] = {
         "SELECT p.payment_id, '', p.customer_id, p.received_date, p.amount_minor, p.currency,"
         " '', '', '', p.kind, '', '', '', 0, 0 FROM payments p WHERE p.org_id = $1"
         " AND p.received_date <= $2 ORDER BY p.payment_id",
+    [ST_PAYMENTS_EACH_TEXT] = "SELECT " PAYMENT_COLS ", 0, 0 FROM payments p"
+                              " WHERE p.org_id = $1 AND p.received_date <= $2"
+                              " ORDER BY p.payment_id",
     [ST_PAYMENTS_OF_CUSTOMER] = "SELECT " PAYMENT_COLS ", 0, 0 FROM payments p"
                                 " WHERE p.org_id = $1 AND p.received_date <= $2"
                                 " AND p.customer_id = $3 ORDER BY p.payment_id",
@@ -1785,11 +1789,14 @@ static int pg_payments_each(struct owed_store *s, int64_t org, const struct owed
                             owed_payment_fn fn, void *ctx, struct owed_buf *err)
 {
     bool by_customer = f && f->customer_id;
+    bool text = by_customer || (f && f->with_text);
     struct params p = {0};
     listing_params(&p, org, f);
-    struct scan_ctx c = {(void *)fn, ctx, by_customer};
-    return scan(impl(s), by_customer ? ST_PAYMENTS_OF_CUSTOMER : ST_PAYMENTS_EACH, &p,
-                each_payment, &c, err);
+    struct scan_ctx c = {(void *)fn, ctx, text};
+    enum stmt_id id = by_customer ? ST_PAYMENTS_OF_CUSTOMER
+                      : text      ? ST_PAYMENTS_EACH_TEXT
+                                  : ST_PAYMENTS_EACH;
+    return scan(impl(s), id, &p, each_payment, &c, err);
 }
 
 /* Allocations of one payment, else of one invoice, else of one customer's invoices (the

@@ -36,6 +36,7 @@ enum stmt_id {
     ST_PAYMENT_INSERT,
     ST_PAYMENT_MAX_ID,
     ST_PAYMENTS_EACH,
+    ST_PAYMENTS_EACH_TEXT,
     ST_PAYMENTS_OF_CUSTOMER,
     ST_ALLOCATION_INSERT,
     ST_ALLOCATION_MAX_ID,
@@ -195,6 +196,9 @@ static const char *const stmt_sql[ST_COUNT] = {
         " '', '', '', p.kind, '', '', '', 0, 0 FROM payments p"
         " WHERE p.org_id = ?1 AND p.received_date <= ?2"
         " ORDER BY p.payment_id",
+    [ST_PAYMENTS_EACH_TEXT] = "SELECT " PAYMENT_COLS ", 0, 0 FROM payments p"
+                              " WHERE p.org_id = ?1 AND p.received_date <= ?2"
+                              " ORDER BY p.payment_id",
     [ST_PAYMENTS_OF_CUSTOMER] = "SELECT " PAYMENT_COLS ", 0, 0"
                                 " FROM payments p WHERE p.org_id = ?1 AND p.customer_id = ?3"
                                 " AND p.received_date <= ?2 ORDER BY p.payment_id",
@@ -1010,7 +1014,11 @@ static int sq_payments_each(struct owed_store *s, int64_t org, const struct owed
 {
     struct sqlite_store *q = impl(s);
     bool by_customer = f && f->customer_id;
-    sqlite3_stmt *st = stmt(q, by_customer ? ST_PAYMENTS_OF_CUSTOMER : ST_PAYMENTS_EACH, err);
+    bool text = by_customer || (f && f->with_text);
+    enum stmt_id id = by_customer ? ST_PAYMENTS_OF_CUSTOMER
+                      : text      ? ST_PAYMENTS_EACH_TEXT
+                                  : ST_PAYMENTS_EACH;
+    sqlite3_stmt *st = stmt(q, id, err);
     if (!st) return OWED_E_STORE;
     sqlite3_bind_int64(st, 1, org);
     sqlite3_bind_int(st, 2, filter_date(f));
@@ -1018,7 +1026,7 @@ static int sq_payments_each(struct owed_store *s, int64_t org, const struct owed
     struct owed_payment p;
     int rc, out = OWED_OK;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        read_payment(st, &p, by_customer);
+        read_payment(st, &p, text);
         if ((out = fn(ctx, &p)) != OWED_OK) break;
     }
     if (out == OWED_OK && rc != SQLITE_DONE) out = db_error(q, err, "payments");

@@ -93,8 +93,9 @@ static void test_channels(void **state)
     assert_int_equal(OWED_CHANNEL_LETTER, 3);
     assert_int_equal(OWED_CHANNEL_CALL, 4);
     assert_int_equal(OWED_CHANNEL_AGENCY, 5);
-    const char *names[] = {"email", "sms", "letter", "call", "agency"};
-    for (int c = 1; c <= 5; c++) {
+    assert_int_equal(OWED_CHANNEL_WEBHOOK, 6);
+    const char *names[] = {"email", "sms", "letter", "call", "agency", "webhook"};
+    for (int c = 1; c <= 6; c++) {
         const char *name = owed_channel_name((enum owed_channel)c);
         assert_non_null(name);
         assert_string_equal(name, names[c - 1]);
@@ -189,6 +190,9 @@ static void test_policy_valid(void **state)
     p.steps[0].offset_days = -3;
     p.steps[0].channel = OWED_CHANNEL_SMS;
     assert_true(owed_dunning_policy_valid(&p));
+    p.steps[0].channel = OWED_CHANNEL_WEBHOOK; /* events, not reminders */
+    assert_false(owed_dunning_policy_valid(&p));
+    p.steps[0].channel = OWED_CHANNEL_SMS;
     p.nsteps = OWED_DUNNING_MAX_STEPS;
     for (size_t i = 0; i < OWED_DUNNING_MAX_STEPS; i++) {
         snprintf(p.steps[i].name, sizeof p.steps[i].name, "s%zu", i);
