@@ -87,17 +87,22 @@ static void test_charge(struct hreq *rq, struct hresp *rs)
     } else if (res.outcome == OWED_GW_DECLINED) {
         hr_problem(rs, 402, "card_declined", "the card was declined; nothing was posted");
     } else {
-        struct owed_payment p;
-        json_t *doc = NULL;
+        json_t *doc = NULL, *found = NULL;
+        int64_t id = 0, next;
+        struct owed_page pg = {.limit = 1};
         owed_buf_reset(&err);
-        rc = rq->store->ops->payment_get(rq->store, rq->who.org, res.payment_ref, &p, &err);
-        if (!rc) rc = owed_view_payment(rq->store, rq->who.org, p.id, &doc, &err);
+        rc = owed_view_payments(rq->store, rq->who.org, NULL, res.payment_ref, &pg, &found, &next,
+                                &err);
+        if (!rc) id = json_integer_value(json_object_get(json_array_get(found, 0), "id"));
+        json_decref(found);
+        if (!rc && !id) rc = OWED_E_NOT_FOUND;
+        if (!rc) rc = owed_view_payment(rq->store, rq->who.org, id, &doc, &err);
         if (rc) {
             hr_app_error(rs, rc, &err);
         } else {
             json_object_set_new(doc, "gateway_event", json_string(res.event_id));
             hr_lines(rs, 201, &out, doc);
-            snprintf(rs->location, sizeof rs->location, "/api/v1/payments/%lld", (long long)p.id);
+            snprintf(rs->location, sizeof rs->location, "/api/v1/payments/%lld", (long long)id);
             snprintf(rs->resource, sizeof rs->resource, "%s", rs->location);
         }
     }

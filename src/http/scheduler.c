@@ -96,18 +96,12 @@ static void overdue_job(struct owed_server *srv, struct owed_store *s, int64_t o
     char key[64], day[11];
     owed_date_format(today, day);
     snprintf(key, sizeof key, "job:overdue:%s", day);
-    int rc = s->ops->begin(s, &err);
-    if (rc == OWED_OK) rc = s->ops->idem_claim(s, org, key, &err);
-    s->ops->rollback(s);
-    if (rc == OWED_E_EXISTS) goto out;
+    bool done;
+    int rc = owed_job_done(s, org, key, &done, &err);
+    if (rc == OWED_OK && done) goto out;
     size_t n = 0;
     if (rc == OWED_OK) rc = owed_events_overdue(s, org, today, now, &n, &err);
-    if (rc == OWED_OK) {
-        rc = s->ops->begin(s, &err);
-        if (rc == OWED_OK) rc = s->ops->idem_claim(s, org, key, &err);
-        if (rc == OWED_OK || rc == OWED_E_EXISTS) rc = s->ops->commit(s, &err);
-        else s->ops->rollback(s);
-    }
+    if (rc == OWED_OK) rc = owed_job_mark(s, org, key, &err);
     char detail[96];
     snprintf(detail, sizeof detail, "%zu invoice.overdue event(s) for %s", n, day);
     job_log(srv, org, "overdue", rc, rc ? err.ptr : n ? detail : NULL);
