@@ -8,27 +8,12 @@
 #include "app/app.h"
 #include "app/collections_views.h"
 #include "app/dunning_int.h"
+#include "app/views.h"
 #include "base.h"
 #include "core/dunning.h"
 #include "owed/money.h"
 
-static json_t *amount_json(int64_t minor, const char *currency)
-{
-    struct owed_buf b = OWED_BUF_INIT(0);
-    int exp = owed_currency_exponent(currency);
-    owed_amount_format(&b, minor, exp < 0 ? 2 : exp, false);
-    json_t *v = json_stringn(b.ptr ? b.ptr : "0", b.len);
-    owed_buf_release(&b);
-    return v;
-}
 
-static json_t *date_json(owed_date d)
-{
-    if (!d) return json_null();
-    char s[11];
-    owed_date_format(d, s);
-    return json_string(s);
-}
 
 static json_t *text_or_null(const char *s)
 {
@@ -141,8 +126,8 @@ static json_t *installment_json(const struct owed_item *in)
 {
     long number = strtol(in->code, NULL, 10);
     return json_pack("{s:I, s:I, s:o, s:o, s:s}", "id", (json_int_t)in->id, "number",
-                     (json_int_t)number, "amount", amount_json(in->amount_minor, in->currency),
-                     "due_date", date_json(in->date1), "status",
+                     (json_int_t)number, "amount", owed_json_amount(in->amount_minor, in->currency),
+                     "due_date", owed_json_date(in->date1), "status",
                      owed_item_status_name(in->status));
 }
 
@@ -156,9 +141,9 @@ static json_t *item_json(const struct owed_item *it, const char *customer_ref,
                      (json_int_t)it->customer_id, "customer_ref", customer_ref, "invoice_id",
                      it->invoice_id ? json_integer(it->invoice_id) : json_null(),
                      "invoice_number", text_or_null(invoice_number), "code", it->code, "amount",
-                     has_amount ? amount_json(it->amount_minor, it->currency) : json_null(),
-                     "currency", it->currency, "opened_on", date_json(it->opened_on), "date",
-                     date_json(it->date1), "closed_on", date_json(it->date2), "text", it->body,
+                     has_amount ? owed_json_amount(it->amount_minor, it->currency) : json_null(),
+                     "currency", it->currency, "opened_on", owed_json_date(it->opened_on), "date",
+                     owed_json_date(it->date1), "closed_on", owed_json_date(it->date2), "text", it->body,
                      "created_at", it->created_at);
 }
 

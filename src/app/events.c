@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "app/events.h"
+#include "app/views.h"
 #include "base.h"
 #include "core/dunning.h"
 #include "owed/money.h"
@@ -113,23 +114,7 @@ int owed_events_emit(struct owed_events *ev, const char *type, int64_t customer_
 
 /* ---- the resources, as the API shows them (amounts as decimal strings) ---- */
 
-static json_t *amount_json(int64_t minor, const char *currency)
-{
-    struct owed_buf b = OWED_BUF_INIT(0);
-    int exp = owed_currency_exponent(currency);
-    owed_amount_format(&b, minor, exp < 0 ? 2 : exp, false);
-    json_t *v = json_stringn(b.ptr ? b.ptr : "0", b.len);
-    owed_buf_release(&b);
-    return v;
-}
 
-static json_t *date_json(owed_date d)
-{
-    if (!d) return json_null();
-    char s[11];
-    owed_date_format(d, s);
-    return json_string(s);
-}
 
 static int customer_ref_of(struct owed_events *ev, int64_t id, char out[OWED_REF_MAX + 1],
                            struct owed_buf *err)
@@ -153,11 +138,11 @@ int owed__event_invoice(struct owed_events *ev, const char *type, const struct o
                           "id", (json_int_t)inv->id, "number", inv->number, "customer_id",
                           (json_int_t)inv->customer_id, "customer_ref",
                           customer_ref ? customer_ref : ref, "issue_date",
-                          date_json(inv->issue_date), "due_date", date_json(inv->due_date),
+                          owed_json_date(inv->issue_date), "due_date", owed_json_date(inv->due_date),
                           "currency", inv->currency, "amount",
-                          amount_json(inv->amount_minor, inv->currency), "paid",
-                          amount_json(paid_minor, inv->currency), "open",
-                          amount_json(open > 0 ? open : 0, inv->currency), "po_number",
+                          owed_json_amount(inv->amount_minor, inv->currency), "paid",
+                          owed_json_amount(paid_minor, inv->currency), "open",
+                          owed_json_amount(open > 0 ? open : 0, inv->currency), "po_number",
                           inv->po_number, "kind", inv->kind == OWED_INVOICE_FEE ? "fee" : "sale",
                           "terms", inv->terms);
     return owed_events_emit(ev, type, inv->customer_id, d, err);
@@ -207,8 +192,8 @@ int owed__event_payment(struct owed_events *ev, const char *type, const char *pa
             json_array_append_new(allocs,
                                   json_pack("{s:I, s:s, s:o, s:o}", "invoice_id",
                                             (json_int_t)inv.id, "invoice_number", inv.number,
-                                            "amount", amount_json(al.v[i].amount_minor, p.currency),
-                                            "date", date_json(al.v[i].date)));
+                                            "amount", owed_json_amount(al.v[i].amount_minor, p.currency),
+                                            "date", owed_json_date(al.v[i].date)));
     }
     free(al.v);
     if (rc) {
@@ -219,10 +204,10 @@ int owed__event_payment(struct owed_events *ev, const char *type, const char *pa
     json_t *d = json_pack(
         "{s:I, s:s, s:I, s:s, s:o, s:s, s:o, s:o, s:o, s:s, s:s, s:s, s:o}", "id",
         (json_int_t)p.id, "ref", p.ref, "customer_id", (json_int_t)p.customer_id, "customer_ref",
-        ref, "received_date", date_json(p.received_date), "currency", p.currency, "amount",
-        amount_json(p.amount_minor, p.currency), "applied",
-        amount_json(p.allocated_minor, p.currency), "unapplied",
-        amount_json(unapplied > 0 ? unapplied : 0, p.currency), "method", p.method, "channel",
+        ref, "received_date", owed_json_date(p.received_date), "currency", p.currency, "amount",
+        owed_json_amount(p.amount_minor, p.currency), "applied",
+        owed_json_amount(p.allocated_minor, p.currency), "unapplied",
+        owed_json_amount(unapplied > 0 ? unapplied : 0, p.currency), "method", p.method, "channel",
         p.channel, "reference", p.reference, "allocations", allocs);
     return owed_events_emit(ev, type, p.customer_id, d, err);
 }
@@ -255,12 +240,12 @@ int owed__event_item(struct owed_events *ev, const char *type, const struct owed
         json_object_set_new(d, "reason", json_string(it->code));
     /* A dispute of amount 0 is about the whole invoice. */
     json_object_set_new(d, "amount",
-                        it->amount_minor ? amount_json(it->amount_minor, it->currency)
+                        it->amount_minor ? owed_json_amount(it->amount_minor, it->currency)
                                          : json_null());
     json_object_set_new(d, "currency", json_string(it->currency));
-    json_object_set_new(d, "opened_on", date_json(it->opened_on));
-    if (it->kind == OWED_ITEM_PROMISE) json_object_set_new(d, "promised_date", date_json(it->date1));
-    if (it->date2) json_object_set_new(d, "closed_on", date_json(it->date2));
+    json_object_set_new(d, "opened_on", owed_json_date(it->opened_on));
+    if (it->kind == OWED_ITEM_PROMISE) json_object_set_new(d, "promised_date", owed_json_date(it->date1));
+    if (it->date2) json_object_set_new(d, "closed_on", owed_json_date(it->date2));
     json_object_set_new(d, "text", json_string(it->body));
     return owed_events_emit(ev, type, it->customer_id, d, err);
 }

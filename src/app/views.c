@@ -7,7 +7,7 @@
 #include "base.h"
 #include "owed/money.h"
 
-static json_t *amount_json(int64_t minor, const char *currency)
+json_t *owed_json_amount(int64_t minor, const char *currency)
 {
     struct owed_buf b = OWED_BUF_INIT(0);
     int exp = owed_currency_exponent(currency);
@@ -17,8 +17,9 @@ static json_t *amount_json(int64_t minor, const char *currency)
     return v;
 }
 
-static json_t *date_json(owed_date d)
+json_t *owed_json_date(owed_date d)
 {
+    if (!d) return json_null();
     char s[11];
     owed_date_format(d, s);
     return json_string(s);
@@ -112,11 +113,11 @@ static json_t *invoice_json(const struct owed_invoice *inv, const char *customer
     return json_pack("{s:I, s:s, s:I, s:s, s:o, s:o, s:s, s:o, s:o, s:o, s:s, s:i, s:s, s:s, s:s}",
                      "id", (json_int_t)inv->id, "number", inv->number, "customer_id",
                      (json_int_t)inv->customer_id, "customer_ref", customer_ref, "issue_date",
-                     date_json(inv->issue_date), "due_date", date_json(inv->due_date),
+                     owed_json_date(inv->issue_date), "due_date", owed_json_date(inv->due_date),
                      "currency", inv->currency, "amount",
-                     amount_json(inv->amount_minor, inv->currency), "paid",
-                     amount_json(paid, inv->currency), "open",
-                     amount_json(open > 0 ? open : 0, inv->currency), "status", status,
+                     owed_json_amount(inv->amount_minor, inv->currency), "paid",
+                     owed_json_amount(paid, inv->currency), "open",
+                     owed_json_amount(open > 0 ? open : 0, inv->currency), "status", status,
                      "days_past_due", (int)(today - inv->due_date), "po_number", inv->po_number,
                      "kind", inv->kind == OWED_INVOICE_FEE ? "fee" : "sale", "terms", inv->terms);
 }
@@ -291,7 +292,7 @@ static int find_profile(void *ctx, const struct owed_profile *p)
 
 static json_t *customer_json(const struct owed_customer *c, const struct owed_profile *p)
 {
-    json_t *limit = c->has_credit_limit ? amount_json(c->credit_limit_minor, c->currency)
+    json_t *limit = c->has_credit_limit ? owed_json_amount(c->credit_limit_minor, c->currency)
                                         : json_null();
     return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s}", "id",
                      (json_int_t)c->id, "ref", c->ref, "name", c->name, "email", c->email,
@@ -381,9 +382,9 @@ int owed_view_customer(struct owed_store *s, int64_t org, int64_t id, bool with_
             json_object_foreach(b.open, ccy, row) {
                 json_array_append_new(
                     bal, json_pack("{s:s, s:o, s:o}", "currency", ccy, "open",
-                                   amount_json(json_integer_value(json_object_get(row, "open")), ccy),
+                                   owed_json_amount(json_integer_value(json_object_get(row, "open")), ccy),
                                    "unapplied",
-                                   amount_json(json_integer_value(json_object_get(row, "unapplied")),
+                                   owed_json_amount(json_integer_value(json_object_get(row, "unapplied")),
                                                ccy)));
             }
             json_object_set_new(*out, "balances", bal);
@@ -474,11 +475,11 @@ static json_t *payment_json(const struct owed_payment *p, const char *customer_r
     return json_pack("{s:I, s:s, s:I, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:s, s:s, s:s, s:s}",
                      "id", (json_int_t)p->id, "ref", p->ref, "customer_id",
                      (json_int_t)p->customer_id, "customer_ref", customer_ref, "received_date",
-                     date_json(p->received_date), "currency", p->currency, "amount",
-                     amount_json(p->amount_minor, p->currency), "applied",
-                     amount_json(applied, p->currency), "refunded",
-                     amount_json(refunded, p->currency), "unapplied",
-                     amount_json(p->amount_minor - applied - refunded, p->currency), "method",
+                     owed_json_date(p->received_date), "currency", p->currency, "amount",
+                     owed_json_amount(p->amount_minor, p->currency), "applied",
+                     owed_json_amount(applied, p->currency), "refunded",
+                     owed_json_amount(refunded, p->currency), "unapplied",
+                     owed_json_amount(p->amount_minor - applied - refunded, p->currency), "method",
                      p->method, "channel", p->channel, "reference", p->reference, "kind",
                      payment_kind_name(p->kind));
 }
@@ -500,8 +501,8 @@ static int alloc_row(void *ctx, const struct owed_allocation *a)
     json_array_append_new(r->rows, json_pack("{s:I, s:I, s:s, s:o, s:o}", "id", (json_int_t)a->id,
                                              "invoice_id", (json_int_t)a->invoice_id,
                                              "invoice_number", inv.number, "amount",
-                                             amount_json(a->amount_minor, r->currency), "date",
-                                             date_json(a->date)));
+                                             owed_json_amount(a->amount_minor, r->currency), "date",
+                                             owed_json_date(a->date)));
     return OWED_OK;
 }
 

@@ -12,6 +12,11 @@
 #include "owed/date.h"
 #include "store/store.h"
 
+/* An amount as the API writes it: a decimal string in the currency's major units. */
+json_t *owed_json_amount(int64_t minor, const char *currency);
+/* "YYYY-MM-DD", or null for 0. */
+json_t *owed_json_date(owed_date d);
+
 /* A page request: at most `limit` items after the item with id `after` (0 = from the
  * first) in the listing's order. */
 struct owed_page {

@@ -159,29 +159,13 @@ static void entry_answer(struct hreq *rq, struct hresp *rs, int rc, int64_t id,
     else hr_lines(rs, 200, out, doc);
 }
 
-/* Only these members in the body; false after answering 400/415/422. */
-static bool known_fields(struct hreq *rq, struct hresp *rs, const char *const *fields)
-{
-    if (!hq_json(rq, rs)) return false;
-    const char *key;
-    json_t *v;
-    json_object_foreach(rq->json, key, v) {
-        bool known = false;
-        for (size_t i = 0; fields[i] && !known; i++) known = !strcmp(fields[i], key);
-        if (!known) {
-            hr_problem(rs, 422, "validation_failed", "%s: not a field of this request", key);
-            return false;
-        }
-    }
-    return true;
-}
 
 static void entry_confirm(struct hreq *rq, struct hresp *rs)
 {
     static const char *const fields[] = {"invoice_numbers", "customer_ref", NULL};
     const char *customer;
     int64_t id;
-    if (!known_fields(rq, rs, fields) || !hq_str(rq, rs, "customer_ref", false, &customer))
+    if (!hq_fields(rq, rs, fields) || !hq_str(rq, rs, "customer_ref", false, &customer))
         return;
     json_t *arr = json_object_get(rq->json, "invoice_numbers");
     if (arr && json_is_null(arr)) arr = NULL;
@@ -218,7 +202,7 @@ static void entry_reject(struct hreq *rq, struct hresp *rs)
 {
     static const char *const fields[] = {NULL};
     int64_t id;
-    if (!known_fields(rq, rs, fields) || !path_entry(rq, rs, &id)) return;
+    if (!hq_fields(rq, rs, fields) || !path_entry(rq, rs, &id)) return;
     struct owed_buf out = OWED_BUF_INIT(0), err = OWED_BUF_INIT(0);
     int rc = owed_bank_reject(rq->store, rq->who.org, id, &out, &err);
     entry_answer(rq, rs, rc, id, &out, &err);

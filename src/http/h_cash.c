@@ -16,22 +16,6 @@
 
 /* ---- reading the body ---- */
 
-/* Every member of the body must be one of `fields`; false after answering 400/415/422. */
-static bool known_fields(struct hreq *rq, struct hresp *rs, const char *const *fields)
-{
-    if (!hq_json(rq, rs)) return false;
-    const char *key;
-    json_t *v;
-    json_object_foreach(rq->json, key, v) {
-        bool known = false;
-        for (size_t i = 0; fields[i] && !known; i++) known = !strcmp(fields[i], key);
-        if (!known) {
-            hr_problem(rs, 422, "validation_failed", "%s: not a field of this request", key);
-            return false;
-        }
-    }
-    return true;
-}
 
 /* A date member (YYYY-MM-DD), the org's today when absent; false after answering 422. */
 static bool body_date(struct hreq *rq, struct hresp *rs, const char *field, owed_date *out)
@@ -238,7 +222,7 @@ static void payment_create(struct hreq *rq, struct hresp *rs)
         "reference", "payer_name", "payer_account", "apply", "targets",  NULL};
     struct owed_pay_req r = {0};
     struct owed_apply_target *t = NULL;
-    if (!known_fields(rq, rs, fields) || !hq_str(rq, rs, "ref", false, &r.ref) ||
+    if (!hq_fields(rq, rs, fields) || !hq_str(rq, rs, "ref", false, &r.ref) ||
         !hq_str(rq, rs, "customer_ref", true, &r.customer_ref) ||
         !hq_str(rq, rs, "amount", true, &r.amount) ||
         !hq_str(rq, rs, "currency", false, &r.currency) ||
@@ -309,7 +293,7 @@ static void payment_apply(struct hreq *rq, struct hresp *rs)
     enum owed_apply_rule rule;
     struct owed_apply_target *t = NULL;
     size_t n;
-    if (!known_fields(rq, rs, fields) || !apply_fields(rq, rs, true, &rule, &t, &n)) return;
+    if (!hq_fields(rq, rs, fields) || !apply_fields(rq, rs, true, &rule, &t, &n)) return;
     if (rule == OWED_APPLY_NONE) {
         hr_problem(rs, 422, "validation_failed", "apply: oldest, exact or list (with targets)");
         free(t);
@@ -335,7 +319,7 @@ static void payment_unapply(struct hreq *rq, struct hresp *rs)
     json_t *doc;
     const char *invoice;
     owed_date date;
-    if (!known_fields(rq, rs, fields) || !hq_str(rq, rs, "invoice_number", false, &invoice) ||
+    if (!hq_fields(rq, rs, fields) || !hq_str(rq, rs, "invoice_number", false, &invoice) ||
         !body_date(rq, rs, "date", &date) || !path_payment(rq, rs, &id, &doc))
         return;
     struct owed_buf out = OWED_BUF_INIT(0), err = OWED_BUF_INIT(0);
@@ -353,7 +337,7 @@ static void payment_reverse(struct hreq *rq, struct hresp *rs)
     json_t *doc;
     const char *reason, *fee;
     owed_date date;
-    if (!known_fields(rq, rs, fields) || !hq_str(rq, rs, "reason", false, &reason) ||
+    if (!hq_fields(rq, rs, fields) || !hq_str(rq, rs, "reason", false, &reason) ||
         !hq_str(rq, rs, "fee", false, &fee) || !body_date(rq, rs, "date", &date) ||
         !path_payment(rq, rs, &id, &doc))
         return;
@@ -372,7 +356,7 @@ static void payment_refund(struct hreq *rq, struct hresp *rs)
     json_t *doc;
     const char *amount, *reason;
     owed_date date;
-    if (!known_fields(rq, rs, fields) || !hq_str(rq, rs, "amount", false, &amount) ||
+    if (!hq_fields(rq, rs, fields) || !hq_str(rq, rs, "amount", false, &amount) ||
         !hq_str(rq, rs, "reason", false, &reason) || !body_date(rq, rs, "date", &date) ||
         !path_payment(rq, rs, &id, &doc))
         return;
@@ -392,7 +376,7 @@ static void credit_note_create(struct hreq *rq, struct hresp *rs)
                                          "date",   "reason",       NULL};
     const char *number, *customer, *invoice, *amount, *reason;
     owed_date date;
-    if (!known_fields(rq, rs, fields) || !hq_str(rq, rs, "number", true, &number) ||
+    if (!hq_fields(rq, rs, fields) || !hq_str(rq, rs, "number", true, &number) ||
         !hq_str(rq, rs, "customer_ref", false, &customer) ||
         !hq_str(rq, rs, "invoice_number", false, &invoice) ||
         !hq_str(rq, rs, "amount", false, &amount) || !hq_str(rq, rs, "reason", false, &reason) ||
@@ -423,7 +407,7 @@ static void write_off_create(struct hreq *rq, struct hresp *rs)
     static const char *const fields[] = {"invoice_number", "amount", "date", "reason", "ref", NULL};
     const char *invoice, *amount, *reason, *ref;
     owed_date date;
-    if (!known_fields(rq, rs, fields) || !hq_str(rq, rs, "invoice_number", true, &invoice) ||
+    if (!hq_fields(rq, rs, fields) || !hq_str(rq, rs, "invoice_number", true, &invoice) ||
         !hq_str(rq, rs, "amount", false, &amount) || !hq_str(rq, rs, "reason", true, &reason) ||
         !hq_str(rq, rs, "ref", false, &ref) || !body_date(rq, rs, "date", &date))
         return;

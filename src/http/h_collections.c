@@ -19,22 +19,6 @@
 
 /* ---- reading the body ---- */
 
-/* Every member of the body must be one of `fields`; false after answering 400/415/422. */
-static bool known_fields(struct hreq *rq, struct hresp *rs, const char *const *fields)
-{
-    if (!hq_json(rq, rs)) return false;
-    const char *key;
-    json_t *v;
-    json_object_foreach(rq->json, key, v) {
-        bool known = false;
-        for (size_t i = 0; fields[i] && !known; i++) known = !strcmp(fields[i], key);
-        if (!known) {
-            hr_problem(rs, 422, "validation_failed", "%s: not a field of this request", key);
-            return false;
-        }
-    }
-    return true;
-}
 
 /* A date member; *out = dflt when absent (a required one answers 422 then). */
 static bool body_date(struct hreq *rq, struct hresp *rs, const char *field, bool required,
@@ -174,7 +158,7 @@ static void hold_create(struct hreq *rq, struct hresp *rs)
     static const char *const fields[] = {"customer_ref", "invoice_number", "reason", "as_of",
                                          NULL};
     struct owed_item_req r = {.kind = OWED_ITEM_HOLD, .code = "manual"};
-    if (!known_fields(rq, rs, fields) ||
+    if (!hq_fields(rq, rs, fields) ||
         !body_about(rq, rs, &r.customer_ref, &r.invoice_number) ||
         !body_text(rq, rs, "reason", true, &r.text) || !body_as_of(rq, rs, &r.today))
         return;
@@ -186,7 +170,7 @@ static void dispute_create(struct hreq *rq, struct hresp *rs)
     static const char *const fields[] = {"invoice_number", "reason", "amount", "text", "as_of",
                                          NULL};
     struct owed_item_req r = {.kind = OWED_ITEM_DISPUTE};
-    if (!known_fields(rq, rs, fields) ||
+    if (!hq_fields(rq, rs, fields) ||
         !hq_str(rq, rs, "invoice_number", true, &r.invoice_number) ||
         !hq_str(rq, rs, "reason", true, &r.code) || !body_amount(rq, rs, false, &r.amount) ||
         !body_text(rq, rs, "text", false, &r.text) || !body_as_of(rq, rs, &r.today))
@@ -206,7 +190,7 @@ static void promise_create(struct hreq *rq, struct hresp *rs)
     static const char *const fields[] = {"customer_ref", "invoice_number", "date", "amount",
                                          "text",         "as_of",          NULL};
     struct owed_item_req r = {.kind = OWED_ITEM_PROMISE};
-    if (!known_fields(rq, rs, fields) ||
+    if (!hq_fields(rq, rs, fields) ||
         !body_about(rq, rs, &r.customer_ref, &r.invoice_number) ||
         !body_date(rq, rs, "date", true, 0, &r.date) || !body_amount(rq, rs, true, &r.amount) ||
         !body_text(rq, rs, "text", false, &r.text) || !body_as_of(rq, rs, &r.today))
@@ -222,7 +206,7 @@ static void note_create(struct hreq *rq, struct hresp *rs)
 {
     static const char *const fields[] = {"customer_ref", "invoice_number", "text", "as_of", NULL};
     struct owed_item_req r = {.kind = OWED_ITEM_NOTE};
-    if (!known_fields(rq, rs, fields) ||
+    if (!hq_fields(rq, rs, fields) ||
         !body_about(rq, rs, &r.customer_ref, &r.invoice_number) ||
         !body_text(rq, rs, "text", true, &r.text) || !body_as_of(rq, rs, &r.today))
         return;
@@ -244,7 +228,7 @@ static void call_create(struct hreq *rq, struct hresp *rs)
     static const char *const fields[] = {"customer_ref", "invoice_number", "outcome", "text",
                                          "as_of",        NULL};
     struct owed_item_req r = {.kind = OWED_ITEM_CALL};
-    if (!known_fields(rq, rs, fields) ||
+    if (!hq_fields(rq, rs, fields) ||
         !body_about(rq, rs, &r.customer_ref, &r.invoice_number) ||
         !hq_str(rq, rs, "outcome", true, &r.code) || !body_text(rq, rs, "text", false, &r.text) ||
         !body_as_of(rq, rs, &r.today) || !outcome_valid(rs, r.code))
@@ -257,7 +241,7 @@ static void plan_create(struct hreq *rq, struct hresp *rs)
     static const char *const fields[] = {"invoice_number", "installments", "first_due",
                                          "every_days",     "as_of",        NULL};
     struct owed_plan_req r = {0};
-    if (!known_fields(rq, rs, fields) ||
+    if (!hq_fields(rq, rs, fields) ||
         !hq_str(rq, rs, "invoice_number", true, &r.invoice_number) ||
         !body_int(rq, rs, "installments", true, 0, 2, 60, &r.installments) ||
         !body_int(rq, rs, "every_days", false, 30, 1, 366, &r.every_days) ||
@@ -386,7 +370,7 @@ static void close_simple(struct hreq *rq, struct hresp *rs, enum owed_item_kind 
 {
     static const char *const fields[] = {"text", "as_of", NULL};
     const char *text;
-    if (!known_fields(rq, rs, fields) || !body_text(rq, rs, "text", false, &text)) return;
+    if (!hq_fields(rq, rs, fields) || !body_text(rq, rs, "text", false, &text)) return;
     close_item(rq, rs, kind, to, NULL, NULL, text);
 }
 
@@ -411,7 +395,7 @@ static void dispute_resolve(struct hreq *rq, struct hresp *rs)
 {
     static const char *const fields[] = {"resolution", "amount", "text", "as_of", NULL};
     const char *how, *amount, *text;
-    if (!known_fields(rq, rs, fields) || !hq_str(rq, rs, "resolution", true, &how) ||
+    if (!hq_fields(rq, rs, fields) || !hq_str(rq, rs, "resolution", true, &how) ||
         !body_amount(rq, rs, false, &amount) || !body_text(rq, rs, "text", false, &text))
         return;
     bool credit = !strcmp(how, "credit_note");
@@ -450,7 +434,7 @@ static void task_done(struct hreq *rq, struct hresp *rs)
 {
     static const char *const fields[] = {"outcome", "text", "as_of", NULL};
     const char *outcome, *text;
-    if (!known_fields(rq, rs, fields) || !hq_str(rq, rs, "outcome", false, &outcome) ||
+    if (!hq_fields(rq, rs, fields) || !hq_str(rq, rs, "outcome", false, &outcome) ||
         !body_text(rq, rs, "text", false, &text) || !outcome_valid(rs, outcome))
         return;
     close_item(rq, rs, OWED_ITEM_TASK, OWED_ST_DONE, outcome, NULL, text);
@@ -501,7 +485,7 @@ static void profile_patch(struct hreq *rq, struct hresp *rs)
     static const char *const fields[] = {"segment", "lang", "phone", "address", NULL};
     int64_t id;
     struct owed_profile_changes ch = {0};
-    if (!hq_id(rq, rs, 0, &id) || !known_fields(rq, rs, fields) ||
+    if (!hq_id(rq, rs, 0, &id) || !hq_fields(rq, rs, fields) ||
         !hq_str(rq, rs, "segment", false, &ch.segment) ||
         !hq_str(rq, rs, "lang", false, &ch.lang) || !hq_str(rq, rs, "phone", false, &ch.phone) ||
         !hq_str(rq, rs, "address", false, &ch.address))

@@ -7,26 +7,11 @@
 #include <string.h>
 
 #include "app/collections_views.h"
+#include "app/views.h"
 #include "base.h"
 #include "core/collections.h"
 #include "http/http.h"
 
-/* Every member of the body must be one of `fields`; false after answering 400/415/422. */
-static bool known_fields(struct hreq *rq, struct hresp *rs, const char *const *fields)
-{
-    if (!hq_json(rq, rs)) return false;
-    const char *key;
-    json_t *v;
-    json_object_foreach(rq->json, key, v) {
-        bool known = false;
-        for (size_t i = 0; fields[i] && !known; i++) known = !strcmp(fields[i], key);
-        if (!known) {
-            hr_problem(rs, 422, "validation_failed", "%s: not a field of this request", key);
-            return false;
-        }
-    }
-    return true;
-}
 
 /* A whole-number member in [min, max], dflt when absent; false after answering 422. */
 static bool body_long(struct hreq *rq, struct hresp *rs, const char *field, long dflt, long min,
@@ -75,7 +60,7 @@ static void run(struct hreq *rq, struct hresp *rs)
     static const char *const fields[] = {"as_of", NULL};
     const char *s;
     owed_date as_of = hq_today(rq);
-    if (!known_fields(rq, rs, fields) || !hq_str(rq, rs, "as_of", false, &s)) return;
+    if (!hq_fields(rq, rs, fields) || !hq_str(rq, rs, "as_of", false, &s)) return;
     if (s && owed_date_parse(s, strlen(s), &as_of) != OWED_OK) {
         hr_problem(rs, 422, "validation_failed", "as_of: '%s' is not a date (YYYY-MM-DD)", s);
         return;
@@ -93,7 +78,7 @@ static void run(struct hreq *rq, struct hresp *rs)
     } else {
         hr_json(rs, 201,
                 json_pack("{s:I, s:o, s:{s:I, s:I, s:I, s:I, s:I}, s:o}", "run_id",
-                          (json_int_t)res.run_id, "as_of", hj_date(as_of), "counts", "messages",
+                          (json_int_t)res.run_id, "as_of", owed_json_date(as_of), "counts", "messages",
                           (json_int_t)res.messages, "firings", (json_int_t)res.firings,
                           "already_fired", (json_int_t)res.already_fired, "charges",
                           (json_int_t)res.fees, "changes", (json_int_t)res.changes, "messages",
@@ -144,7 +129,7 @@ static void outbox_resolve(struct hreq *rq, struct hresp *rs, bool resend)
 {
     static const char *const fields[] = {NULL};
     int64_t id;
-    if (!hq_id(rq, rs, 0, &id) || !known_fields(rq, rs, fields)) return;
+    if (!hq_id(rq, rs, 0, &id) || !hq_fields(rq, rs, fields)) return;
     json_t *doc;
     struct owed_buf err = OWED_BUF_INIT(0);
     int rc = owed_view_outbox_msg(rq->store, rq->who.org, id, false, &doc, &err);
@@ -182,7 +167,7 @@ static void outbox_send(struct hreq *rq, struct hresp *rs)
 {
     static const char *const fields[] = {"limit", "lease", NULL};
     long limit, lease;
-    if (!known_fields(rq, rs, fields) || !body_long(rq, rs, "limit", 0, 0, 86400 * 7, &limit) ||
+    if (!hq_fields(rq, rs, fields) || !body_long(rq, rs, "limit", 0, 0, 86400 * 7, &limit) ||
         !body_long(rq, rs, "lease", 300, 0, 86400 * 7, &lease))
         return;
     struct owed_send_stats st;
@@ -320,7 +305,7 @@ static void assignment_set(struct hreq *rq, struct hresp *rs)
 {
     static const char *const fields[] = {"policy", "target", NULL};
     const char *policy, *target;
-    if (!known_fields(rq, rs, fields) || !hq_str(rq, rs, "policy", true, &policy) ||
+    if (!hq_fields(rq, rs, fields) || !hq_str(rq, rs, "policy", true, &policy) ||
         !hq_str(rq, rs, "target", true, &target))
         return;
     if (!target_valid(target)) {

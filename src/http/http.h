@@ -121,9 +121,6 @@ void hr_etag_of(struct hresp *rs, const char *repr, size_t len);
  * after answering 412 (mismatch) or 428 (an update without If-Match). */
 bool hr_if_match(const struct hreq *rq, struct hresp *rs, const char *repr, size_t len);
 
-/* Money as the API writes it: {"amount": "12.34", "currency": "EUR"} members. */
-json_t *hj_amount(int64_t minor, const char *currency);
-json_t *hj_date(owed_date d); /* "YYYY-MM-DD", or null for 0 */
 
 /* ---- pagination (response.c, h_admin.c) ---- */
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/views.h"
 #include "base.h"
 #include "http/http.h"
 
@@ -133,23 +134,7 @@ bool hr_if_match(const struct hreq *rq, struct hresp *rs, const char *repr, size
     return true;
 }
 
-json_t *hj_amount(int64_t minor, const char *currency)
-{
-    struct owed_buf b = OWED_BUF_INIT(0);
-    int exp = owed_currency_exponent(currency);
-    owed_amount_format(&b, minor, exp < 0 ? 2 : exp, false);
-    json_t *v = json_stringn(b.ptr ? b.ptr : "0", b.len);
-    owed_buf_release(&b);
-    return v;
-}
 
-json_t *hj_date(owed_date d)
-{
-    if (!d) return json_null();
-    char s[11];
-    owed_date_format(d, s);
-    return json_string(s);
-}
 
 void hr_page(const struct hreq *rq, struct hresp *rs, json_t *items)
 {
