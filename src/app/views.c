@@ -223,6 +223,34 @@ int owed_view_invoices(struct owed_store *s, int64_t org, const struct owed_invo
     struct owed_list_filter f = {.with_text = true};
     *data = NULL;
     *next = 0;
+    if (q->number) { /* one indexed lookup, not a scan of the book */
+        struct owed_invoice inv;
+        int rc = s->ops->invoice_get(s, org, q->number, &inv, err);
+        if (rc == OWED_E_NOT_FOUND) {
+            owed_buf_reset(err);
+            *data = json_array();
+            return pg->after ? bad_cursor(pg->after, err) : OWED_OK;
+        }
+        json_t *one = NULL;
+        if (rc == OWED_OK) rc = owed_view_invoice(s, org, inv.id, q->today, &one, err);
+        if (rc) return rc;
+        const char *status = json_string_value(json_object_get(one, "status"));
+        const char *cref = json_string_value(json_object_get(one, "customer_ref"));
+        bool keep = !pg->after && (!q->customer_ref || !strcmp(cref, q->customer_ref)) &&
+                    (!q->due_from || inv.due_date >= q->due_from) &&
+                    (!q->due_to || inv.due_date <= q->due_to) &&
+                    (q->status != OWED_INV_OPEN || strcmp(status, "paid") != 0) &&
+                    (q->status != OWED_INV_PAID || !strcmp(status, "paid")) &&
+                    (!q->overdue || !strcmp(status, "overdue"));
+        if (pg->after && pg->after != inv.id) {
+            json_decref(one);
+            return bad_cursor(pg->after, err);
+        }
+        *data = json_array();
+        if (keep) json_array_append_new(*data, one);
+        else json_decref(one);
+        return OWED_OK;
+    }
     int rc = s->ops->read_begin(s, err);
     if (rc) return rc;
     if (q->customer_ref) {
@@ -437,7 +465,19 @@ int owed_view_customers(struct owed_store *s, int64_t org, const char *ref, cons
     struct cust_list l = {.ref = ref, .search = search};
     *data = NULL;
     *next = 0;
-    int rc = s->ops->customers_each(s, org, collect_customer, &l, err); /* by ref */
+    int rc;
+    if (ref) { /* one indexed lookup */
+        struct owed_customer c;
+        rc = s->ops->customer_get(s, org, ref, &c, err);
+        if (rc == OWED_E_NOT_FOUND) {
+            owed_buf_reset(err);
+            rc = OWED_OK;
+        } else if (rc == OWED_OK) {
+            rc = collect_customer(&l, &c);
+        }
+    } else {
+        rc = s->ops->customers_each(s, org, collect_customer, &l, err); /* by ref */
+    }
     if (rc) goto out;
     long start = page_start(pg->after, l.n, cust_id_at, l.v);
     if (start < 0) {
@@ -533,6 +573,19 @@ int owed_view_payment(struct owed_store *s, int64_t org, int64_t id, json_t **ou
     return OWED_OK;
 }
 
+int owed_payment_id_of(struct owed_store *s, int64_t org, const char *ref, int64_t *id,
+                       struct owed_buf *err)
+{
+    struct owed_payment p;
+    int rc = s->ops->payment_get(s, org, ref, &p, err);
+    *id = rc == OWED_OK ? p.id : 0;
+    if (rc == OWED_E_NOT_FOUND) {
+        owed_buf_reset(err);
+        owed_buf_addf(err, "no payment %s", ref);
+    }
+    return rc;
+}
+
 struct pay_list {
     struct owed_payment *v;
     size_t n, cap;
@@ -576,6 +629,30 @@ int owed_view_payments(struct owed_store *s, int64_t org, const char *customer_r
     struct owed_list_filter f = {.with_text = true};
     *data = NULL;
     *next = 0;
+    if (ref) { /* one indexed lookup, not a scan of every payment */
+        int64_t id;
+        json_t *one = NULL;
+        int rc = owed_payment_id_of(s, org, ref, &id, err);
+        if (rc == OWED_E_NOT_FOUND) {
+            owed_buf_reset(err);
+            *data = json_array();
+            return pg->after ? bad_cursor(pg->after, err) : OWED_OK;
+        }
+        if (rc == OWED_OK) rc = owed_view_payment(s, org, id, &one, err);
+        if (rc) return rc;
+        if (pg->after) {
+            json_decref(one);
+            return bad_cursor(pg->after, err);
+        }
+        json_object_del(one, "allocations"); /* as the listing shows a payment */
+        *data = json_array();
+        if (!customer_ref ||
+            !strcmp(json_string_value(json_object_get(one, "customer_ref")), customer_ref))
+            json_array_append_new(*data, one);
+        else
+            json_decref(one);
+        return OWED_OK;
+    }
     int rc = s->ops->read_begin(s, err);
     if (rc) return rc;
     if (customer_ref) {

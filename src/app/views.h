@@ -74,6 +74,9 @@ int owed_view_customers(struct owed_store *s, int64_t org, const char *ref, cons
  *  "allocations": [{"invoice_id", "invoice_number", "amount", "date"}]} */
 int owed_view_payment(struct owed_store *s, int64_t org, int64_t id, json_t **out,
                       struct owed_buf *err);
+/* The id of the payment (or credit note, write-off) with this ref: one indexed lookup. */
+int owed_payment_id_of(struct owed_store *s, int64_t org, const char *ref, int64_t *id,
+                       struct owed_buf *err);
 int owed_view_payments(struct owed_store *s, int64_t org, const char *customer_ref,
                        const char *ref, const struct owed_page *pg, json_t **data,
                        int64_t *next, struct owed_buf *err);

@@ -124,30 +124,15 @@ static bool derived_ref(const struct hreq *rq, const char *prefix, char *out, si
 
 /* ---- answering ---- */
 
-/* The id of the payment, credit note or write-off `ref` of the customer; 0 when there is
- * none (or no such customer: the use case will say so). Looked up within the customer:
- * the store fills a payment's text (its ref) only in a customer's listing. */
+/* The id of the payment, credit note or write-off `ref`; 0 when there is none. The
+ * customer is the use case's to check. */
 static int payment_id_of(struct hreq *rq, const char *customer_ref, const char *ref,
                          int64_t *id, struct owed_buf *err)
 {
-    struct owed_page pg = {.limit = 500};
-    json_t *data = NULL;
-    int64_t next;
+    (void)customer_ref;
     *id = 0;
-    if (!customer_ref || !ref) return OWED_OK;
-    int rc;
-    do {
-        rc = owed_view_payments(rq->store, rq->who.org, customer_ref, NULL, &pg, &data, &next,
-                                err);
-        for (size_t i = 0; !rc && !*id && i < json_array_size(data); i++) {
-            json_t *p = json_array_get(data, i);
-            if (!strcmp(json_string_value(json_object_get(p, "ref")) ?: "", ref))
-                *id = json_integer_value(json_object_get(p, "id"));
-        }
-        json_decref(data);
-        data = NULL;
-        pg.after = next;
-    } while (!rc && !*id && next);
+    if (!ref) return OWED_OK;
+    int rc = owed_payment_id_of(rq->store, rq->who.org, ref, id, err);
     if (rc == OWED_E_NOT_FOUND) {
         owed_buf_reset(err);
         rc = OWED_OK;

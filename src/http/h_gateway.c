@@ -87,15 +87,10 @@ static void test_charge(struct hreq *rq, struct hresp *rs)
     } else if (res.outcome == OWED_GW_DECLINED) {
         hr_problem(rs, 402, "card_declined", "the card was declined; nothing was posted");
     } else {
-        json_t *doc = NULL, *found = NULL;
-        int64_t id = 0, next;
-        struct owed_page pg = {.limit = 1};
+        json_t *doc = NULL;
+        int64_t id = 0;
         owed_buf_reset(&err);
-        rc = owed_view_payments(rq->store, rq->who.org, NULL, res.payment_ref, &pg, &found, &next,
-                                &err);
-        if (!rc) id = json_integer_value(json_object_get(json_array_get(found, 0), "id"));
-        json_decref(found);
-        if (!rc && !id) rc = OWED_E_NOT_FOUND;
+        rc = owed_payment_id_of(rq->store, rq->who.org, res.payment_ref, &id, &err);
         if (!rc) rc = owed_view_payment(rq->store, rq->who.org, id, &doc, &err);
         if (rc) {
             hr_app_error(rs, rc, &err);
