@@ -353,18 +353,20 @@ void router_handle(struct owed_server *srv, struct MHD_Connection *conn, const c
     }
     owed_buf_release(&err);
 
+    bool serialized = srv->serialize_writes && unsafe_method(method);
+    if (serialized) pthread_mutex_lock(&srv->write_mu);
     const char *idem_key = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Idempotency-Key");
-    if (idem_key && !strcmp(method, "POST") && rq.signed_in) {
+    if (idem_key && !strcmp(method, "POST") && rq.signed_in)
         idem_state = idem_begin(&rq, &rs, idem_key, url, &idem);
-        if (idem_state == IDEM_ANSWERED) {
-            if (rs.replayed) add_header(a, "Idempotent-Replayed", "true");
-            goto done;
-        }
+    if (idem_state == IDEM_ANSWERED) {
+        if (rs.replayed) add_header(a, "Idempotent-Replayed", "true");
+    } else {
+        route->fn(&rq, &rs);
+        if (rs.status < 400) auth_changed(method, url);
+        record(&rq, &rs, idem_state == IDEM_CLAIMED ? &idem : NULL, a->actor,
+               unsafe_method(method) && rq.signed_in && rs.status < 400 && !rs.no_audit);
     }
-    route->fn(&rq, &rs);
-    if (rs.status < 400) auth_changed(method, url);
-    record(&rq, &rs, idem_state == IDEM_CLAIMED ? &idem : NULL, a->actor,
-           unsafe_method(method) && rq.signed_in && rs.status < 400 && !rs.no_audit);
+    if (serialized) pthread_mutex_unlock(&srv->write_mu);
 done:
     if (rq.json) json_decref(rq.json);
     free(rs.before);

@@ -191,6 +191,8 @@ int owed_serve(const struct owed_server_cfg *cfg, struct owed_buf *err)
     srv->route_counts = calloc(nroutes() * HTTP_STATUS_CLASSES, sizeof *srv->route_counts);
     srv->limiter = owed_login_limiter_new();
     srv->started_s = time(NULL);
+    srv->serialize_writes = strncmp(cfg->db, "postgres", 8) != 0;
+    pthread_mutex_init(&srv->write_mu, NULL);
     int rc = OWED_OK;
     if (!srv->route_counts || !srv->limiter) {
         owed_buf_adds(err, "out of memory");
@@ -265,6 +267,7 @@ int owed_serve(const struct owed_server_cfg *cfg, struct owed_buf *err)
     if (cfg->access_log) fflush(cfg->access_log);
     fprintf(stderr, "owed: stopped\n");
 out:
+    pthread_mutex_destroy(&srv->write_mu);
     owed_login_limiter_free(srv->limiter);
     free(srv->route_counts);
     free(srv);

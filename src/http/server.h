@@ -3,6 +3,7 @@
 #ifndef OWED_HTTP_SERVER_H
 #define OWED_HTTP_SERVER_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -46,6 +47,12 @@ struct owed_server {
     atomic_llong unmatched[HTTP_STATUS_CLASSES];
     atomic_llong jobs_run, jobs_failed, login_failures;
     struct login_limiter *limiter;
+    /* SQLite has one writer at a time and makes the others wait by sleeping and retrying
+     * (its busy handler, with sleeps growing to 100 ms), which leaves the lock idle between
+     * tries and some requests waiting for a second: changes queue on this mutex instead.
+     * PostgreSQL locks rows: no mutex there. */
+    bool serialize_writes;
+    pthread_mutex_t write_mu;
 };
 
 /* Runs until SIGTERM or SIGINT; then stops accepting, lets in-flight requests finish
