@@ -41,6 +41,8 @@ int cmd_help(struct cli *cli, int argc, char **argv)
     fputs("\n"
           "Every command takes --db PATH or URL (default: $OWED_DB, else ./owed.db); a\n"
           "postgresql:// URL selects PostgreSQL. Reports also take --read-db URL (a replica).\n"
+          "Every command works on one organization: --org ID (default: $OWED_ORG, else the\n"
+          "first; owed org list).\n"
           "Exit codes: 0 success, 1 failure, 2 usage error, 3 input rejected.\n"
           "Dates default to today (UTC); OWED_TODAY=YYYY-MM-DD pins today, for scripts and tests.\n"
           "`owed COMMAND --help` explains a command with an example.\n",
