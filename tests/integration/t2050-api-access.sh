@@ -50,7 +50,7 @@ while read -r method pattern perm; do
                 _ok "$role may $method $pattern ($perm): $STATUS"
             fi
         else
-            if [ "$STATUS" = 403 ] && [ "$(jget "$T/body" 'd["code"]')" = forbidden ]; then
+            if [ "$STATUS" = 403 ] && grep -q '"code":"forbidden"' "$T/body"; then
                 _ok "$role may not $method $pattern ($perm): 403"
             else
                 _not_ok "$role may not $method $pattern ($perm) but got $STATUS"
