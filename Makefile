@@ -46,6 +46,7 @@ bench: build
 	@bench/run
 	@bench/run-bank
 	@bench/run-dunning
+	@bench/run-api
 
 clean:
 	rm -rf build demo
