@@ -452,6 +452,16 @@ static const char *const key_sql[KEY_KINDS] = {
     [KEY_PAYMENT] = "SELECT payment_ref FROM payments WHERE org_id = $1",
     [KEY_BANK_ENTRY] = "SELECT entry_key, entry_id FROM bank_entries WHERE org_id = $1",
 };
+/* One key, by its unique index: the first KEYS_LOAD_AFTER claims of a transaction ask this
+ * way, so that a transaction that adds one record (an API call) does not read every key of
+ * the organization; an import past that many loads them all once. */
+enum { KEYS_LOAD_AFTER = 64 };
+static const char *const key_one_sql[KEY_KINDS] = {
+    [KEY_CUSTOMER] = "SELECT 1 FROM customers WHERE org_id = $1 AND customer_ref = $2",
+    [KEY_INVOICE] = "SELECT 1 FROM invoices WHERE org_id = $1 AND invoice_number = $2",
+    [KEY_PAYMENT] = "SELECT 1 FROM payments WHERE org_id = $1 AND payment_ref = $2",
+    [KEY_BANK_ENTRY] = "SELECT entry_id FROM bank_entries WHERE org_id = $1 AND entry_key = $2",
+};
 
 /* A payments import looks up an invoice for every row: one round trip each. After
  * INVOICE_CACHE_AFTER lookups in one write transaction the store loads the organization's
@@ -496,8 +506,9 @@ struct pg_store {
     int64_t locked_org;
     struct owed_buf copy[CP_TABLES]; /* rows in COPY text format, not yet sent */
     size_t copy_rows[CP_TABLES];
-    struct owed_strmap keys[KEY_KINDS];
+    struct owed_strmap keys[KEY_KINDS]; /* loaded, or claimed by this transaction */
     bool keys_loaded[KEY_KINDS];
+    int key_claims[KEY_KINDS]; /* claims asked one by one in this transaction */
     /* Allocations still in the buffer, summed by invoice id and by payment id; outflows
      * (refunds, reversals) still in the buffer, summed by payment id. */
     struct owed_strmap pending_by_invoice, pending_by_payment, pending_out_by_payment;
@@ -670,6 +681,7 @@ static void forget_tx_state(struct pg_store *q)
     for (int k = 0; k < KEY_KINDS; k++) {
         owed_strmap_clear(&q->keys[k]);
         q->keys_loaded[k] = false;
+        q->key_claims[k] = 0;
     }
     owed_strmap_clear(&q->pending_by_invoice);
     owed_strmap_clear(&q->pending_by_payment);
@@ -802,9 +814,33 @@ static int load_keys(struct pg_store *q, enum key_kind k, int64_t org, struct ow
 static int claim_key_id(struct pg_store *q, enum key_kind k, int64_t org, const char *key,
                         int64_t id, int64_t *taken, struct owed_buf *err)
 {
+    size_t n = strlen(key);
+    int64_t ignored;
+    if (!taken) taken = &ignored;
+    /* Keys claimed earlier in this transaction may still wait in a COPY buffer, unseen by
+     * SELECT: the map holds them. */
+    if (owed_strmap_get(&q->keys[k], key, n, taken)) return OWED_E_EXISTS;
+    if (!q->keys_loaded[k] && q->key_claims[k] < KEYS_LOAD_AFTER) {
+        q->key_claims[k]++;
+        char org_text[24];
+        snprintf(org_text, sizeof org_text, "%lld", (long long)org);
+        const char *v[2] = {org_text, key};
+        park_scan(q);
+        PGresult *r = PQexecParams(q->conn, key_one_sql[k], 2, NULL, v, NULL, NULL, 0);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+            int rc = pg_error(q, err, "keys", r);
+            PQclear(r);
+            return rc;
+        }
+        bool found = PQntuples(r) > 0;
+        if (found) *taken = col_i64(r, 0, 0);
+        PQclear(r);
+        if (found) return OWED_E_EXISTS;
+        owed_strmap_put(&q->keys[k], key, n, id);
+        return OWED_OK;
+    }
     int rc = load_keys(q, k, org, err);
     if (rc) return rc;
-    size_t n = strlen(key);
     if (owed_strmap_get(&q->keys[k], key, n, taken)) return OWED_E_EXISTS;
     owed_strmap_put(&q->keys[k], key, n, id);
     return OWED_OK;
