@@ -106,13 +106,7 @@ static int add_id(void *ctx, const char *id, const char *name)
 {
     (void)name;
     struct ids *l = ctx;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        int64_t *v = realloc(l->v, cap * sizeof *v);
-        if (!v) return OWED_E_STORE;
-        l->v = v;
-        l->cap = cap;
-    }
+    OWED_ALLOC_GROW(l->v, l->n + 1, l->cap);
     l->v[l->n++] = strtoll(id, NULL, 10);
     return OWED_OK;
 }

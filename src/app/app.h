@@ -277,6 +277,9 @@ int owed_plan_create(struct owed_store *s, int64_t org, const struct owed_plan_r
 struct owed_profile_changes {
     const char *segment, *lang, *phone, *address;
 };
+/* The customer's profile; an empty one (all "") when none was set. */
+int owed_profile_get(struct owed_store *s, int64_t org, int64_t customer_id,
+                     struct owed_profile *out, struct owed_buf *err);
 int owed_profile_set(struct owed_store *s, int64_t org, const char *customer_ref,
                      const struct owed_profile_changes *ch, struct owed_buf *err);
 

@@ -336,6 +336,17 @@ static int profile_find(void *ctx, const struct owed_profile *p)
     if (p->customer_id != pf->customer_id) return OWED_OK;
     pf->profile = *p;
     pf->found = true;
+    return OWED_E_EXISTS; /* found: stop */
+}
+
+int owed_profile_get(struct owed_store *s, int64_t org, int64_t customer_id,
+                     struct owed_profile *out, struct owed_buf *err)
+{
+    struct profile_find pf = {.customer_id = customer_id};
+    int rc = s->ops->profiles_each(s, org, profile_find, &pf, err);
+    if (rc == OWED_E_EXISTS) rc = OWED_OK;
+    if (rc) return rc;
+    *out = pf.found ? pf.profile : (struct owed_profile){.customer_id = customer_id};
     return OWED_OK;
 }
 
@@ -346,10 +357,9 @@ int owed_profile_set(struct owed_store *s, int64_t org, const char *customer_ref
     int rc = s->ops->customer_get(s, org, customer_ref, &c, err);
     if (rc == OWED_E_NOT_FOUND) return refused(err, rc, "no customer '%s'", customer_ref);
     if (rc) return rc;
-    struct profile_find pf = {.customer_id = c.id};
-    rc = s->ops->profiles_each(s, org, profile_find, &pf, err);
+    struct owed_profile p;
+    rc = owed_profile_get(s, org, c.id, &p, err);
     if (rc) return rc;
-    struct owed_profile p = pf.found ? pf.profile : (struct owed_profile){.customer_id = c.id};
     const struct { const char *v; char *dst; size_t cap; const char *name; } f[] = {
         {ch->segment, p.segment, sizeof p.segment, "segment"},
         {ch->lang, p.lang, sizeof p.lang, "lang"},

@@ -236,26 +236,11 @@ int owed_view_items(struct owed_store *s, int64_t org, const struct owed_item_qu
 
 /* ---- customer profiles ---- */
 
-struct profile_find {
-    int64_t customer_id;
-    struct owed_profile p;
-    bool found;
-};
-
-static int find_profile(void *ctx, const struct owed_profile *p)
-{
-    struct profile_find *pf = ctx;
-    if (p->customer_id != pf->customer_id) return OWED_OK;
-    pf->p = *p;
-    pf->found = true;
-    return OWED_OK;
-}
-
 int owed_view_profile(struct owed_store *s, int64_t org, int64_t customer_id, json_t **out,
                       struct owed_buf *err)
 {
     struct owed_customer c;
-    struct profile_find pf = {.customer_id = customer_id};
+    struct owed_profile prof;
     *out = NULL;
     int rc = s->ops->read_begin(s, err);
     if (rc) return rc;
@@ -264,14 +249,12 @@ int owed_view_profile(struct owed_store *s, int64_t org, int64_t customer_id, js
         owed_buf_reset(err);
         owed_buf_addf(err, "no customer %lld", (long long)customer_id);
     }
-    if (!rc) rc = s->ops->profiles_each(s, org, find_profile, &pf, err);
+    if (!rc) rc = owed_profile_get(s, org, customer_id, &prof, err);
     s->ops->read_end(s);
     if (rc) return rc;
-    const struct owed_profile *p = pf.found ? &pf.p : NULL;
     *out = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "customer_id", (json_int_t)c.id,
-                     "customer_ref", c.ref, "segment", p ? p->segment : "", "lang",
-                     p ? p->lang : "", "phone", p ? p->phone : "", "address",
-                     p ? p->address : "");
+                     "customer_ref", c.ref, "segment", prof.segment, "lang", prof.lang, "phone",
+                     prof.phone, "address", prof.address);
     return *out ? OWED_OK : OWED_E_STORE;
 }
 

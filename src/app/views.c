@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/app.h"
 #include "app/views.h"
 #include "base.h"
 #include "owed/money.h"
@@ -34,15 +35,9 @@ struct sums {
 static int sums_add(struct sums *s, int64_t id, int64_t amount)
 {
     if (id < 0) return OWED_OK;
-    if ((size_t)id >= s->n) {
-        size_t n = s->n ? s->n : 1024;
-        while (n <= (size_t)id) n *= 2;
-        int64_t *v = realloc(s->v, n * sizeof *v);
-        if (!v) return OWED_E_STORE;
-        memset(v + s->n, 0, (n - s->n) * sizeof *v);
-        s->v = v;
-        s->n = n;
-    }
+    size_t old = s->n;
+    OWED_ALLOC_GROW(s->v, (size_t)id + 1, s->n);
+    memset(s->v + old, 0, (s->n - old) * sizeof *s->v);
     s->v[id] += amount;
     return OWED_OK;
 }
@@ -61,17 +56,11 @@ struct refs {
 static int refs_add(void *ctx, const struct owed_customer *c)
 {
     struct refs *r = ctx;
-    if ((size_t)c->id >= r->n) {
-        size_t n = r->n ? r->n : 256;
-        while (n <= (size_t)c->id) n *= 2;
-        char **v = realloc(r->ref, n * sizeof *v);
-        if (!v) return OWED_E_STORE;
-        memset(v + r->n, 0, (n - r->n) * sizeof *v);
-        r->ref = v;
-        r->n = n;
-    }
-    r->ref[c->id] = strdup(c->ref);
-    return r->ref[c->id] ? OWED_OK : OWED_E_STORE;
+    size_t old = r->n;
+    OWED_ALLOC_GROW(r->ref, (size_t)c->id + 1, r->n);
+    memset(r->ref + old, 0, (r->n - old) * sizeof *r->ref);
+    r->ref[c->id] = owed_xstrdup(c->ref);
+    return OWED_OK;
 }
 
 static const char *refs_get(const struct refs *r, int64_t id)
@@ -157,13 +146,7 @@ static int collect_invoice(void *ctx, const struct owed_invoice *inv)
     if (l->q->number && strcmp(inv->number, l->q->number) != 0) return OWED_OK;
     if (l->q->due_from && inv->due_date < l->q->due_from) return OWED_OK;
     if (l->q->due_to && inv->due_date > l->q->due_to) return OWED_OK;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 256;
-        struct owed_invoice *v = realloc(l->v, cap * sizeof *v);
-        if (!v) return OWED_E_STORE;
-        l->v = v;
-        l->cap = cap;
-    }
+    OWED_ALLOC_GROW(l->v, l->n + 1, l->cap);
     l->v[l->n++] = *inv;
     return OWED_OK;
 }
@@ -303,21 +286,6 @@ out:
 
 /* ---- customers ---- */
 
-struct profile_find {
-    int64_t id;
-    struct owed_profile p;
-    bool found;
-};
-
-static int find_profile(void *ctx, const struct owed_profile *p)
-{
-    struct profile_find *pf = ctx;
-    if (p->customer_id != pf->id) return OWED_OK;
-    pf->p = *p;
-    pf->found = true;
-    return OWED_E_EXISTS; /* stop */
-}
-
 static json_t *customer_json(const struct owed_customer *c, const struct owed_profile *p)
 {
     json_t *limit = c->has_credit_limit ? owed_json_amount(c->credit_limit_minor, c->currency)
@@ -380,7 +348,7 @@ int owed_view_customer(struct owed_store *s, int64_t org, int64_t id, bool with_
                        json_t **out, struct owed_buf *err)
 {
     struct owed_customer c;
-    struct profile_find pf = {.id = id};
+    struct owed_profile prof;
     int rc = s->ops->read_begin(s, err);
     if (rc) return rc;
     rc = s->ops->customer_get_id(s, org, id, &c, err);
@@ -388,10 +356,7 @@ int owed_view_customer(struct owed_store *s, int64_t org, int64_t id, bool with_
         owed_buf_reset(err);
         owed_buf_addf(err, "no customer %lld", (long long)id);
     }
-    if (rc == OWED_OK) {
-        rc = s->ops->profiles_each(s, org, find_profile, &pf, err);
-        if (rc == OWED_E_EXISTS) rc = OWED_OK;
-    }
+    if (rc == OWED_OK) rc = owed_profile_get(s, org, id, &prof, err);
     struct balance b = {.open = json_object()};
     if (rc == OWED_OK && with_balance) {
         struct owed_list_filter f = {.customer_id = id};
@@ -402,7 +367,7 @@ int owed_view_customer(struct owed_store *s, int64_t org, int64_t id, bool with_
     }
     s->ops->read_end(s);
     if (rc == OWED_OK) {
-        *out = customer_json(&c, pf.found ? &pf.p : NULL);
+        *out = customer_json(&c, &prof);
         if (with_balance) {
             json_t *bal = json_array();
             const char *ccy;
@@ -442,13 +407,7 @@ static int collect_customer(void *ctx, const struct owed_customer *c)
     if (l->search && !contains_ci(c->name, l->search) && !contains_ci(c->ref, l->search) &&
         !contains_ci(c->email, l->search))
         return OWED_OK;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        struct owed_customer *v = realloc(l->v, cap * sizeof *v);
-        if (!v) return OWED_E_STORE;
-        l->v = v;
-        l->cap = cap;
-    }
+    OWED_ALLOC_GROW(l->v, l->n + 1, l->cap);
     l->v[l->n++] = *c;
     return OWED_OK;
 }
@@ -597,13 +556,7 @@ static int collect_payment(void *ctx, const struct owed_payment *p)
 {
     struct pay_list *l = ctx;
     if (l->ref && strcmp(p->ref, l->ref) != 0) return OWED_OK;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 256;
-        struct owed_payment *v = realloc(l->v, cap * sizeof *v);
-        if (!v) return OWED_E_STORE;
-        l->v = v;
-        l->cap = cap;
-    }
+    OWED_ALLOC_GROW(l->v, l->n + 1, l->cap);
     l->v[l->n++] = *p;
     return OWED_OK;
 }

@@ -113,10 +113,9 @@ struct auth_slot {
     long epoch;
 };
 
-static int authenticate_cached(struct owed_server *srv, struct owed_store *s, const char *secret,
-                               int64_t now_s, struct owed_principal *who, struct owed_buf *err)
+static int authenticate_cached(struct owed_store *s, const char *secret, int64_t now_s,
+                               struct owed_principal *who, struct owed_buf *err)
 {
-    (void)srv;
     static __thread struct auth_slot slots[AUTH_SLOTS];
     size_t n = strlen(secret);
     if (n > OWED_SECRET_MAX) return owed_authenticate(s, secret, now_s, who, err);
@@ -239,7 +238,7 @@ static void record(struct hreq *rq, struct hresp *rs, struct owed_idem_rec *idem
     owed_buf_release(&err);
 }
 
-static void answer(struct owed_server *srv, struct hresp *rs, struct http_answer *a)
+static void answer(struct hresp *rs, struct http_answer *a)
 {
     a->status = rs->status;
     a->body = rs->body;
@@ -255,7 +254,6 @@ static void answer(struct owed_server *srv, struct hresp *rs, struct http_answer
     }
     add_header(a, "Cache-Control", "no-store");
     add_header(a, "X-Content-Type-Options", "nosniff");
-    (void)srv;
 }
 
 void router_handle(struct owed_server *srv, struct MHD_Connection *conn, const char *method,
@@ -322,7 +320,7 @@ void router_handle(struct owed_server *srv, struct MHD_Connection *conn, const c
             owed_buf_release(&err);
             goto done;
         }
-        int rc = authenticate_cached(srv, rq.store, secret, rq.now_s, &rq.who, &err);
+        int rc = authenticate_cached(rq.store, secret, rq.now_s, &rq.who, &err);
         if (rc) {
             if (rc == OWED_E_DENIED)
                 hr_problem(&rs, 401, "unauthenticated", "%s", err.ptr);
@@ -372,5 +370,5 @@ done:
     free(rs.before);
     free(rs.redacted);
     free(scratch);
-    answer(srv, &rs, a);
+    answer(&rs, a);
 }

@@ -125,9 +125,8 @@ static void outbox_job(struct owed_server *srv, struct owed_store *s, int64_t or
     owed_buf_release(&out);
 }
 
-void owed_scheduler_tick(struct owed_server *srv, struct owed_store *s, int64_t now_s)
+void owed_scheduler_tick(struct owed_server *srv, struct owed_store *s)
 {
-    (void)now_s;
     bool got = false;
     struct owed_buf err = OWED_BUF_INIT(0);
     if (owed_singleton_try(s, "owed-scheduler", &got, &err) || !got) {
@@ -161,7 +160,7 @@ static void *run(void *arg)
             owed_buf_reset(&err);
             s = NULL;
         }
-        if (s) owed_scheduler_tick(srv, s, time(NULL));
+        if (s) owed_scheduler_tick(srv, s);
         pthread_mutex_lock(&mu);
         if (stop) break;
         struct timespec until;

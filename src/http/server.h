@@ -83,7 +83,7 @@ void owed_login_limiter_free(struct login_limiter *l);
 /* ---- scheduler (scheduler.c) ---- */
 
 /* One pass of every job for every organization, as the scheduler thread does each tick. */
-void owed_scheduler_tick(struct owed_server *srv, struct owed_store *s, int64_t now_s);
+void owed_scheduler_tick(struct owed_server *srv, struct owed_store *s);
 int owed_scheduler_start(struct owed_server *srv, struct owed_buf *err);
 void owed_scheduler_stop(struct owed_server *srv);
 
