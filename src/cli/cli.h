@@ -102,6 +102,9 @@ const struct cmd *cli_find(const char *name);
     X(aging, "aging")                   \
     X(kpi, "kpi")                       \
     X(customer, "customer")             \
+    X(invoice, "invoice")               \
+    X(seller, "seller")                 \
+    X(recurring, "recurring")           \
     X(org, "org")                       \
     X(check, "check")                   \
     X(serve, "serve")                   \

@@ -2,11 +2,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/ubl_import.h"
 #include "cli/cli.h"
 
 const char cmd_import_summary[] = "import customers, invoices, payments or movements from CSV";
 const char cmd_import_help[] =
     "usage: owed import KIND FILE [--skip-bad] [--db PATH]\n"
+    "       owed import ubl FILE.xml...\n"
     "\n"
     "KIND is customers, invoices, payments or movements. FILE is CSV (UTF-8, RFC 4180\n"
     "quoting)\n"
@@ -25,6 +27,11 @@ const char cmd_import_help[] =
     "the columns as its options; invoice_number may list several invoices separated by\n"
     "spaces; a blank date is today. Rows are carried out in file order in one\n"
     "transaction, and a row already imported (same content) is skipped.\n"
+    "\n"
+    "ubl imports UBL 2.1 invoices and credit notes (e-invoices your ERP made) with their\n"
+    "lines, parties and totals, after checking the EN 16931 business rules (a failed rule\n"
+    "rejects the file, naming the rule). The buyer is found as the customer whose ref is\n"
+    "its VAT id (else legal id, else electronic address), and made when there is none.\n"
     "\n"
     "Dates are YYYY-MM-DD; amounts are decimals in major units (1234.56) with no more\n"
     "decimals than the currency has. A blank due_date comes from the customer's terms\n"
@@ -73,6 +80,32 @@ static void print_progress(void *ctx, long long done, long long total)
     fflush(stderr);
 }
 
+/* owed import ubl FILE...: each file in its own transaction; the exit code is that of the
+ * first failure. */
+static int import_ubl(struct cli *cli, int n, char **paths)
+{
+    if (cli_open(cli)) return EXIT_FAILURE_;
+    int first = OWED_OK;
+    for (int i = 0; i < n; i++) {
+        struct owed_ubl_import_result res;
+        struct owed_buf err = OWED_BUF_INIT(0);
+        int rc = owed_ubl_import_file(cli->store, cli->org, paths[i],
+                                      cli->clock.now_ms(cli->clock.ctx), &res, &err);
+        if (rc) {
+            cli_error("%s%s", err.ptr, rc == OWED_E_REJECTED ? "\nnothing was imported" : "");
+            if (!first) first = rc;
+        } else if (!res.created) {
+            printf("%s: %s %s already imported\n", paths[i], res.type, res.number);
+        } else {
+            printf("%s: %s %s for %s%s (#%lld)\n", paths[i], res.type, res.number,
+                   res.customer_ref, res.new_customer ? " (new customer)" : "",
+                   (long long)res.doc_id);
+        }
+        owed_buf_release(&err);
+    }
+    return cli_exit_refused(first);
+}
+
 int cmd_import(struct cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -83,6 +116,10 @@ int cmd_import(struct cli *cli, int argc, char **argv)
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == 's') io.skip_bad = true;
         else if (!cli_common_opt(cli, self, c, optarg)) return cli_bad_option(self, argv);
+    }
+    if (argc - optind >= 2 && !strcmp(argv[optind], "ubl")) {
+        if (io.skip_bad) return cli_usage(self, "each UBL file is imported on its own: no --skip-bad");
+        return import_ubl(cli, argc - optind - 1, argv + optind + 1);
     }
     if (argc - optind != 2) return cli_usage(self, "import needs KIND and FILE");
     if (!strcmp(argv[optind], "movements")) {

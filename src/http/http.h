@@ -74,6 +74,7 @@ extern const struct http_route http_routes_cash[], http_routes_bank[]; /* h_cash
 extern const struct http_route http_routes_collections[], http_routes_dunning[]; /* h_*.c */
 extern const struct http_route http_routes_webhooks[], http_routes_gateway[]; /* h_webhooks.c, h_gateway.c */
 extern const struct http_route http_routes_openapi[]; /* h_openapi.c */
+extern const struct http_route http_routes_documents[]; /* h_documents.c */
 
 /* ---- request helpers (request.c) ---- */
 

@@ -6,7 +6,8 @@
 #include "http/http.h"
 
 static const struct http_route *const tables[] = {
-    http_routes_system, http_routes_auth, http_routes_admin, http_routes_ledger,
+    http_routes_system, http_routes_auth, http_routes_admin, http_routes_documents,
+    http_routes_ledger,
     http_routes_reports,
     http_routes_cash, http_routes_bank,
     http_routes_collections, http_routes_dunning,

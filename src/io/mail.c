@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "base.h"
 #include "io/mail.h"
 
@@ -12,6 +14,8 @@
 #define EW_OVERHEAD 12     /* "=?UTF-8?Q?" + "?=" */
 #define EW_MAX 75          /* longest encoded-word (RFC 2047 2) */
 #define MESSAGE_ID_MAX 250 /* so that the Message-ID line stays far below 998 */
+#define B64_LINE_BYTES 57  /* 57 bytes of data make one 76-character base64 line */
+#define MEDIA_TOKEN_MAX 127 /* type and subtype names (RFC 6838 4.2) */
 
 static const char hex_digits[] = "0123456789ABCDEF";
 
@@ -469,33 +473,35 @@ static void put_part_headers(struct owed_buf *b, const char *type)
                   type);
 }
 
-/* "=_owed_" + FNV-1a 64 of the seed: deterministic, so a message composed twice is the
- * same bytes; safe because "=_" cannot occur in quoted-printable output. */
-static void make_boundary(const char *seed, char out[24])
+/* Room for the longest boundary, "=_owed_mixed_" and 16 hex digits, and its NUL. */
+#define BOUNDARY_SIZE 32
+
+/* prefix + FNV-1a 64 of the seed: deterministic, so a message composed twice is the same
+ * bytes; safe because "=_" occurs in neither quoted-printable nor base64 output. The
+ * prefixes ("=_owed_" for multipart/alternative, "=_owed_mixed_" for multipart/mixed)
+ * keep the two boundaries of one message distinct, and neither a prefix of the other
+ * (a hex digit or "m" after "=_owed_"), which is how some readers match them. */
+static void make_boundary(const char *seed, const char *prefix, char out[BOUNDARY_SIZE])
 {
     uint64_t h = 0xcbf29ce484222325u;
     for (const unsigned char *p = (const unsigned char *)seed; *p; p++) {
         h = (h ^ *p) * 0x100000001b3u;
     }
-    snprintf(out, 24, "=_owed_%016llx", (unsigned long long)h);
+    snprintf(out, BOUNDARY_SIZE, "%s%016llx", prefix, (unsigned long long)h);
 }
 
-static void put_message(struct owed_buf *b, const struct owed_mail *m, const struct mailbox *from,
-                        const struct mailbox *to)
+/* The text, or the text and the html as alternatives: the whole body of a message
+ * without attachments, the first part of the multipart/mixed of one with them. */
+static void put_body(struct owed_buf *b, const struct owed_mail *m, const char *seed)
 {
-    put_date(b, m->date_unix);
-    put_mailbox(b, "From", from);
-    put_mailbox(b, "To", to);
-    put_subject(b, m->subject);
-    owed_buf_addf(b, "Message-ID: <%s>\r\nMIME-Version: 1.0\r\n", m->message_id);
     if (!m->html) {
         put_part_headers(b, "text/plain");
         owed_buf_adds(b, "\r\n");
         put_qp(b, m->text, strlen(m->text));
         return;
     }
-    char boundary[24];
-    make_boundary(m->boundary_seed ? m->boundary_seed : m->message_id, boundary);
+    char boundary[BOUNDARY_SIZE];
+    make_boundary(seed, "=_owed_", boundary);
     owed_buf_addf(b, "Content-Type: multipart/alternative; boundary=\"%s\"\r\n\r\n", boundary);
     owed_buf_addf(b, "--%s\r\n", boundary);
     put_part_headers(b, "text/plain");
@@ -508,11 +514,215 @@ static void put_message(struct owed_buf *b, const struct owed_mail *m, const str
     owed_buf_addf(b, "--%s--\r\n", boundary);
 }
 
+/* RFC 2231 attribute-char: what an extended parameter value carries without %XX. */
+static bool attr_char(unsigned char c)
+{
+    return c > 0x20 && c < 0x7F && !strchr("*'%()<>@,;:\\\"/[]?=", c);
+}
+
+static size_t pct_len(const unsigned char *u, size_t k)
+{
+    size_t n = 0;
+    for (size_t j = 0; j < k; j++) n += attr_char(u[j]) ? 1 : 3;
+    return n;
+}
+
+static void pct_add(struct owed_buf *b, const unsigned char *u, size_t k)
+{
+    for (size_t j = 0; j < k; j++) {
+        if (attr_char(u[j])) {
+            owed_buf_addc(b, (char)u[j]);
+        } else {
+            char e[3] = {'%', hex_digits[u[j] >> 4], hex_digits[u[j] & 15]};
+            owed_buf_add(b, e, 3);
+        }
+    }
+}
+
+/* Appends the parameter attr=value (value valid UTF-8, no control characters) as the
+ * last one of the header: attr="value" when the value is printable ASCII without '"' or
+ * '\' and the parameter fits on a line of its own; otherwise RFC 2231's
+ * attr*=UTF-8''Rechnung%20M%C3%BCller.pdf, split into numbered sections of whole
+ * characters (attr*0*=UTF-8''...; attr*1*=...) when one line would not hold it. */
+static void hdr_param(struct hdr *h, const char *attr, const char *value)
+{
+    const unsigned char *u = (const unsigned char *)value;
+    size_t n = strlen(value), an = strlen(attr);
+    struct owed_buf p = OWED_BUF_INIT(0);
+    /* "=?" in a quoted value is decoded as RFC 2047 by some readers, against the rules. */
+    if (ascii_printable(value, n) && !strpbrk(value, "\"\\") && !has_ew_start(value, n) &&
+        1 + an + 3 + n <= LINE_MAX_COLS) {
+        owed_buf_addf(&p, "%s=\"%s\"", attr, value);
+        hdr_piece(h, " ", 1, p.ptr, p.len);
+    } else if (1 + an + 9 + pct_len(u, n) <= LINE_MAX_COLS) {
+        owed_buf_addf(&p, "%s*=UTF-8''", attr);
+        pct_add(&p, u, n);
+        hdr_piece(h, " ", 1, p.ptr, p.len);
+    } else {
+        size_t i = 0;
+        for (int k = 0; i < n; k++) {
+            owed_buf_reset(&p);
+            owed_buf_addf(&p, "%s*%d*=%s", attr, k, k == 0 ? "UTF-8''" : "");
+            /* Whole characters while the section and a ";" fit on a line of their own;
+             * always at least one (12 bytes at most, far below the room). */
+            size_t first = i;
+            while (i < n) {
+                size_t cl = utf8_seq(u + i, n - i);
+                OWED_ASSERT(cl > 0);
+                if (i > first && 1 + p.len + pct_len(u + i, cl) + 1 > LINE_MAX_COLS) break;
+                pct_add(&p, u + i, cl);
+                i += cl;
+            }
+            if (i < n) owed_buf_addc(&p, ';');
+            hdr_piece(h, " ", 1, p.ptr, p.len);
+        }
+    }
+    owed_buf_release(&p);
+}
+
+/* Appends data[0..len) in base64 (RFC 2045 6.8): lines of 76 characters, each ending in
+ * CRLF; an empty body is one empty line, so that the boundary still has its own CRLF. */
+static void put_base64(struct owed_buf *b, const unsigned char *data, size_t len)
+{
+    char line[sodium_base64_ENCODED_LEN(B64_LINE_BYTES, sodium_base64_VARIANT_ORIGINAL)];
+    for (size_t off = 0; off < len && !owed_buf_err(b); off += B64_LINE_BYTES) {
+        size_t k = len - off < B64_LINE_BYTES ? len - off : B64_LINE_BYTES;
+        sodium_bin2base64(line, sizeof line, data + off, k, sodium_base64_VARIANT_ORIGINAL);
+        owed_buf_add(b, line, (k + 2) / 3 * 4);
+        owed_buf_adds(b, "\r\n");
+    }
+    if (len == 0) owed_buf_adds(b, "\r\n");
+}
+
+/* The bytes put_base64() writes for len bytes of data, or SIZE_MAX when that would not
+ * fit in a size_t: known before encoding, so an attachment that cannot fit is refused
+ * without being read. */
+static size_t base64_size(size_t len)
+{
+    size_t lines = len / B64_LINE_BYTES + (len % B64_LINE_BYTES != 0), chars, total;
+    if (len == 0) return 2;
+    if (__builtin_mul_overflow(len / 3 + (len % 3 != 0), (size_t)4, &chars) ||
+        __builtin_add_overflow(chars, 2 * lines, &total)) {
+        return SIZE_MAX;
+    }
+    return total;
+}
+
+static size_t attachments_size(const struct owed_mail *m)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < m->n_attachments; i++) {
+        if (__builtin_add_overflow(total, base64_size(m->attachments[i].len), &total)) {
+            return SIZE_MAX;
+        }
+    }
+    return total;
+}
+
+static void put_attachment(struct owed_buf *b, const struct owed_mail_attachment *a)
+{
+    struct hdr h;
+    hdr_begin(&h, b, "Content-Type");
+    hdr_piece(&h, "", 0, a->content_type, strlen(a->content_type));
+    hdr_piece(&h, "", 0, ";", 1);
+    hdr_param(&h, "name", a->filename);
+    hdr_end(&h);
+    owed_buf_adds(b, "Content-Transfer-Encoding: base64\r\n");
+    hdr_begin(&h, b, "Content-Disposition");
+    hdr_piece(&h, "", 0, "attachment;", 11);
+    hdr_param(&h, "filename", a->filename);
+    hdr_end(&h);
+    owed_buf_adds(b, "\r\n");
+    put_base64(b, a->data, a->len);
+}
+
+static void put_message(struct owed_buf *b, const struct owed_mail *m, const struct mailbox *from,
+                        const struct mailbox *to)
+{
+    const char *seed = m->boundary_seed ? m->boundary_seed : m->message_id;
+    put_date(b, m->date_unix);
+    put_mailbox(b, "From", from);
+    put_mailbox(b, "To", to);
+    put_subject(b, m->subject);
+    owed_buf_addf(b, "Message-ID: <%s>\r\nMIME-Version: 1.0\r\n", m->message_id);
+    if (m->n_attachments == 0) {
+        put_body(b, m, seed);
+        return;
+    }
+    char boundary[BOUNDARY_SIZE];
+    make_boundary(seed, "=_owed_mixed_", boundary);
+    owed_buf_addf(b, "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n", boundary);
+    owed_buf_addf(b, "--%s\r\n", boundary);
+    put_body(b, m, seed);
+    for (size_t i = 0; i < m->n_attachments && !owed_buf_err(b); i++) {
+        owed_buf_addf(b, "--%s\r\n", boundary);
+        put_attachment(b, &m->attachments[i]);
+    }
+    owed_buf_addf(b, "--%s--\r\n", boundary);
+}
+
 static int check_body(const char *field, const char *s, struct owed_buf *err)
 {
     if (utf8_valid(s, strlen(s))) return OWED_OK;
     if (err) owed_buf_addf(err, "%s: not valid UTF-8", field);
     return OWED_E_INVALID;
+}
+
+/* RFC 2045 token: printable ASCII except space and tspecials. */
+static bool is_token_char(unsigned char c)
+{
+    return c > 0x20 && c < 0x7F && !strchr("()<>@,;:\\\"/[]?=", c);
+}
+
+static bool is_token(const char *s, size_t n)
+{
+    if (n == 0 || n > MEDIA_TOKEN_MAX) return false;
+    for (size_t i = 0; i < n; i++) {
+        if (!is_token_char((unsigned char)s[i])) return false;
+    }
+    return true;
+}
+
+/* Why content_type is refused, or NULL: "type/subtype", no parameters; not multipart or
+ * message, which must not be base64-encoded (RFC 2045 6.4). */
+static const char *media_type_problem(const char *s)
+{
+    const char *slash = strchr(s, '/');
+    if (!slash || !is_token(s, (size_t)(slash - s)) || !is_token(slash + 1, strlen(slash + 1))) {
+        return "not a type/subtype token";
+    }
+    size_t tn = (size_t)(slash - s);
+    if ((tn == 9 && strncasecmp(s, "multipart", 9) == 0) ||
+        (tn == 7 && strncasecmp(s, "message", 7) == 0)) {
+        return "multipart and message types cannot be attached";
+    }
+    return NULL;
+}
+
+static int check_attachment(size_t i, const struct owed_mail_attachment *a, struct owed_buf *err)
+{
+    OWED_ASSERT(a->filename && a->content_type && (a->data || a->len == 0));
+    char field[64];
+    snprintf(field, sizeof field, "attachments[%zu].filename", i);
+    int rc = check_header_text(field, a->filename, false, err);
+    if (rc) return rc;
+    size_t n = strlen(a->filename);
+    /* Readers drop blanks around a filename: refused, so that the audit copy of the
+     * message names the file as the customer sees it. */
+    const char *why = n == 0                         ? "empty"
+                      : n > OWED_MAIL_FILENAME_MAX    ? "too long"
+                      : a->filename[0] == ' ' || a->filename[n - 1] == ' '
+                          ? "starts or ends with a blank"
+                          : NULL;
+    if (!why) {
+        snprintf(field, sizeof field, "attachments[%zu].content_type", i);
+        why = media_type_problem(a->content_type);
+    }
+    if (why) {
+        if (err) owed_buf_addf(err, "%s: %s", field, why);
+        return OWED_E_INVALID;
+    }
+    return OWED_OK;
 }
 
 static int check_all(const struct owed_mail *m, struct mailbox *from, struct mailbox *to,
@@ -532,6 +742,10 @@ static int check_all(const struct owed_mail *m, struct mailbox *from, struct mai
         if (err) owed_buf_addf(err, "date_unix: %lld out of range", m->date_unix);
         return OWED_E_INVALID;
     }
+    OWED_ASSERT(m->attachments || m->n_attachments == 0);
+    for (size_t i = 0; i < m->n_attachments; i++) {
+        if ((rc = check_attachment(i, &m->attachments[i], err))) return rc;
+    }
     return OWED_OK;
 }
 
@@ -545,7 +759,7 @@ int owed_mail_compose(const struct owed_mail *m, struct owed_buf *out, struct ow
     if (rc == OWED_OK) {
         size_t max = out->max ? out->max : OWED_BUF_MAX_DEFAULT;
         struct owed_buf msg = OWED_BUF_INIT(max - out->len);
-        if (max == out->len) {
+        if (max == out->len || attachments_size(m) > max - out->len) {
             rc = OWED_E_TOO_LARGE;
         } else {
             put_message(&msg, m, &from, &to);

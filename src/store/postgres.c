@@ -116,6 +116,18 @@ enum stmt_id {
     ST_WEBHOOK_DELETE,
     ST_WEBHOOK_GET,
     ST_WEBHOOKS_EACH,
+    ST_DOC_INSERT,
+    ST_DOC_UPDATE,
+    ST_DOC_GET,
+    ST_DOC_GET_LEDGER,
+    ST_DOCS_EACH,
+    ST_SEQ_NEXT,
+    ST_ORGDOC_GET,
+    ST_ORGDOC_PUT,
+    ST_RECURRING_INSERT,
+    ST_RECURRING_UPDATE,
+    ST_RECURRING_EACH,
+    ST_PERIOD_CLAIM,
     ST_TRY_LOCK,
     ST_UNLOCK,
     ST_COUNT
@@ -164,6 +176,10 @@ enum stmt_id {
 #define IDEM_COLS \
     "idem_key, method, path, req_hash, state, status, content_type, body, updated_at"
 #define WEBHOOK_COLS "webhook_id, url, secret, events, active, " ISO_UTC("created_at")
+/* Documents keep the times the application wrote (text), as in sqlite.c. */
+#define DOC_COLS                                                                      \
+    "doc_id, type, status, number, customer_id, ledger_id, body, source, created_at," \
+    " issued_at, ack_at, ack_via, sent_at, delivery, message_id"
 
 static const char *const stmt_sql[ST_COUNT] = {
     [ST_DEFAULT_ORG] = "SELECT COALESCE(MIN(org_id), 0) FROM orgs",
@@ -390,6 +406,46 @@ static const char *const stmt_sql[ST_COUNT] = {
         "SELECT " WEBHOOK_COLS " FROM webhooks WHERE org_id = $1 AND webhook_id = $2",
     [ST_WEBHOOKS_EACH] = "SELECT " WEBHOOK_COLS " FROM webhooks WHERE org_id = $1"
                          " ORDER BY webhook_id",
+    /* Documents (issue 7): ids from MAX + 1 under the lock, as above. ON CONFLICT DO NOTHING
+     * on a ledger id taken by another document of the type (documents_ledger) and on a
+     * period claimed before: no row, OWED_E_EXISTS, and the transaction goes on. */
+    [ST_DOC_INSERT] =
+        "INSERT INTO documents (org_id, doc_id, type, status, number, customer_id, ledger_id,"
+        " body, source, created_at, issued_at, ack_at, ack_via, sent_at, delivery, message_id)"
+        " VALUES ($1, (SELECT COALESCE(MAX(doc_id), 0) + 1 FROM documents WHERE org_id = $1),"
+        " $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT DO NOTHING"
+        " RETURNING doc_id",
+    [ST_DOC_UPDATE] =
+        "UPDATE documents SET status = $3, number = $4, ledger_id = $5, body = $6,"
+        " issued_at = $7, ack_at = $8, ack_via = $9, sent_at = $10, delivery = $11,"
+        " message_id = $12 WHERE org_id = $1 AND doc_id = $2",
+    [ST_DOC_GET] = "SELECT " DOC_COLS " FROM documents WHERE org_id = $1 AND doc_id = $2",
+    [ST_DOC_GET_LEDGER] = "SELECT " DOC_COLS " FROM documents WHERE org_id = $1 AND type = $2"
+                          " AND ledger_id = $3 AND ledger_id > 0",
+    [ST_DOCS_EACH] = "SELECT " DOC_COLS " FROM documents WHERE org_id = $1"
+                     " AND ($2::bigint = 0 OR customer_id = $2) AND ($3::int = 0 OR status = $3)"
+                     " AND ($4::int = 0 OR type = $4) ORDER BY doc_id",
+    /* The row lock of the upsert holds the counter until commit: gapless. */
+    [ST_SEQ_NEXT] = "INSERT INTO sequences (org_id, name, last_value) VALUES ($1, $2, 1)"
+                    " ON CONFLICT (org_id, name) DO UPDATE"
+                    " SET last_value = sequences.last_value + 1 RETURNING last_value",
+    [ST_ORGDOC_GET] = "SELECT body FROM org_docs WHERE org_id = $1 AND key = $2",
+    [ST_ORGDOC_PUT] = "INSERT INTO org_docs (org_id, key, body) VALUES ($1, $2, $3)"
+                      " ON CONFLICT (org_id, key) DO UPDATE SET body = EXCLUDED.body",
+    [ST_RECURRING_INSERT] =
+        "INSERT INTO recurring (org_id, rec_id, customer_id, rule, start_date, end_date,"
+        " max_count, body, active, created_at) VALUES ($1, (SELECT COALESCE(MAX(rec_id), 0) + 1"
+        " FROM recurring WHERE org_id = $1), $2, $3, $4, $5, $6, $7, $8, $9) RETURNING rec_id",
+    [ST_RECURRING_UPDATE] =
+        "UPDATE recurring SET rule = $3, start_date = $4, end_date = $5, max_count = $6,"
+        " body = $7, active = $8 WHERE org_id = $1 AND rec_id = $2",
+    [ST_RECURRING_EACH] =
+        "SELECT r.rec_id, r.customer_id, r.rule, r.start_date, r.end_date, r.max_count, r.body,"
+        " r.active, r.created_at, (SELECT COUNT(*) FROM recurring_periods p WHERE p.org_id ="
+        " r.org_id AND p.rec_id = r.rec_id) FROM recurring r WHERE r.org_id = $1"
+        " AND ($2::bigint = 0 OR r.rec_id = $2) ORDER BY r.rec_id",
+    [ST_PERIOD_CLAIM] = "INSERT INTO recurring_periods (org_id, rec_id, period, doc_id)"
+                        " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
     [ST_TRY_LOCK] = "SELECT pg_try_advisory_lock($1::bigint)",
     [ST_UNLOCK] = "SELECT pg_advisory_unlock($1::bigint)",
 };
@@ -2785,6 +2841,8 @@ static void pg_unlock(struct owed_store *s, const char *name)
     PQclear(exec_prepared(q, ST_UNLOCK, &p, NULL));
 }
 
+#include "postgres_documents.inc"
+
 static const struct owed_store_ops postgres_ops = {
     .name = "postgres",
     .close = pg_close,
@@ -2867,6 +2925,17 @@ static const struct owed_store_ops postgres_ops = {
     .webhook_delete = pg_webhook_delete,
     .webhook_get = pg_webhook_get,
     .webhooks_each = pg_webhooks_each,
+    .doc_insert = pg_doc_insert,
+    .doc_update = pg_doc_update,
+    .doc_get = pg_doc_get,
+    .docs_each = pg_docs_each,
+    .seq_next = pg_seq_next,
+    .orgdoc_get = pg_orgdoc_get,
+    .orgdoc_put = pg_orgdoc_put,
+    .recurring_insert = pg_recurring_insert,
+    .recurring_update = pg_recurring_update,
+    .recurring_each = pg_recurring_each,
+    .period_claim = pg_period_claim,
     .try_lock = pg_try_lock,
     .unlock = pg_unlock,
 };

@@ -101,6 +101,56 @@ typedef int (*owed_cred_fn)(void *ctx, const struct owed_cred *c);
 typedef int (*owed_audit_fn)(void *ctx, const struct owed_audit_rec *a);
 typedef int (*owed_webhook_fn)(void *ctx, const struct owed_webhook *w);
 
+/* ---- documents (issue 7) ---- */
+
+enum owed_doc_status {
+    OWED_DOCST_DRAFT = 1,
+    OWED_DOCST_ISSUED = 2,
+};
+
+/* An invoice or credit note as a document (core/invoice_doc.h as JSON in body). */
+struct owed_doc_rec {
+    int64_t id;
+    int type;   /* enum owed_doc_type */
+    int status; /* enum owed_doc_status */
+    char number[65];
+    int64_t customer_id;
+    int64_t ledger_id;  /* the invoice or credit-note payment it posted; 0 = a draft */
+    const char *body;   /* borrowed: input on insert/update, valid during a callback */
+    char source[64];    /* "owed", "csv", "ubl", "recurring:ID" */
+    char created_at[32];
+    char issued_at[32];
+    char ack_at[32];    /* "" = not acknowledged */
+    char ack_via[64];
+    char sent_at[32];
+    char delivery[16];  /* "", "queued", "sent", "failed" */
+    int64_t message_id; /* the outbox message that delivers it */
+};
+
+/* Which documents docs_each returns; zero fields mean "any". */
+struct owed_doc_filter {
+    int64_t customer_id;
+    int status;
+    int type;
+};
+
+/* A recurring invoice schedule; body is the template document as JSON. */
+struct owed_recurring_rec {
+    int64_t id;
+    int64_t customer_id;
+    char rule[48]; /* core/recurrence.h text: "monthly", "every 14 days" */
+    owed_date start_date;
+    owed_date end_date; /* 0 = none */
+    int64_t max_count;  /* 0 = unlimited */
+    const char *body;   /* borrowed */
+    bool active;
+    char created_at[32];
+    int64_t periods;    /* periods issued so far: filled on read */
+};
+
+typedef int (*owed_doc_rec_fn)(void *ctx, const struct owed_doc_rec *d);
+typedef int (*owed_recurring_fn)(void *ctx, const struct owed_recurring_rec *r);
+
 /* Highest id per table: an upper bound on row counts, for sizing arrays up front. */
 struct owed_store_max_ids {
     int64_t customers, invoices, payments, allocations;
@@ -339,6 +389,45 @@ struct owed_store_ops {
      * holder has it. SQLite: a single file has a single scheduler; always granted. */
     int (*try_lock)(struct owed_store *s, const char *name, bool *got, struct owed_buf *err);
     void (*unlock)(struct owed_store *s, const char *name);
+
+    /* ---- documents (issue 7) ---- */
+
+    /* Sets d->id. */
+    int (*doc_insert)(struct owed_store *s, int64_t org, struct owed_doc_rec *d,
+                      struct owed_buf *err);
+    /* Sets every field but id, type, customer_id, source and created_at of d->id.
+     * OWED_E_EXISTS when ledger_id is taken by another document of the type. */
+    int (*doc_update)(struct owed_store *s, int64_t org, const struct owed_doc_rec *d,
+                      struct owed_buf *err);
+    /* By id (ledger_id 0) or, with id 0, by (type, ledger_id). out->body points into body,
+     * which is reset and filled. */
+    int (*doc_get)(struct owed_store *s, int64_t org, int64_t id, int type, int64_t ledger_id,
+                   struct owed_doc_rec *out, struct owed_buf *body, struct owed_buf *err);
+    int (*docs_each)(struct owed_store *s, int64_t org, const struct owed_doc_filter *f,
+                     owed_doc_rec_fn fn, void *ctx, struct owed_buf *err); /* by id */
+
+    /* The next value of a gapless counter (1 for a new one), inside the write
+     * transaction. */
+    int (*seq_next)(struct owed_store *s, int64_t org, const char *name, int64_t *value,
+                    struct owed_buf *err);
+
+    /* Settings documents by key; get: OWED_E_NOT_FOUND when unset (json reset). */
+    int (*orgdoc_get)(struct owed_store *s, int64_t org, const char *key, struct owed_buf *json,
+                      struct owed_buf *err);
+    int (*orgdoc_put)(struct owed_store *s, int64_t org, const char *key, const char *json,
+                      struct owed_buf *err);
+
+    /* Sets r->id. update: rule, dates, count, body and active of r->id. */
+    int (*recurring_insert)(struct owed_store *s, int64_t org, struct owed_recurring_rec *r,
+                            struct owed_buf *err);
+    int (*recurring_update)(struct owed_store *s, int64_t org,
+                            const struct owed_recurring_rec *r, struct owed_buf *err);
+    int (*recurring_each)(struct owed_store *s, int64_t org, int64_t id, owed_recurring_fn fn,
+                          void *ctx, struct owed_buf *err); /* id 0 = all, by id */
+    /* Claims period `period` of schedule rec_id for document doc_id: OWED_E_EXISTS when it
+     * was claimed before (nothing written). */
+    int (*period_claim)(struct owed_store *s, int64_t org, int64_t rec_id, int64_t period,
+                        int64_t doc_id, struct owed_buf *err);
 };
 
 struct owed_store {

@@ -7,7 +7,15 @@
  * and RFC 2047-decoding a header gives the input back, decoding the quoted-printable body
  * gives the input text back. Then the refusals: CR/LF in any header input (header
  * injection), bad UTF-8, bad addresses and Message-IDs, dates, the size cap; and
- * owed_mail_address() on a table of inputs. */
+ * owed_mail_address() on a table of inputs.
+ *
+ * Attachments: exact bytes of a small multipart/mixed message; then python3's email
+ * package (run on a temporary file; the test is skipped without python3) decodes
+ * composed messages and must find every part with its content type, disposition,
+ * filename (quoted, RFC 2231, in sections over several lines) and exact bytes, and no
+ * defect; base64 around every group and line length; deterministic boundaries, distinct
+ * for the mixed and the alternative part; refused filenames and content types; the size
+ * cap, also for lengths too large to encode. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -182,7 +190,7 @@ static void t_dates(void **state)
     };
     for (size_t i = 0; i < OWED_ARRAY_LEN(cases); i++) {
         struct owed_mail m = {"a@b.example", "c@d.example", "s", "t", NULL, "x@y", cases[i].t,
-                              NULL};
+                              NULL, NULL, 0};
         size_t len;
         char *got = compose_ok(&m, &len);
         assert_true(strncmp(got, cases[i].want, strlen(cases[i].want)) == 0);
@@ -343,7 +351,7 @@ static void t_subject_roundtrip(void **state)
     (void)state;
     for (size_t i = 0; i < OWED_ARRAY_LEN(subjects); i++) {
         struct owed_mail m = {"a@b.example", "c@d.example", subjects[i], "t", NULL,
-                              "x@y", 0, NULL};
+                              "x@y", 0, NULL, NULL, 0};
         size_t len;
         char *msg = compose_ok(&m, &len);
         size_t longest = check_lines(msg, len);
@@ -383,7 +391,7 @@ static void t_display_names(void **state)
          "=?UTF-8?Q?x?= <b@x.example>"},
     };
     for (size_t i = 0; i < OWED_ARRAY_LEN(cases); i++) {
-        struct owed_mail m = {cases[i].in, "c@d.example", "s", "t", NULL, "x@y", 0, NULL};
+        struct owed_mail m = {cases[i].in, "c@d.example", "s", "t", NULL, "x@y", 0, NULL, NULL, 0};
         size_t len;
         char *msg = compose_ok(&m, &len);
         char *v = header_value(msg, "From");
@@ -399,7 +407,7 @@ static void t_display_names(void **state)
     /* A long name folds between encoded-words and before the address. */
     struct owed_mail m = {"Zahlungsverkehr und Forderungsmanagement der Müller Maschinenbau "
                           "GmbH & Co. KG <forderungsmanagement@mueller-maschinenbau.example>",
-                          "c@d.example", "s", "t", NULL, "x@y", 0, NULL};
+                          "c@d.example", "s", "t", NULL, "x@y", 0, NULL, NULL, 0};
     size_t len;
     char *msg = compose_ok(&m, &len);
     assert_true(check_lines(msg, len) <= 76);
@@ -414,7 +422,7 @@ static void t_display_names(void **state)
  * passes 76 columns. */
 static void check_body(const char *text, const char *html)
 {
-    struct owed_mail m = {"a@b.example", "c@d.example", "s", text, html, "x@y", 0, "seed"};
+    struct owed_mail m = {"a@b.example", "c@d.example", "s", text, html, "x@y", 0, "seed", NULL, 0};
     size_t len;
     char *msg = compose_ok(&m, &len);
     size_t longest = check_lines(msg, len);
@@ -460,7 +468,8 @@ static void t_qp_bodies(void **state)
     owed_buf_addf(&long_text, "%s", "😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀");
     check_body("x", long_text.ptr);
     /* A soft break never cuts a character's escapes apart. */
-    struct owed_mail m = {"a@b.example", "c@d.example", "s", long_text.ptr, NULL, "x@y", 0, NULL};
+    struct owed_mail m = {"a@b.example", "c@d.example", "s", long_text.ptr, NULL, "x@y", 0,
+                          NULL, NULL, 0};
     size_t len;
     char *msg = compose_ok(&m, &len);
     for (const char *p = strstr(msg, "\r\n\r\n") + 4; (p = strstr(p, "=\r\n")); p += 3) {
@@ -492,7 +501,8 @@ static void expect_refused(struct owed_mail m, int want_rc, const char *want_err
 
 static struct owed_mail good(void)
 {
-    struct owed_mail m = {"A <a@b.example>", "c@d.example", "s", "t", "<p>h</p>", "x@y", 0, NULL};
+    struct owed_mail m = {"A <a@b.example>", "c@d.example", "s", "t", "<p>h</p>", "x@y", 0,
+                          NULL, NULL, 0};
     return m;
 }
 
@@ -656,6 +666,396 @@ static void t_address(void **state)
     assert_int_equal(owed_mail_address("a@b.exampl", small, sizeof small), OWED_OK);
 }
 
+/* --- attachments ---------------------------------------------------------------------- */
+
+/* What python3's email package (policy.default) makes of a message, one line per part in
+ * walk() order: "type|disposition|filename|name" and, for a leaf, "|" and the hex of the
+ * decoded payload (quoted-printable text with CRLF as LF and no final line end, as
+ * normalize_text() gives it); parser defects as lines "defect: Name". */
+static const char python_parts_py[] =
+    "import email, email.policy, sys\n"
+    "sys.stdout.reconfigure(encoding='utf-8')\n"
+    "m = email.message_from_binary_file(open(sys.argv[1], 'rb'), policy=email.policy.default)\n"
+    "for p in m.walk():\n"
+    "    for d in p.defects: print('defect:', type(d).__name__)\n"
+    "    for h in ('content-type', 'content-disposition'):\n"
+    "        for d in getattr(p[h], 'defects', ()): print('defect:', h, type(d).__name__)\n"
+    "    ct = p['content-type']\n"
+    "    f = [p.get_content_type(), str(p.get_content_disposition()), str(p.get_filename()),\n"
+    "         str(ct.params.get('name') if ct is not None else None)]\n"
+    "    if not p.is_multipart():\n"
+    "        b = p.get_payload(decode=True)\n"
+    "        if p['content-transfer-encoding'] == 'quoted-printable':\n"
+    "            b = b.replace(b'\\r\\n', b'\\n')\n"
+    "            b = b[:-1] if b.endswith(b'\\n') else b\n"
+    "        f.append(b.hex())\n"
+    "    print('|'.join(f))\n";
+
+static void write_file(const char *path, const void *p, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(p, 1, n, f), n);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* python_parts_py's report on msg[0..len); skips the test when python3 is missing. */
+static char *python_parts(const char *msg, size_t len)
+{
+    if (system("python3 -c 'import email.policy' >/dev/null 2>&1") != 0) skip();
+    const char *tmp = getenv("TMPDIR");
+    char dir[256], eml[300], py[300], cmd[700];
+    snprintf(dir, sizeof dir, "%s/u_mail.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    assert_non_null(mkdtemp(dir));
+    snprintf(eml, sizeof eml, "%s/msg.eml", dir);
+    snprintf(py, sizeof py, "%s/parts.py", dir);
+    write_file(eml, msg, len);
+    write_file(py, python_parts_py, sizeof python_parts_py - 1);
+    snprintf(cmd, sizeof cmd, "python3 '%s' '%s' 2>&1", py, eml);
+    FILE *f = popen(cmd, "r");
+    assert_non_null(f);
+    struct owed_buf out = OWED_BUF_INIT(0);
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) owed_buf_add(&out, chunk, n);
+    assert_int_equal(pclose(f), 0);
+    assert_int_equal(remove(eml), 0);
+    assert_int_equal(remove(py), 0);
+    assert_int_equal(remove(dir), 0);
+    return owed_buf_detach(&out, NULL);
+}
+
+static void add_hex(struct owed_buf *b, const void *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) owed_buf_addf(b, "%02x", ((const unsigned char *)p)[i]);
+}
+
+/* One line of python_parts() for a leaf part. */
+static void add_leaf(struct owed_buf *b, const char *type, const char *disposition,
+                     const char *filename, const void *p, size_t n)
+{
+    owed_buf_addf(b, "%s|%s|%s|%s|", type, disposition ? disposition : "None",
+                  filename ? filename : "None", filename ? filename : "None");
+    add_hex(b, p, n);
+    owed_buf_adds(b, "\n");
+}
+
+static void add_text_leaf(struct owed_buf *b, const char *type, const char *text)
+{
+    char *t = normalize_text(text);
+    add_leaf(b, type, NULL, NULL, t, strlen(t));
+    free(t);
+}
+
+static void assert_python_parts(const char *msg, size_t len, const char *want)
+{
+    char *got = python_parts(msg, len);
+    if (strcmp(got, want) != 0) {
+        print_error("python3 email saw:\n%s\n--- want:\n%s\n--- message:\n%.*s\n", got, want,
+                    (int)len, msg);
+    }
+    assert_string_equal(got, want);
+    free(got);
+}
+
+static unsigned char pdf_bytes[256];
+
+static const char xml_doc[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n"
+                              "<Invoice><ID>2026-0042</ID><Party>Müller GmbH</Party>"
+                              "</Invoice>\n";
+
+static struct owed_mail_attachment two_attachments[2];
+
+static struct owed_mail with_attachments(void)
+{
+    for (size_t i = 0; i < sizeof pdf_bytes; i++) pdf_bytes[i] = (unsigned char)i;
+    two_attachments[0] = (struct owed_mail_attachment){
+        "Rechnung Müller.pdf", "application/pdf", pdf_bytes, sizeof pdf_bytes};
+    two_attachments[1] = (struct owed_mail_attachment){
+        "invoice-2026-0042.xml", "application/xml", xml_doc, sizeof xml_doc - 1};
+    struct owed_mail m = utf8_mail();
+    m.attachments = two_attachments;
+    m.n_attachments = 2;
+    return m;
+}
+
+/* The layout, byte for byte, of a text-only message with a small attachment and one
+ * whose UTF-8 filename takes RFC 2231 sections over two lines (checked once with
+ * Python's email package, as the tests below do every time). */
+static void t_attachment_bytes(void **state)
+{
+    (void)state;
+    struct owed_mail_attachment a[2] = {
+        {"hello.txt", "text/plain", "Hello\n", 6},
+        {"Zahlungserinnerung und Rechnung 2026-0042 für Müller Maschinenbau GmbH & Co. KG.pdf",
+         "application/pdf", "%PDF-1.7\n", 9},
+    };
+    struct owed_mail m = {"a@b.example", "c@d.example", "s", "Hi", NULL, "x@y", 0, "seed", a, 2};
+    const char *want =
+        "Date: Thu, 01 Jan 1970 00:00:00 +0000\r\n"
+        "From: a@b.example\r\n"
+        "To: c@d.example\r\n"
+        "Subject: s\r\n"
+        "Message-ID: <x@y>\r\n"
+        "MIME-Version: 1.0\r\n"
+        "Content-Type: multipart/mixed; boundary=\"=_owed_mixed_2cfad118d3ecc02c\"\r\n"
+        "\r\n"
+        "--=_owed_mixed_2cfad118d3ecc02c\r\n"
+        "Content-Type: text/plain; charset=UTF-8\r\n"
+        "Content-Transfer-Encoding: quoted-printable\r\n"
+        "\r\n"
+        "Hi\r\n"
+        "--=_owed_mixed_2cfad118d3ecc02c\r\n"
+        "Content-Type: text/plain; name=\"hello.txt\"\r\n"
+        "Content-Transfer-Encoding: base64\r\n"
+        "Content-Disposition: attachment; filename=\"hello.txt\"\r\n"
+        "\r\n"
+        "SGVsbG8K\r\n"
+        "--=_owed_mixed_2cfad118d3ecc02c\r\n"
+        "Content-Type: application/pdf;\r\n"
+        " name*0*=UTF-8''Zahlungserinnerung%20und%20Rechnung%202026-0042%20f%C3%BCr;\r\n"
+        " name*1*=%20M%C3%BCller%20Maschinenbau%20GmbH%20&%20Co.%20KG.pdf\r\n"
+        "Content-Transfer-Encoding: base64\r\n"
+        "Content-Disposition: attachment;\r\n"
+        " filename*0*=UTF-8''Zahlungserinnerung%20und%20Rechnung%202026-0042%20f;\r\n"
+        " filename*1*=%C3%BCr%20M%C3%BCller%20Maschinenbau%20GmbH%20&%20Co.%20KG.pdf\r\n"
+        "\r\n"
+        "JVBERi0xLjcK\r\n"
+        "--=_owed_mixed_2cfad118d3ecc02c--\r\n";
+    size_t len;
+    char *got = compose_ok(&m, &len);
+    assert_bytes(got, len, want);
+    free(got);
+}
+
+/* Text and html alternatives, a binary and an XML attachment: python3's email package
+ * finds every part with its type, disposition, filename and exact bytes, and no defect. */
+static void t_attachments_python(void **state)
+{
+    (void)state;
+    struct owed_mail m = with_attachments();
+    size_t len;
+    char *msg = compose_ok(&m, &len);
+    assert_true(check_lines(msg, len) <= 76);
+    struct owed_buf want = OWED_BUF_INIT(0);
+    owed_buf_adds(&want, "multipart/mixed|None|None|None\n"
+                         "multipart/alternative|None|None|None\n");
+    add_text_leaf(&want, "text/plain", m.text);
+    add_text_leaf(&want, "text/html", m.html);
+    add_leaf(&want, "application/pdf", "attachment", "Rechnung Müller.pdf", pdf_bytes,
+             sizeof pdf_bytes);
+    add_leaf(&want, "application/xml", "attachment", "invoice-2026-0042.xml", xml_doc,
+             sizeof xml_doc - 1);
+    assert_python_parts(msg, len, want.ptr);
+    /* The UTF-8 filename is RFC 2231, the ASCII one quoted. */
+    assert_non_null(strstr(msg, "Content-Type: application/pdf; "
+                                "name*=UTF-8''Rechnung%20M%C3%BCller.pdf\r\n"));
+    assert_non_null(strstr(msg, "Content-Disposition: attachment; "
+                                "filename*=UTF-8''Rechnung%20M%C3%BCller.pdf\r\n"));
+    assert_non_null(strstr(msg, "Content-Disposition: attachment; "
+                                "filename=\"invoice-2026-0042.xml\"\r\n"));
+    owed_buf_release(&want);
+    free(msg);
+}
+
+/* Text only, attachments of every length around the 3-byte groups and the 57-byte lines
+ * of base64, and an empty one. */
+static void t_attachment_sizes(void **state)
+{
+    (void)state;
+    static const size_t sizes[] = {0, 1, 2, 3, 4, 56, 57, 58, 113, 114, 115, 1000, 4099};
+    struct owed_mail_attachment a[OWED_ARRAY_LEN(sizes)];
+    unsigned char *data = malloc(4099);
+    assert_non_null(data);
+    for (size_t i = 0; i < 4099; i++) data[i] = (unsigned char)(i * 7919 >> 3);
+    char names[OWED_ARRAY_LEN(sizes)][16];
+    struct owed_buf want = OWED_BUF_INIT(0);
+    owed_buf_adds(&want, "multipart/mixed|None|None|None\n");
+    add_text_leaf(&want, "text/plain", "text only");
+    for (size_t i = 0; i < OWED_ARRAY_LEN(sizes); i++) {
+        snprintf(names[i], sizeof names[i], "f%zu.bin", sizes[i]);
+        a[i] = (struct owed_mail_attachment){names[i], "application/octet-stream", data,
+                                             sizes[i]};
+        add_leaf(&want, "application/octet-stream", "attachment", names[i], data, sizes[i]);
+    }
+    struct owed_mail m = {"a@b.example", "c@d.example", "s", "text only", NULL, "x@y", 0,
+                          NULL, a, OWED_ARRAY_LEN(sizes)};
+    size_t len;
+    char *msg = compose_ok(&m, &len);
+    assert_true(check_lines(msg, len) <= 76);
+    assert_python_parts(msg, len, want.ptr);
+    /* Full base64 lines are 76 characters: 57 bytes each. */
+    const char *p = strstr(msg, "filename=\"f4099.bin\"\r\n\r\n");
+    assert_non_null(p);
+    p = strchr(p, '\n') + 3;
+    assert_int_equal(strstr(p, "\r\n") - p, 76);
+    owed_buf_release(&want);
+    free(msg);
+    free(data);
+}
+
+/* Filenames that need quoting, RFC 2231 encoding or sections over several lines all
+ * come back whole; no header line passes 76 columns. */
+static void t_attachment_filenames(void **state)
+{
+    (void)state;
+    char ascii_long[201], utf8_long[256];
+    memset(ascii_long, 'x', sizeof ascii_long - 1);
+    memcpy(ascii_long + sizeof ascii_long - 5, ".pdf", 5);
+    size_t u = 0;
+    while (u + 4 <= 250) {
+        static const char *const pieces[] = {"ü", "a", "€", " ", "😀", "%", "'"};
+        const char *pc = pieces[u % 7];
+        memcpy(utf8_long + u, pc, strlen(pc));
+        u += strlen(pc);
+    }
+    memcpy(utf8_long + u, ".pdf", 5);
+    const char *const names[] = {
+        "a.pdf",
+        "with spaces and (parens).pdf",
+        "quote\".pdf",
+        "back\\slash.txt",
+        "=?UTF-8?Q?looks_encoded?=.pdf",
+        "'single' 100% *star*.txt",
+        "日本語の請求書.pdf",
+        "x",
+        ascii_long,
+        utf8_long,
+    };
+    for (size_t i = 0; i < OWED_ARRAY_LEN(names); i++) {
+        struct owed_mail_attachment a = {names[i], "application/pdf", "%PDF", 4};
+        struct owed_mail m = {"a@b.example", "c@d.example", "s", "t", NULL, "x@y", 0, NULL, &a,
+                              1};
+        size_t len;
+        char *msg = compose_ok(&m, &len);
+        size_t longest = check_lines(msg, len);
+        if (longest > 76) print_error("name %zu: line of %zu\n%s", i, longest, msg);
+        assert_true(longest <= 76);
+        struct owed_buf want = OWED_BUF_INIT(0);
+        owed_buf_adds(&want, "multipart/mixed|None|None|None\n");
+        add_text_leaf(&want, "text/plain", "t");
+        add_leaf(&want, "application/pdf", "attachment", names[i], "%PDF", 4);
+        assert_python_parts(msg, len, want.ptr);
+        owed_buf_release(&want);
+        free(msg);
+    }
+}
+
+/* The same inputs give the same bytes; the mixed and alternative boundaries differ and
+ * follow the seed; no attachments (pointer or not) gives the message of before. */
+static void t_attachment_deterministic(void **state)
+{
+    (void)state;
+    struct owed_mail m = with_attachments();
+    size_t l1, l2;
+    char *a = compose_ok(&m, &l1), *b = compose_ok(&m, &l2);
+    assert_int_equal(l1, l2);
+    assert_memory_equal(a, b, l1);
+    free(b);
+    assert_non_null(strstr(a, "multipart/mixed; boundary=\"=_owed_mixed_152c4c4fd7951e9e\""));
+    assert_non_null(strstr(a, "multipart/alternative; boundary=\"=_owed_152c4c4fd7951e9e\""));
+    m.boundary_seed = "outbox-44";
+    b = compose_ok(&m, &l2);
+    assert_null(strstr(b, "152c4c4fd7951e9e"));
+    free(b);
+    free(a);
+    m.n_attachments = 0;
+    a = compose_ok(&m, &l1);
+    m.boundary_seed = "outbox-43";
+    free(a);
+    a = compose_ok(&m, &l1);
+    assert_bytes(a, l1, utf8_html_want);
+    free(a);
+}
+
+static void t_attachment_refusals(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *filename, *content_type, *err;
+    } cases[] = {
+        {"", "application/pdf", "attachments[1].filename: empty"},
+        {" a.pdf", "application/pdf", "attachments[1].filename: starts or ends with a blank"},
+        {"a.pdf ", "application/pdf", "attachments[1].filename: starts or ends with a blank"},
+        {"a\r\nb.pdf", "application/pdf", "attachments[1].filename: contains CR or LF"},
+        {"a\nContent-Type: text/html", "application/pdf",
+         "attachments[1].filename: contains CR or LF"},
+        {"tab\t.pdf", "application/pdf", "attachments[1].filename: contains a control character"},
+        {"del\x7f.pdf", "application/pdf",
+         "attachments[1].filename: contains a control character"},
+        {"bad \xC3\x28.pdf", "application/pdf", "attachments[1].filename: not valid UTF-8"},
+        {"a.pdf", "", "attachments[1].content_type: not a type/subtype token"},
+        {"a.pdf", "application", "attachments[1].content_type: not a type/subtype token"},
+        {"a.pdf", "application/", "attachments[1].content_type: not a type/subtype token"},
+        {"a.pdf", "/pdf", "attachments[1].content_type: not a type/subtype token"},
+        {"a.pdf", "application/pdf; name=x",
+         "attachments[1].content_type: not a type/subtype token"},
+        {"a.pdf", "application/pdf\r\nBcc: x@y",
+         "attachments[1].content_type: not a type/subtype token"},
+        {"a.pdf", "application/x/y", "attachments[1].content_type: not a type/subtype token"},
+        {"a.pdf", "app lication/pdf", "attachments[1].content_type: not a type/subtype token"},
+        {"a.pdf", "multipart/mixed",
+         "attachments[1].content_type: multipart and message types cannot be attached"},
+        {"a.pdf", "Message/RFC822",
+         "attachments[1].content_type: multipart and message types cannot be attached"},
+    };
+    for (size_t i = 0; i < OWED_ARRAY_LEN(cases); i++) {
+        struct owed_mail_attachment a[2] = {{"ok.pdf", "application/pdf", "x", 1},
+                                            {cases[i].filename, cases[i].content_type, "x", 1}};
+        struct owed_mail m = good();
+        m.attachments = a;
+        m.n_attachments = 2;
+        expect_refused(m, OWED_E_INVALID, cases[i].err);
+    }
+    char long_name[OWED_MAIL_FILENAME_MAX + 2];
+    memset(long_name, 'a', sizeof long_name - 1);
+    long_name[sizeof long_name - 1] = '\0';
+    struct owed_mail_attachment a = {long_name, "application/pdf", "x", 1};
+    struct owed_mail m = good();
+    m.attachments = &a;
+    m.n_attachments = 1;
+    expect_refused(m, OWED_E_INVALID, "attachments[0].filename: too long");
+    long_name[OWED_MAIL_FILENAME_MAX] = '\0'; /* the longest accepted */
+    struct owed_buf out = OWED_BUF_INIT(0);
+    assert_int_equal(owed_mail_compose(&m, &out, NULL), OWED_OK);
+    assert_true(check_lines(out.ptr, out.len) <= 76);
+    owed_buf_release(&out);
+    /* Precedence: the header fields come first, then the attachments in order. */
+    a.filename = "";
+    m.subject = "bad\n";
+    expect_refused(m, OWED_E_INVALID, "subject: contains CR or LF");
+}
+
+static void t_attachment_size_cap(void **state)
+{
+    (void)state;
+    struct owed_mail m = with_attachments();
+    size_t len;
+    char *msg = compose_ok(&m, &len);
+    free(msg);
+    struct owed_buf out = OWED_BUF_INIT(len + 1), err = OWED_BUF_INIT(0);
+    owed_buf_adds(&out, "ab");
+    assert_int_equal(owed_mail_compose(&m, &out, &err), OWED_E_TOO_LARGE);
+    assert_string_equal(err.ptr, "message: exceeds size limit");
+    assert_string_equal(out.ptr, "ab");
+    owed_buf_reset(&out);
+    owed_buf_adds(&out, "a"); /* exactly fits */
+    assert_int_equal(owed_mail_compose(&m, &out, NULL), OWED_OK);
+    assert_int_equal(out.len, len + 1);
+    owed_buf_release(&out);
+    owed_buf_release(&err);
+    /* Sizes too large to encode are refused from the lengths alone: data is not read. */
+    static const size_t huge[] = {(size_t)1 << 31, SIZE_MAX / 4 * 3, SIZE_MAX};
+    for (size_t i = 0; i < OWED_ARRAY_LEN(huge); i++) {
+        struct owed_mail_attachment a[2] = {{"a.bin", "application/octet-stream", "x", 1},
+                                            {"b.bin", "application/octet-stream", "x", huge[i]}};
+        m = good();
+        m.attachments = a;
+        m.n_attachments = 2;
+        expect_refused(m, OWED_E_TOO_LARGE, "message: exceeds size limit");
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -664,7 +1064,10 @@ int main(void)
         cmocka_unit_test(t_subject_roundtrip), cmocka_unit_test(t_display_names),
         cmocka_unit_test(t_qp_bodies),         cmocka_unit_test(t_header_injection),
         cmocka_unit_test(t_refusals),          cmocka_unit_test(t_size_cap),
-        cmocka_unit_test(t_address),
+        cmocka_unit_test(t_address),           cmocka_unit_test(t_attachment_bytes),
+        cmocka_unit_test(t_attachments_python), cmocka_unit_test(t_attachment_sizes),
+        cmocka_unit_test(t_attachment_filenames), cmocka_unit_test(t_attachment_deterministic),
+        cmocka_unit_test(t_attachment_refusals), cmocka_unit_test(t_attachment_size_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
