@@ -27,12 +27,15 @@ static int on_rule(void *ctx, const struct owed_rule_result *r)
     return OWED_OK;
 }
 
-/* The buyer's key as a customer ref: VAT id, legal id, or electronic address. */
+/* The buyer's key as a customer ref: VAT id, legal id, electronic address, else name. */
 static bool buyer_ref(const struct owed_party *b, char out[OWED_REF_MAX + 1])
 {
-    const char *k = b->vat_id[0] ? b->vat_id : b->legal_id[0] ? b->legal_id : b->endpoint_id;
+    const char *k = b->vat_id[0]        ? b->vat_id
+                    : b->legal_id[0]    ? b->legal_id
+                    : b->endpoint_id[0] ? b->endpoint_id
+                                        : b->name;
     if (!k[0]) return false;
-    snprintf(out, OWED_REF_MAX + 1, "%s", k);
+    snprintf(out, OWED_REF_MAX + 1, "%.64s", k);
     return true;
 }
 
@@ -42,8 +45,8 @@ static int find_customer(struct owed_store *s, int64_t org, const struct owed_do
     char ref[OWED_REF_MAX + 1];
     *made = false;
     if (!buyer_ref(&d->buyer, ref)) {
-        owed_buf_adds(err, "the buyer has no VAT id, legal id or electronic address to find "
-                           "the customer by");
+        owed_buf_adds(err, "the buyer has no name, VAT id, legal id or electronic address "
+                           "to find the customer by");
         return OWED_E_INVALID;
     }
     int rc = s->ops->customer_get(s, org, ref, c, err);

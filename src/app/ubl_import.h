@@ -22,8 +22,8 @@ struct owed_ubl_import_result {
 /* Reads one document, checks it against the EN 16931 rules (a fatal failure rejects it:
  * OWED_E_REJECTED, each rule on a line of err), and in one transaction records it as an
  * issued document with its own number and posts it. The buyer is the customer whose ref
- * is the buyer's VAT id, else its legal id, else its electronic address; without one, a
- * customer is made under that ref with the buyer's name, the document's currency and
+ * is the buyer's VAT id, else its legal id, else its electronic address, else its name
+ * (64 bytes); without one, a customer is made under that ref with the buyer's name, the document's currency and
  * terms of NET(due - issue days). Importing the same file again changes nothing; another
  * document under a number owed already has is OWED_E_CONFLICT. `name` prefixes messages. */
 int owed_ubl_import_mem(struct owed_store *s, int64_t org, const char *name, const char *xml,

@@ -20,6 +20,7 @@
 
 #define OWED_DOC_TEXT_MAX 300 /* line names, notes, reasons */
 #define OWED_DOC_ID_MAX 64    /* numbers, references, identifiers */
+#define OWED_DOC_NOTE_MAX 2000 /* the document's note (BT-22, all notes joined) */
 #define OWED_DOC_MAX_TAX 16   /* VAT breakdown groups (category, rate) */
 
 /* UNTDID 1001 document type codes that owed writes and reads. */
@@ -98,7 +99,7 @@ struct owed_doc {
     char buyer_reference[OWED_DOC_ID_MAX + 1]; /* BT-10 */
     char order_reference[OWED_DOC_ID_MAX + 1]; /* BT-13, the PO number */
     char preceding_number[OWED_DOC_ID_MAX + 1]; /* BT-25: the invoice a credit note corrects */
-    char note[OWED_DOC_TEXT_MAX + 1];           /* BT-22 */
+    char note[OWED_DOC_NOTE_MAX + 1];           /* BT-22 */
     char payment_terms[OWED_DOC_TEXT_MAX + 1];  /* BT-20, e.g. "Net 30 days" */
 
     struct owed_party seller, buyer;

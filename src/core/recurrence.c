@@ -21,8 +21,8 @@ static const struct {
     enum owed_recur_unit unit;
     int every;
 } named[] = {
-    {"daily", OWED_RECUR_DAYS, 1},       {"weekly", OWED_RECUR_DAYS, 7},
-    {"monthly", OWED_RECUR_MONTHS, 1},   {"quarterly", OWED_RECUR_MONTHS, 3},
+    {"daily", OWED_RECUR_DAYS, 1},     {"weekly", OWED_RECUR_DAYS, 7},
+    {"monthly", OWED_RECUR_MONTHS, 1}, {"quarterly", OWED_RECUR_MONTHS, 3},
     {"yearly", OWED_RECUR_MONTHS, 12},
 };
 

@@ -25,11 +25,11 @@ enum owed_recur_unit { OWED_RECUR_DAYS = 1, OWED_RECUR_MONTHS = 2 };
 #define OWED_RECURRENCE_TEXT_MAX 32
 
 struct owed_recurrence {
-    owed_date start;           /* date of period 0; a valid date in years 1..9999 */
+    owed_date start; /* date of period 0; a valid date in years 1..9999 */
     enum owed_recur_unit unit;
-    int every;                 /* >= 1 */
-    owed_date end;             /* 0 = none; last period date <= end */
-    int count;                 /* 0 = unlimited */
+    int every;       /* >= 1 */
+    owed_date end;   /* 0 = none; last period date <= end */
+    int count;       /* 0 = unlimited */
 };
 
 /* Parses "monthly", "quarterly", "yearly", "weekly" (7 days), "daily" (1 day),

@@ -540,8 +540,8 @@ static void pct_add(struct owed_buf *b, const unsigned char *u, size_t k)
 }
 
 /* Appends the parameter attr=value (value valid UTF-8, no control characters) as the
- * last one of the header: attr="value" when the value is printable ASCII without '"' or
- * '\' and the parameter fits on a line of its own; otherwise RFC 2231's
+ * last one of the header: attr="value" when the value is printable ASCII without '"',
+ * '\' or "=?" and the parameter fits on a line of its own; otherwise RFC 2231's
  * attr*=UTF-8''Rechnung%20M%C3%BCller.pdf, split into numbered sections of whole
  * characters (attr*0*=UTF-8''...; attr*1*=...) when one line would not hold it. */
 static void hdr_param(struct hdr *h, const char *attr, const char *value)
@@ -707,14 +707,16 @@ static int check_attachment(size_t i, const struct owed_mail_attachment *a, stru
     int rc = check_header_text(field, a->filename, false, err);
     if (rc) return rc;
     size_t n = strlen(a->filename);
-    /* Readers drop blanks around a filename: refused, so that the audit copy of the
-     * message names the file as the customer sees it. */
-    const char *why = n == 0                         ? "empty"
-                      : n > OWED_MAIL_FILENAME_MAX    ? "too long"
-                      : a->filename[0] == ' ' || a->filename[n - 1] == ' '
-                          ? "starts or ends with a blank"
-                          : NULL;
-    if (!why) {
+    const char *why = NULL;
+    if (n == 0) {
+        why = "empty";
+    } else if (n > OWED_MAIL_FILENAME_MAX) {
+        why = "too long";
+    } else if (a->filename[0] == ' ' || a->filename[n - 1] == ' ') {
+        /* Readers drop them: refused, so that the audit copy of the message names the
+         * file as the customer sees it. */
+        why = "starts or ends with a blank";
+    } else {
         snprintf(field, sizeof field, "attachments[%zu].content_type", i);
         why = media_type_problem(a->content_type);
     }

@@ -442,9 +442,16 @@ void owed__pdf_link(struct pdf_ctx *p, HPDF_REAL x, HPDF_REAL baseline, const ch
 void owed__pdf_qr(struct pdf_ctx *p, const char *payload, HPDF_REAL x, HPDF_REAL top,
                   HPDF_REAL side) {
     if (!ok(p)) return;
-    QRcode *qr = QRcode_encodeString(payload, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+    /* All of it in byte mode, as the EPC guideline expects of a UTF-8 payload. */
+    size_t len = strlen(payload);
+    QRcode *qr = len <= INT32_MAX
+                     ? QRcode_encodeData((int)len, (const unsigned char *)payload, 0, QR_ECLEVEL_M)
+                     : NULL;
     if (!qr) {
-        owed__pdf_fail(p, OWED_E_INVALID, "qr_payload: cannot be encoded: %s", strerror(errno));
+        if (errno == ERANGE || len > INT32_MAX)
+            owed__pdf_fail(p, OWED_E_INVALID, "qr_payload: %zu bytes do not fit a QR code", len);
+        else
+            owed__pdf_fail(p, OWED_E_INVALID, "qr_payload: cannot be encoded: %s", strerror(errno));
         return;
     }
     int n = qr->width;

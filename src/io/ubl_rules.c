@@ -400,6 +400,16 @@ static const struct {
     {"o", NS_FN},
 };
 
+/* err is optional (NULL: no detail wanted). */
+OWED_PRINTF(2, 3) static void say(struct owed_buf *err, const char *fmt, ...)
+{
+    if (!err) return;
+    va_list ap;
+    va_start(ap, fmt);
+    owed_buf_vaddf(err, fmt, ap);
+    va_end(ap);
+}
+
 /* --- the run ---------------------------------------------------------------------------- */
 
 static void quiet_structured(void *ctx, xmlErrorPtr e)
@@ -472,9 +482,21 @@ static size_t rules_count;
 static pthread_once_t rules_once = PTHREAD_ONCE_INIT;
 static void fill_rules(void);
 
+/* Earlier releases of the artefacts named the IGIC and IPSI rules BR-AF-* and BR-AG-*. */
+static const struct {
+    const char *old, *now;
+} renamed[] = {{"BR-AF-", "BR-IG-"}, {"BR-AG-", "BR-IP-"}};
+
 static bool wanted(const struct owed__ubl_rule *rule, const char *only)
 {
-    return !only || strcmp(rule->id, only) == 0;
+    if (!only || strcmp(rule->id, only) == 0) return true;
+    for (size_t i = 0; i < OWED_ARRAY_LEN(renamed); i++) {
+        size_t n = strlen(renamed[i].old);
+        if (strncmp(only, renamed[i].old, n) == 0 && strncmp(rule->id, renamed[i].now, n) == 0 &&
+            strcmp(rule->id + n, only + n) == 0)
+            return true;
+    }
+    return false;
 }
 
 int owed_ubl_check_doc(void *xml_doc, const char *only, owed_rule_fn fn, void *ctx,
@@ -485,9 +507,9 @@ int owed_ubl_check_doc(void *xml_doc, const char *only, owed_rule_fn fn, void *c
     xmlNode *root = xmlDocGetRootElement(doc);
     if (!root_is_ubl(root)) {
         if (!root)
-            owed_buf_addf(err, "1: the document has no root element");
+            say(err, "1: the document has no root element");
         else
-            owed_buf_addf(err, "%ld: the root element %s is not a UBL Invoice or CreditNote",
+            say(err, "%ld: the root element %s is not a UBL Invoice or CreditNote",
                           xmlGetLineNo(root), (const char *)root->name);
         return OWED_E_PARSE;
     }
@@ -495,7 +517,7 @@ int owed_ubl_check_doc(void *xml_doc, const char *only, owed_rule_fn fn, void *c
     bool known = !only;
     for (size_t i = 0; !known && i < rules_count; i++) known = wanted(all_rules[i], only);
     if (!known) {
-        owed_buf_addf(err, "no such rule: %s", only);
+        say(err, "no such rule: %s", only);
         return OWED_E_NOT_FOUND;
     }
     xmlGenericErrorFunc saved_fn = xmlGenericError;
@@ -548,7 +570,7 @@ int owed_ubl_check(const char *xml, size_t len, const char *only, owed_rule_fn f
     OWED_ASSERT(xml != NULL || len == 0);
     if (failures) *failures = 0;
     if (len > INT_MAX) {
-        owed_buf_addf(err, "1: document too large for the XML parser (%zu bytes)", len);
+        say(err, "1: document too large for the XML parser (%zu bytes)", len);
         return OWED_E_TOO_LARGE;
     }
     xmlInitParser();
@@ -569,12 +591,12 @@ int owed_ubl_check(const char *xml, size_t len, const char *only, owed_rule_fn f
     if (!doc) {
         const xmlError *e = xmlCtxtGetLastError(ctxt);
         int line = first.set ? first.line : e ? e->line : 1;
-        owed_buf_addf(err, "%d: not well-formed XML: %s", line > 0 ? line : 1,
+        say(err, "%d: not well-formed XML: %s", line > 0 ? line : 1,
                       first.set ? first.message : "parse error");
         rc = OWED_E_PARSE;
     } else if (doc->intSubset || doc->extSubset) {
         xmlNode *root = xmlDocGetRootElement(doc);
-        owed_buf_addf(err, "%ld: a DOCTYPE is not allowed in UBL", root ? xmlGetLineNo(root) : 1L);
+        say(err, "%ld: a DOCTYPE is not allowed in UBL", root ? xmlGetLineNo(root) : 1L);
         rc = OWED_E_PARSE;
     } else {
         rc = owed_ubl_check_doc(doc, only, fn, ctx, failures, err);

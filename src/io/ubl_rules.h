@@ -26,7 +26,8 @@ typedef int (*owed_rule_fn)(void *ctx, const struct owed_rule_result *r);
 
 /* Checks the rules on a UBL 2.1 Invoice or CreditNote held in memory. Calls fn (may be NULL)
  * once per failed rule (per rule, not per occurrence), in rule order. only: NULL for every
- * rule, or one rule id ("BR-CO-15"). Returns OWED_OK having called fn for each failure
+ * rule, or one rule id ("BR-CO-15"; the earlier names BR-AF-* and BR-AG-* of the IGIC and
+ * IPSI rules BR-IG-* and BR-IP-* are accepted too, and report the current name). Returns OWED_OK having called fn for each failure
  * (*failures, when not NULL, set to the count of fatal ones); OWED_E_PARSE when the XML is
  * not well-formed, has a DOCTYPE, or its root is neither Invoice nor CreditNote (err says so,
  * "LINE: reason"); OWED_E_NOT_FOUND when only names no implemented rule; OWED_E_TOO_LARGE

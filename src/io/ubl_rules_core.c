@@ -236,9 +236,10 @@ const struct owed__ubl_rule owed__ubl_rules_core[] = {
      "o:eq(cbc:TaxAmount, o:round2(o:sum(cac:TaxSubtotal/cbc:TaxAmount))) or not(cac:TaxSubtotal)",
      "Invoice total VAT amount (BT-110) = Sum of VAT category tax amount (BT-117)."},
     {"BR-CO-15", F, "/*",
-     "not(cbc:DocumentCurrencyCode) or o:eq(cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount, "
+     "not(cbc:DocumentCurrencyCode) or (count(cac:TaxTotal/cbc:TaxAmount[@currencyID = "
+     "/*/cbc:DocumentCurrencyCode]) = 1 and o:eq(cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount, "
      "o:round2(o:add(cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount, "
-     "cac:TaxTotal/cbc:TaxAmount[@currencyID = /*/cbc:DocumentCurrencyCode])))",
+     "cac:TaxTotal/cbc:TaxAmount[@currencyID = /*/cbc:DocumentCurrencyCode]))))",
      "Invoice total amount with VAT (BT-112) = Invoice total amount without VAT (BT-109) + "
      "Invoice total VAT amount (BT-110)."},
     {"BR-CO-16", F, "//cac:LegalMonetaryTotal",
@@ -265,7 +266,7 @@ const struct owed__ubl_rule owed__ubl_rules_core[] = {
     {"BR-CO-18", F, "/*", "boolean(cac:TaxTotal/cac:TaxSubtotal)",
      "An Invoice shall at least have one VAT breakdown group (BG-23)."},
     {"BR-CO-19", F, "//cac:InvoicePeriod[not(parent::cac:InvoiceLine or parent::cac:CreditNoteLine)]",
-     "boolean(cbc:StartDate or cbc:EndDate)",
+     "boolean(cbc:StartDate or cbc:EndDate or cbc:DescriptionCode)",
      "If Invoicing period (BG-14) is used, the Invoicing period start date (BT-73) or the "
      "Invoicing period end date (BT-74) shall be filled, or both."},
     {"BR-CO-20", F, "//cac:InvoiceLine/cac:InvoicePeriod | //cac:CreditNoteLine/cac:InvoicePeriod",
@@ -286,7 +287,7 @@ const struct owed__ubl_rule owed__ubl_rules_core[] = {
      "boolean(cbc:AllowanceChargeReason or cbc:AllowanceChargeReasonCode)",
      "Each Invoice line charge (BG-28) shall contain an Invoice line charge reason (BT-144) or "
      "an Invoice line charge reason code (BT-145), or both."},
-    {"BR-CO-25", F, "/*/cac:LegalMonetaryTotal/cbc:PayableAmount",
+    {"BR-CO-25", F, "/ubl:Invoice/cac:LegalMonetaryTotal/cbc:PayableAmount",
      "(o:gt(., '0') and (//cbc:DueDate or //cac:PaymentTerms/cbc:Note)) or o:le(., '0')",
      "In case the Amount due for payment (BT-115) is positive, either the Payment due date "
      "(BT-9) or the Payment terms (BT-20) shall be present."},

@@ -128,19 +128,14 @@ const struct owed__ubl_rule owed__ubl_rules_syntax[] = {
      "Buyer trade name shall occur maximum once."},
     {"UBL-SR-42", W, "//cac:AccountingSupplierParty/cac:Party", AT_MOST("2", "cac:PartyTaxScheme"),
      "Party tax scheme shall occur maximum twice in accounting supplier party."},
-    {"UBL-SR-44", W, "/*",
-     "(count(cac:PaymentMeans/cbc:PaymentID) = 2 and "
-     "cac:PaymentMeans[1]/cbc:PaymentID = cac:PaymentMeans[2]/cbc:PaymentID) or "
-     "count(cac:PaymentMeans/cbc:PaymentID) <= 1",
+    {"UBL-SR-44", W, "/*", "not(cac:PaymentMeans/cbc:PaymentID != cac:PaymentMeans/cbc:PaymentID)",
      "Payment ID shall occur maximum once."},
     {"UBL-SR-45", W, "/*", AT_MOST("1", "cac:PaymentMeans/cbc:PaymentDueDate"),
      "Due Date shall occur maximum once."},
     {"UBL-SR-46", W, "/*", AT_MOST("1", "cac:PaymentMeans/cbc:PaymentMeansCode/@name"),
      "Payment means text shall occur maximum once."},
     {"UBL-SR-47", W, "/*",
-     "(count(cac:PaymentMeans) = 2 and "
-     "cac:PaymentMeans[1]/cbc:PaymentMeansCode = cac:PaymentMeans[2]/cbc:PaymentMeansCode) or "
-     "count(cac:PaymentMeans/cbc:PaymentMeansCode) <= 1",
+     "not(cac:PaymentMeans/cbc:PaymentMeansCode != cac:PaymentMeans/cbc:PaymentMeansCode)",
      "When there are more than one payment means code, they shall be equal."},
 
     /* --- UBL syntax: data types ------------------------------------------------------- */
