@@ -327,8 +327,10 @@ int owed__draft_create_in(struct owed_store *s, int64_t org, const json_t *input
             snprintf(d.bic, sizeof d.bic, "%s", sl.bic);
             snprintf(d.account_name, sizeof d.account_name, "%s", sl.account_name);
         }
+        /* 58 SEPA credit transfer to the account; without one, 1 "not defined" (30 and 58
+         * need an account: BR-61). */
         if (!d.payment_means[0]) snprintf(d.payment_means, sizeof d.payment_means, "%s",
-                                          d.iban[0] ? "58" : "30");
+                                          d.iban[0] ? "58" : "1");
         struct owed_terms t;
         if (!d.payment_terms[0] && customer_terms(&c, &t, err) == OWED_OK)
             terms_text(&t, d.payment_terms, sizeof d.payment_terms);
@@ -512,7 +514,9 @@ int owed__draft_issue_in(struct owed_store *s, int64_t org, int64_t doc_id, owed
         rc = next_number(s, org, d.type == OWED_DOC_INVOICE ? sl.invoice_format : sl.credit_format,
                          d.issue_date, d.number, err);
     if (!rc && !d.payment_id[0]) snprintf(d.payment_id, sizeof d.payment_id, "%s", d.number);
-    if (!rc) rc = owed__doc_check_rules(&d, err);
+    if (!rc && (rc = owed__doc_check_rules(&d, err)) == OWED_E_REJECTED)
+        owed_buf_addf(err, "\n(the seller's details: owed seller set; the customer's address: "
+                           "owed seller party %s)", c.ref);
     int64_t ledger_id = 0;
     if (!rc) rc = owed__doc_post(s, org, &d, &c, &ledger_id, err);
     if (!rc) {

@@ -1,6 +1,7 @@
 /* The scheduler: one thread in the server that, every tick, for every organization,
  * delivers what the outbox holds and, once a day at the configured local time, runs
- * dunning; and once a day queues invoice.overdue webhook events. On PostgreSQL a session advisory lock makes it a singleton across servers; the
+ * dunning; issues recurring invoices whose period has come; and once a day queues
+ * invoice.overdue webhook events. On PostgreSQL a session advisory lock makes it a singleton across servers; the
  * jobs are idempotent besides (dunning firings are keyed, outbox messages are claimed), so
  * a second scheduler would waste work, never send twice.
  *
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/invoicing.h"
 #include "app/api_requests.h"
 #include "app/app.h"
 #include "app/events.h"
@@ -109,6 +111,24 @@ out:
     owed_buf_release(&err);
 }
 
+/* Recurring invoices whose period has come (app/recurring.c): every tick, because each
+ * period is claimed in the transaction that issues it, so a repeat finds nothing to do. */
+static void recurring_job(struct owed_server *srv, struct owed_store *s, int64_t org,
+                          owed_time_ms now)
+{
+    owed_date today;
+    int minute;
+    struct owed_buf err = OWED_BUF_INIT(0);
+    if (owed_org_local_time(s, org, now, &today, &minute, &err) == OWED_OK) {
+        size_t n = 0;
+        int rc = owed_recurring_run(s, org, today, now, &n, NULL, &err);
+        char detail[64];
+        snprintf(detail, sizeof detail, "%zu recurring invoice(s) issued", n);
+        job_log(srv, org, "recurring", rc, rc ? err.ptr : n ? detail : NULL);
+    }
+    owed_buf_release(&err);
+}
+
 static void outbox_job(struct owed_server *srv, struct owed_store *s, int64_t org,
                        owed_time_ms now)
 {
@@ -140,6 +160,7 @@ void owed_scheduler_tick(struct owed_server *srv, struct owed_store *s)
             owed_time_ms now = srv->cfg.clock.now_ms(srv->cfg.clock.ctx);
             dunning_job(srv, s, orgs[i], now);
             overdue_job(srv, s, orgs[i], now);
+            recurring_job(srv, s, orgs[i], now);
             outbox_job(srv, s, orgs[i], now);
         }
     owed_singleton_release(s, "owed-scheduler");

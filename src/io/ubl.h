@@ -34,7 +34,8 @@
  * Not in the model, so skipped on import and absent on export: delivery, invoice period,
  * payee and tax representative parties, additional documents and attachments, accounting
  * cost, line notes, periods and item identifiers, PaymentMeans after the first, BT-111.
- * Text longer than the model holds (OWED_DOC_TEXT_MAX, OWED_DOC_ID_MAX) is refused, not cut.
+ * Text longer than the model holds (OWED_DOC_TEXT_MAX, OWED_DOC_ID_MAX, OWED_DOC_NOTE_MAX for
+ * the joined notes) is refused, not cut.
  */
 #ifndef OWED_IO_UBL_H
 #define OWED_IO_UBL_H

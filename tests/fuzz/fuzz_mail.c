@@ -212,7 +212,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     for (int i = 0; i < NFIELDS; i++) check_address(f[i]);
 
-    struct owed_mail m = {f[0], f[1], f[2], f[3], html ? f[4] : NULL, f[5], date, f[6]};
+    struct owed_mail m = {f[0], f[1], f[2], f[3], html ? f[4] : NULL, f[5], date, f[6], NULL, 0};
     struct owed_buf out = OWED_BUF_INIT(1 << 20), again = OWED_BUF_INIT(1 << 20);
     int rc = owed_mail_compose(&m, &out, NULL);
     bool injected = strpbrk(m.from, "\r\n") || strpbrk(m.to, "\r\n") ||

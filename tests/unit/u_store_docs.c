@@ -118,13 +118,13 @@ static const char *backend_name(int backend) { return backend == PG ? "postgres"
 
 static const char *store_url(int backend) { return backend == PG ? pg_db_url : sqlite_path; }
 
-#define OK(call)                                                                            \
-    do {                                                                                    \
-        struct owed_buf e_ = OWED_BUF_INIT(0);                                              \
-        int rc_ = (call);                                                                   \
-        if (rc_) print_error("%s: %s (%s)\n", #call, owed_rc_name(rc_), e_.ptr);            \
-        owed_buf_release(&e_);                                                              \
-        assert_int_equal(rc_, OWED_OK);                                                     \
+#define OK(call)                                                                                   \
+    do {                                                                                           \
+        struct owed_buf e_ = OWED_BUF_INIT(0);                                                     \
+        int rc_ = (call);                                                                          \
+        if (rc_) print_error("%s: %s (%s)\n", #call, owed_rc_name(rc_), e_.ptr);                   \
+        owed_buf_release(&e_);                                                                     \
+        assert_int_equal(rc_, OWED_OK);                                                            \
     } while (0)
 /* The calls below pass `E` as their error buffer. */
 #define E (&e_)
@@ -214,9 +214,8 @@ static char *big_json(size_t size, const char *tag)
 
 static int on_doc_line(void *ctx, const struct owed_doc_rec *d)
 {
-    owed_buf_addf(ctx, "%lld:t%d:s%d:%s:c%lld:l%lld:b%zu\n", (long long)d->id, d->type,
-                  d->status, d->number, (long long)d->customer_id, (long long)d->ledger_id,
-                  strlen(d->body));
+    owed_buf_addf(ctx, "%lld:t%d:s%d:%s:c%lld:l%lld:b%zu\n", (long long)d->id, d->type, d->status,
+                  d->number, (long long)d->customer_id, (long long)d->ledger_id, strlen(d->body));
     return OWED_OK;
 }
 
@@ -397,13 +396,16 @@ static void docs_each_on(int backend)
 {
     struct owed_store *s = open_store(backend);
     char *body = big_json(100 * 1024, "listed");
-    /* customer, type, status (ledger 0 = draft) */
+    /* customer, type, ledger id (0: a draft) */
     static const struct {
         int64_t customer;
         int type;
         int64_t ledger;
-    } rows[] = {{1, INVOICE, 0}, {1, INVOICE, 5}, {2, CREDIT_NOTE, 5},
-                {2, INVOICE, 6}, {1, CREDIT_NOTE, 0}};
+    } rows[] = {{1, INVOICE, 0},
+                {1, INVOICE, 5},
+                {2, CREDIT_NOTE, 5},
+                {2, INVOICE, 6},
+                {1, CREDIT_NOTE, 0}};
     OK(s->ops->begin(s, E));
     for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
         struct owed_doc_rec d;

@@ -953,6 +953,8 @@ static void migrate_on(int backend)
     run_sql(backend, "DROP TABLE users; DROP TABLE credentials; DROP TABLE audit;"
                      " DROP TABLE api_idempotency; DROP TABLE webhooks;"
                      " ALTER TABLE orgs DROP COLUMN gateway_secret;"
+                     " DROP TABLE documents; DROP TABLE sequences; DROP TABLE org_docs;"
+                     " DROP TABLE recurring; DROP TABLE recurring_periods;"
                      " DELETE FROM schema_migrations WHERE version >= 5");
     s = NULL;
     OK(owed_store_open(store_url(backend), false, &s, E));
