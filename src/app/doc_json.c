@@ -98,6 +98,7 @@ json_t *owed_doc_to_json(const struct owed_doc *d)
         set_text(x, "unit", l->unit);
         json_object_set_new(x, "price", dec(l->price_e4, e + 4, e));
         json_object_set_new(x, "discount", dec(l->discount_minor, e, e));
+        if (l->charge_minor) json_object_set_new(x, "charge", dec(l->charge_minor, e, e));
         set_text(x, "tax_category", l->tax_category);
         json_object_set_new(x, "tax_rate", dec(l->tax_rate_e2, 2, 0));
         json_object_set_new(x, "net", dec(l->net_minor, e, e));
@@ -316,6 +317,7 @@ int owed_doc_from_json(const json_t *j, struct owed_doc *d, struct owed_buf *err
         if (!l->unit[0]) snprintf(l->unit, sizeof l->unit, "C62");
         decimal(&r, x, where, "price", e + 4, 0, &l->price_e4);
         decimal(&r, x, where, "discount", e, 0, &l->discount_minor);
+        decimal(&r, x, where, "charge", e, 0, &l->charge_minor);
         text(&r, x, where, "tax_category", l->tax_category, sizeof l->tax_category);
         if (!l->tax_category[0]) snprintf(l->tax_category, sizeof l->tax_category, "S");
         int64_t rate;

@@ -119,14 +119,16 @@ int owed_doc_compute(struct owed_doc *d, int exponent, struct owed_buf *err)
         struct owed_doc_line *l = &d->lines[i];
         if ((rc = check_category("line", i + 1, l->tax_category, l->tax_rate_e2, err)))
             return rc;
-        if (l->discount_minor < 0) {
-            owed_buf_addf(err, "line %zu: discount: must not be negative", i + 1);
+        if (l->discount_minor < 0 || l->charge_minor < 0) {
+            owed_buf_addf(err, "line %zu: %s: must not be negative", i + 1,
+                          l->discount_minor < 0 ? "discount" : "charge");
             return OWED_E_INVALID;
         }
         int64_t gross;
         /* qty × 10^3 times price × 10^4 (in minor units): divide by 10^7. */
         if (!div_round((__int128)l->qty_e3 * l->price_e4, 10000000, &gross) ||
-            owed_i64_sub(gross, l->discount_minor, &l->net_minor)) {
+            owed_i64_sub(gross, l->discount_minor, &l->net_minor) ||
+            owed_i64_add(l->net_minor, l->charge_minor, &l->net_minor)) {
             owed_buf_addf(err, "line %zu: amount out of range", i + 1);
             return OWED_E_OVERFLOW;
         }

@@ -56,7 +56,7 @@ struct owed_doc_line {
     int64_t discount_minor;                  /* line allowance (BT-136), >= 0 */
     char tax_category[3];                    /* BT-151: S Z E AE K G O L M */
     int32_t tax_rate_e2;                     /* BT-152 */
-    int64_t net_minor;                       /* BT-131 = round(qty × price) − discount */
+    int64_t net_minor;                       /* BT-131 = round(qty × price) − discount + charge */
     int64_t charge_minor; /* line charge (BT-141), >= 0; added for UBL import (io/ubl) */
 };
 
@@ -128,7 +128,8 @@ struct owed_doc_line *owed_doc_add_line(struct owed_doc *d);
 struct owed_doc_adjust *owed_doc_add_adjust(struct owed_doc *d);
 
 /* Computes every derived amount from the lines and adjustments, following EN 16931:
- *   line net (BT-131) = round(qty × price, to the currency's minor unit) − discount;
+ *   line net (BT-131) = round(qty × price, to the currency's minor unit) − discount +
+ *   charge;
  *   VAT breakdown: one group per (category, rate), taxable = Σ line nets + charges −
  *   allowances of that group, tax = round(taxable × rate) once per group (BR-CO-17);
  *   BT-106 = Σ line nets, BT-109 = BT-106 − BT-107 + BT-108, BT-110 = Σ group taxes,
