@@ -26,7 +26,8 @@ typedef int (*owed_rule_fn)(void *ctx, const struct owed_rule_result *r);
 
 /* Checks the rules on a UBL 2.1 Invoice or CreditNote held in memory. Calls fn (may be NULL)
  * once per failed rule (per rule, not per occurrence), in rule order. only: NULL for every
- * rule, or one rule id ("BR-CO-15"; the earlier names BR-AF-* and BR-AG-* of the IGIC and
+ * EN 16931 rule, and every Peppol BIS 3 rule implemented too when the CustomizationID names
+ * Peppol BIS Billing 3.0; or one rule id ("BR-CO-15", "PEPPOL-EN16931-R001"; the earlier names BR-AF-* and BR-AG-* of the IGIC and
  * IPSI rules BR-IG-* and BR-IP-* are accepted too, and report the current name). Returns OWED_OK having called fn for each failure
  * (*failures, when not NULL, set to the count of fatal ones); OWED_E_PARSE when the XML is
  * not well-formed, has a DOCTYPE, or its root is neither Invoice nor CreditNote (err says so,
@@ -62,6 +63,9 @@ extern const struct owed__ubl_rule owed__ubl_rules_vat[];
 extern const size_t owed__ubl_rules_vat_count;
 extern const struct owed__ubl_rule owed__ubl_rules_syntax[];
 extern const size_t owed__ubl_rules_syntax_count;
+/* Peppol BIS Billing 3.0 (ubl_rules_peppol.c): ids "PEPPOL-*", run on Peppol documents. */
+extern const struct owed__ubl_rule owed__ubl_rules_peppol[];
+extern const size_t owed__ubl_rules_peppol_count;
 
 /* UN/ECE Recommendation 20 and 21 units (ubl_rules_units.c), a space-separated list. */
 extern const char owed__ubl_rec20[];
@@ -69,6 +73,10 @@ extern const char owed__ubl_rec20[];
 /* Code list lookup for o:in(value, 'list'): true when value (already whitespace-normalized)
  * is one code of the named list. Unknown list names abort (a bug in the table). */
 bool owed__ubl_code_in(const char *list, const char *value);
+
+/* Identifier check digits for o:check(value, kind): kind "gln", "be0208", "abn", "ipa",
+ * "cf" or "piva" (ubl_rules_peppol.c). */
+bool owed__ubl_id_valid(const char *kind, const char *value);
 
 /* XPath fragments the table files share. */
 #ifdef OWED__UBL_RULES_TABLE
