@@ -72,6 +72,7 @@ const struct owed__ubl_rule owed__ubl_rules_peppol[] = {
      "Item net price MUST equal (Gross price - Allowance amount) when gross price is provided."},
     {"PEPPOL-EN16931-R051", F,
      "//cbc:Amount | //cbc:BaseAmount | //cbc:PriceAmount | //cac:TaxTotal[cac:TaxSubtotal]/cbc:TaxAmount | "
+     "//cac:TaxSubtotal/cbc:TaxAmount | "
      "//cbc:TaxableAmount | //cbc:LineExtensionAmount | //cbc:TaxExclusiveAmount | "
      "//cbc:TaxInclusiveAmount | //cbc:AllowanceTotalAmount | //cbc:ChargeTotalAmount | "
      "//cbc:PrepaidAmount | //cbc:PayableRoundingAmount | //cbc:PayableAmount",
