@@ -137,14 +137,6 @@ bool owed__ubl_id_valid(const char *kind, const char *value);
 
 #define F "fatal"
 #define W "warning"
-
-/* Rules shared by the VAT categories: the breakdown exists, seller/buyer identifiers, rates,
- * the breakdown's taxable and tax amounts and exemption reason. */
-#define NEEDS_IDS(id, scope, ctx_exists, ids, msg) \
-    {id, F, "/*", "(" ctx_exists " and " ids ") or not(" ctx_exists ")", msg}
-#define EXACTLY_ONE(id, c, msg) \
-    {id, F, "/*", "(" ANY_CAT(c) " and count(" BREAKDOWN_CAT(c) ")=1) or not(" ANY_CAT(c) ")", msg}
-#define RATE_RULE(id, ctx, test, msg) {id, F, ctx, test, msg}
 #endif
 
 #endif
