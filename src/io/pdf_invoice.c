@@ -1,5 +1,6 @@
 /* The invoice and credit note as PDF. See pdf.h for what it shows; pdf_layout.c draws. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base.h"

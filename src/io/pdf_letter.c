@@ -1,6 +1,7 @@
 /* The dunning letter and the terms sheet as PDF: both are a letterhead and wrapped text.
  * See pdf.h. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base.h"

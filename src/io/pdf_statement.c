@@ -1,5 +1,6 @@
 /* The customer statement as PDF: open items, aging summary, balance due. See pdf.h. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base.h"
