@@ -235,24 +235,50 @@ static void ack_post(struct hreq *rq, struct hresp *rs)
 
 /* ---- seller settings ---- */
 
-static void seller_get(struct hreq *rq, struct hresp *rs)
+/* The seller as the API shows it (compact, sorted: the ETag is a hash of these bytes). */
+static int seller_repr(struct hreq *rq, char **text, struct owed_buf *err)
 {
     struct owed_seller sl;
+    int rc = owed_seller_get(rq->store, rq->who.org, &sl, err);
+    if (rc) return rc;
+    json_t *j = owed_seller_json(&sl);
+    *text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(j);
+    return *text ? OWED_OK : OWED_E_STORE;
+}
+
+static void seller_get(struct hreq *rq, struct hresp *rs)
+{
+    char *text = NULL;
     struct owed_buf err = OWED_BUF_INIT(0);
-    int rc = owed_seller_get(rq->store, rq->who.org, &sl, &err);
-    if (rc) hr_app_error(rs, rc, &err);
-    else hr_json(rs, 200, owed_seller_json(&sl));
+    int rc = seller_repr(rq, &text, &err);
+    if (rc) {
+        hr_app_error(rs, rc, &err);
+    } else {
+        hr_json(rs, 200, json_loads(text, 0, NULL));
+        hr_etag_of(rs, text, strlen(text));
+    }
+    free(text);
     owed_buf_release(&err);
 }
 
+/* PATCH with If-Match, like every other setting (a stale form must not undo a change). */
 static void seller_patch(struct hreq *rq, struct hresp *rs)
 {
     if (!hq_json(rq, rs)) return;
+    char *text = NULL;
     struct owed_buf err = OWED_BUF_INIT(0);
-    int rc = owed_seller_set(rq->store, rq->who.org, rq->json, &err);
-    if (rc) hr_app_error(rs, rc, &err);
+    int rc = seller_repr(rq, &text, &err);
+    if (rc) {
+        hr_app_error(rs, rc, &err);
+    } else if (hr_if_match(rq, rs, text, strlen(text))) {
+        rs->before = owed_xstrdup(text);
+        rc = owed_seller_set(rq->store, rq->who.org, rq->json, &err);
+        if (rc) hr_app_error(rs, rc, &err);
+        else seller_get(rq, rs);
+    }
+    free(text);
     owed_buf_release(&err);
-    if (!rc) seller_get(rq, rs);
 }
 
 /* ---- recurring schedules ---- */

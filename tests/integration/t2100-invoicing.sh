@@ -167,8 +167,17 @@ expect_eq "$STATUS" 422 "a JSON number for a quantity is refused"
 expect_contains "$T/body" "lines[1].quantity"
 api GET "/api/v1/documents?status=issued"
 expect_eq "$(jget "$T/body" 'len(d["data"])')" 4 "four issued documents"
-api PATCH /api/v1/seller '{"invoice_format": "no sequence"}'
+api PATCH /api/v1/seller '{"invoice_format": "X-{SEQ:3}"}'
+expect_eq "$STATUS" 428 "changing the seller needs If-Match"
+api GET /api/v1/seller
+ETAG=$(sed -n 's/^ETag: *\(.*\)\r$/\1/Ip' "$T/headers")
+api PATCH /api/v1/seller '{"invoice_format": "no sequence"}' -H "If-Match: $ETAG"
 expect_eq "$STATUS" 422 "a number format without {SEQ:n} is refused"
+api PATCH /api/v1/seller '{"invoice_format": "X-{SEQ:3}"}' -H "If-Match: $ETAG"
+expect_eq "$STATUS" 200 "with the ETag as read: changed"
+expect_eq "$(jget "$T/body" 'd["invoice_format"]')" "X-{SEQ:3}" "the new format"
+api PATCH /api/v1/seller '{"invoice_format": "Y-{SEQ:3}"}' -H "If-Match: $ETAG"
+expect_eq "$STATUS" 412 "a stale ETag is refused"
 stop_server
 
 finish
