@@ -187,7 +187,7 @@ static void decimal(struct reader *r, const json_t *o, const char *where, const 
     const json_t *v = json_object_get(o, key);
     *dst = dflt;
     if (!v || json_is_null(v)) return;
-    char why[80];
+    char why[128];
     if (!json_is_string(v)) {
         snprintf(why, sizeof why, "must be a decimal string (\"12.50\"), not a JSON %s",
                  json_is_number(v) ? "number" : "value");
