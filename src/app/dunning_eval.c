@@ -12,7 +12,10 @@
  * A promise whose date passed unpaid is broken: the run records it and escalates each of
  * its invoices to the step after the last one fired, even before that step's date. A plan
  * with an installment more than PLAN_GRACE_DAYS late is broken and dunning resumes on the
- * invoice. Fee invoices are not reminded on their own.
+ * invoice. Fee invoices are not reminded on their own. A step "unless acknowledged" (it
+ * asks the customer to confirm receipt) fires only for an invoice whose issued document
+ * is not acknowledged; for an acknowledged one, or one without a document (a CSV import),
+ * it is still the latest step, so nothing fires in its place.
  *
  * One linear pass over the book; firings sorted by customer (ref order), channel, due
  * date. */
@@ -23,6 +26,7 @@
 #include "app/files.h"
 #include "base.h"
 #include "core/aging.h"
+#include "core/invoice_doc.h"
 #include "io/holidays.h"
 
 enum { PLAN_GRACE_DAYS = 10, THANKS_WINDOW_DAYS = 7 };
@@ -31,6 +35,8 @@ static const char *const pause_names[OWED_PAUSE_COUNT] = {
     [OWED_PAUSE_NONE] = "none",       [OWED_PAUSE_HOLD] = "on hold",
     [OWED_PAUSE_DISPUTE] = "disputed", [OWED_PAUSE_PROMISE] = "promised",
     [OWED_PAUSE_PLAN] = "on a plan",  [OWED_PAUSE_MINIMUM] = "under the minimum",
+    [OWED_PAUSE_ACKNOWLEDGED] = "acknowledged",
+    [OWED_PAUSE_NO_DOCUMENT] = "without a document to acknowledge",
 };
 
 const char *owed__pause_name(enum owed__pause p) { return pause_names[p]; }
@@ -279,7 +285,9 @@ static void remind_installment(struct eval *e, long inv, const struct owed_item 
             last = e->inst_fired[k].last;
     int k = owed_dunning_due_step(&upto_due, &e->cal, it->date1, d->as_of, rest,
                                   d->book.exponents[bi->currency], last);
-    if (k < 0) return;
+    /* A customer on a plan has the invoice: a step asking to confirm receipt is the latest
+     * step, and nothing fires. */
+    if (k < 0 || p->steps[k].unless_acknowledged) return;
     add_firing(e, (struct owed__firing){.invoice = (uint32_t)inv, .customer = bi->customer,
                                         .policy = pol, .step = (uint8_t)k,
                                         .channel = (uint8_t)p->steps[k].channel,
@@ -388,6 +396,44 @@ static int load_calendar(struct owed_store *s, int64_t org, owed_date **dates, s
     return owed_holidays_load(path, dates, n, err);
 }
 
+/* Why a step "unless acknowledged" does not fire for book invoice i, or NONE when it does:
+ * the invoice has an issued document that is not acknowledged yet. */
+static enum owed__pause ack_pause(const struct owed__dunning *d, size_t i)
+{
+    if (d->ack_doc && d->ack_doc[i] > 0) return OWED_PAUSE_NONE;
+    return d->ack_doc && d->ack_doc[i] == OWED__ACKNOWLEDGED ? OWED_PAUSE_ACKNOWLEDGED
+                                                            : OWED_PAUSE_NO_DOCUMENT;
+}
+
+int64_t owed__ack_doc(const struct owed__dunning *d, const struct owed__firing *f)
+{
+    if (f->installment || !d->ack_doc) return 0;
+    return d->ack_doc[f->invoice] > 0 ? d->ack_doc[f->invoice] : 0;
+}
+
+static int on_doc(void *ctx, const struct owed_doc_rec *r)
+{
+    struct owed__dunning *d = ctx;
+    long i = r->ledger_id > 0 ? owed__book_invoice_index(&d->book, r->ledger_id) : -1;
+    if (i >= 0) d->ack_doc[i] = r->ack_at[0] ? OWED__ACKNOWLEDGED : r->id;
+    return OWED_OK;
+}
+
+/* The acknowledgement state of every issued invoice document, in one pass over them (not a
+ * query per invoice: a book holds a million), and only when some policy asks for it. */
+static int load_ack_states(struct owed_store *s, int64_t org, struct owed__dunning *d,
+                           struct owed_buf *err)
+{
+    bool any = false;
+    for (size_t p = 0; p < d->policies.n; p++)
+        for (size_t k = 0; k < d->policies.list[p].nsteps; k++)
+            any |= d->policies.list[p].steps[k].unless_acknowledged;
+    if (!any) return OWED_OK;
+    d->ack_doc = owed_xmalloc_big(d->book.ninvoices + 1, sizeof *d->ack_doc, true);
+    struct owed_doc_filter f = {.status = OWED_DOCST_ISSUED, .type = OWED_DOC_INVOICE};
+    return s->ops->docs_each(s, org, &f, on_doc, d, err);
+}
+
 static void evaluate_invoices(struct eval *e)
 {
     struct owed__dunning *d = e->d;
@@ -410,6 +456,7 @@ static void evaluate_invoices(struct eval *e)
         if (!why && e->cust_held[inv->customer]) why = OWED_PAUSE_HOLD;
         if (!why && e->cust_promised[inv->customer]) why = OWED_PAUSE_PROMISE;
         if (!why && ask <= 0) why = OWED_PAUSE_DISPUTE;
+        if (!why && p->steps[k].unless_acknowledged) why = ack_pause(d, i);
         if (!why && !owed_dunning_step_minimum_met(&p->steps[k], ask, exp))
             why = OWED_PAUSE_MINIMUM;
         if (why) {
@@ -571,6 +618,7 @@ int owed__dunning_eval(struct owed_store *s, int64_t org, owed_date as_of,
         d->cust_policy[c] = (uint16_t)owed__policy_for(
             &d->policies, b->customers[c].ref, e.has_profile[c] ? d->profiles[c].segment : "");
     if (!rc) rc = s->ops->firings_each(s, org, on_firing, &e, err);
+    if (!rc) rc = load_ack_states(s, org, d, err);
     struct owed_item_filter live = {.live_only = true};
     if (!rc) rc = s->ops->items_each(s, org, &live, on_item, &e, err);
     if (!rc) {
@@ -606,6 +654,7 @@ void owed__dunning_release(struct owed__dunning *d)
     owed_book_release(&d->book);
     owed__policies_release(&d->policies);
     free(d->open);
+    free(d->ack_doc);
     free(d->cust_policy);
     free(d->profiles);
     free(d->f);

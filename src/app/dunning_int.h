@@ -47,6 +47,8 @@ enum owed__pause {
     OWED_PAUSE_PROMISE,
     OWED_PAUSE_PLAN,
     OWED_PAUSE_MINIMUM,
+    OWED_PAUSE_ACKNOWLEDGED, /* an "unless acknowledged" step: the document is acknowledged */
+    OWED_PAUSE_NO_DOCUMENT,  /* ... or the invoice has no issued document (a CSV import) */
     OWED_PAUSE_COUNT
 };
 const char *owed__pause_name(enum owed__pause p);
@@ -78,6 +80,10 @@ struct owed__dunning {
     struct owed_book book;
     struct owed__policies policies;
     int64_t *open;          /* by book invoice: open amount on as_of */
+    /* By book invoice, loaded only when some policy has an "unless acknowledged" step
+     * (NULL otherwise): the id of its issued invoice document while not acknowledged,
+     * OWED__ACKNOWLEDGED once acknowledged, 0 without a document. */
+    int64_t *ack_doc;
     uint16_t *cust_policy;  /* by book customer */
     struct owed_profile *profiles; /* by book customer (customer_id 0 = none stored) */
     struct owed__firing *f; /* sorted: customer, channel, due date, invoice */
@@ -88,6 +94,12 @@ struct owed__dunning {
     size_t nchanges, cap_changes;
     size_t paused[OWED_PAUSE_COUNT]; /* invoices that reached a step but were paused */
 };
+
+#define OWED__ACKNOWLEDGED (-1)
+
+/* The document whose acknowledgement link a firing's invoice gets in a message: the id of
+ * its issued, unacknowledged invoice document, or 0 (none, or ack state not loaded). */
+int64_t owed__ack_doc(const struct owed__dunning *d, const struct owed__firing *f);
 
 /* Everything a run on as_of would do, computed from one snapshot; changes nothing. */
 int owed__dunning_eval(struct owed_store *s, int64_t org, owed_date as_of,

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/documents.h"
 #include "app/dunning_int.h"
 #include "app/events.h"
 #include "base.h"
@@ -61,10 +62,15 @@ struct charge {
     int64_t amount;
 };
 
-/* The template context of a message (docs/dunning.md "Templates"). */
+/* An acknowledgement link (app/documents.h), as owed_ack_url writes it. */
+typedef char ack_link[512];
+
+/* The template context of a message (docs/dunning.md "Templates"). links: the invoices'
+ * acknowledgement links (links[k - i], "" for none), or NULL when the message has none. */
 static json_t *message_context(const struct run *r, size_t i, size_t j, const char *step,
                                const struct owed_customer *c, const struct owed_profile *prof,
-                               const struct charge *charges, size_t ncharges)
+                               const struct charge *charges, size_t ncharges,
+                               const ack_link *links)
 {
     const struct owed__dunning *d = r->d;
     const struct owed_book *b = &d->book;
@@ -88,6 +94,7 @@ static json_t *message_context(const struct run *r, size_t i, size_t j, const ch
         json_object_set_new(o, "not_due", json_boolean(late < 0));
         json_object_set_new(o, "days_to_due", json_integer(-late));
         if (f->installment) json_object_set_new(o, "installment", json_integer(f->installment_no));
+        json_object_set_new(o, "ack_url", json_string(links ? links[k - i] : ""));
         json_array_append_new(invoices, o);
         size_t c_ = 0;
         while (c_ < ncur && curs[c_] != inv->currency) c_++;
@@ -127,6 +134,21 @@ static json_t *message_context(const struct run *r, size_t i, size_t j, const ch
         json_object_set_new(ctx, "pay_link", json_string(link));
     }
     return ctx;
+}
+
+/* The acknowledgement links of firings [i, j), for a message whose step asks for them
+ * ("unless acknowledged"): each invoice with an issued, unacknowledged document gets the
+ * link of owed_ack_url, the one the server's /ack route checks. Only the invoices of such
+ * messages cost a link; the first one makes the org's key, in the run's transaction. */
+static int ack_links(struct run *r, size_t i, size_t j, ack_link **out)
+{
+    *out = owed_xcalloc(j - i, sizeof **out);
+    for (size_t k = i; k < j; k++) {
+        int64_t doc = owed__ack_doc(r->d, &r->d->f[k]);
+        int rc = doc ? owed_ack_url(r->s, r->org, doc, (*out)[k - i], r->err) : OWED_OK;
+        if (rc) return rc;
+    }
+    return OWED_OK;
 }
 
 /* Posts a fee or interest invoice for firing f. */
@@ -310,13 +332,17 @@ static int send_message(struct run *r, size_t i, size_t j)
         if (!rc && interest)
             rc = post_charge(r, &d->f[k], "INT", "interest", interest, &charges[ncharges++]);
     }
+    ack_link *links = NULL;
+    if (!rc && severe->unless_acknowledged) rc = ack_links(r, i, j, &links);
     if (rc) {
         free(charges);
+        free(links);
         return rc;
     }
 
-    json_t *ctx = message_context(r, i, j, severe->name, &c, prof, charges, ncharges);
+    json_t *ctx = message_context(r, i, j, severe->name, &c, prof, charges, ncharges, links);
     free(charges);
+    free(links);
     struct owed__rendered m = {OWED_BUF_INIT(0), OWED_BUF_INIT(0), OWED_BUF_INIT(0)};
     struct owed_buf body = OWED_BUF_INIT(0);
     struct owed_outbox_msg msg;
@@ -407,7 +433,9 @@ static int send_thanks(struct run *r)
         rv.d = &view;
         struct owed_customer c;
         rc = r->s->ops->customer_get_id(r->s, r->org, d->book.customers[cust].id, &c, r->err);
-        json_t *ctx = rc ? NULL : message_context(&rv, 0, n, "thanks", &c, &d->profiles[cust], NULL, 0);
+        json_t *ctx = rc ? NULL
+                         : message_context(&rv, 0, n, "thanks", &c, &d->profiles[cust], NULL, 0,
+                                           NULL);
         struct owed__rendered m = {OWED_BUF_INIT(0), OWED_BUF_INIT(0), OWED_BUF_INIT(0)};
         struct owed_buf body = OWED_BUF_INIT(0);
         if (!rc) rc = owed__render_message(d->profiles[cust].lang, "thanks", OWED_CHANNEL_EMAIL, ctx, &m, r->err);

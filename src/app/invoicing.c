@@ -474,8 +474,11 @@ int owed__doc_post(struct owed_store *s, int64_t org, const struct owed_doc *d,
                                        : post_credit_note(s, org, d, c, ledger_id, err);
 }
 
-int owed__draft_issue_in(struct owed_store *s, int64_t org, int64_t doc_id, owed_date today,
-                         owed_time_ms now, char number[65], struct owed_buf *err)
+/* The body of owed__draft_issue_in and owed__draft_issue_as: `given` is the number to
+ * issue under, NULL for the next of the series. */
+static int issue_draft(struct owed_store *s, int64_t org, int64_t doc_id, owed_date today,
+                       owed_time_ms now, const char *given, char number[65],
+                       struct owed_buf *err)
 {
     struct owed_buf body = OWED_BUF_INIT(OWED_BUF_MAX_DEFAULT);
     struct owed_doc_rec r;
@@ -510,7 +513,9 @@ int owed__draft_issue_in(struct owed_store *s, int64_t org, int64_t doc_id, owed
                                                  : "a credit note credits a positive amount");
         rc = OWED_E_INVALID;
     }
-    if (!rc)
+    if (!rc && given)
+        snprintf(d.number, sizeof d.number, "%s", given);
+    else if (!rc)
         rc = next_number(s, org, d.type == OWED_DOC_INVOICE ? sl.invoice_format : sl.credit_format,
                          d.issue_date, d.number, err);
     if (!rc && !d.payment_id[0]) snprintf(d.payment_id, sizeof d.payment_id, "%s", d.number);
@@ -535,6 +540,20 @@ int owed__draft_issue_in(struct owed_store *s, int64_t org, int64_t doc_id, owed
     owed_doc_free(&d);
     owed_buf_release(&body);
     return rc;
+}
+
+int owed__draft_issue_in(struct owed_store *s, int64_t org, int64_t doc_id, owed_date today,
+                         owed_time_ms now, char number[65], struct owed_buf *err)
+{
+    return issue_draft(s, org, doc_id, today, now, NULL, number, err);
+}
+
+int owed__draft_issue_as(struct owed_store *s, int64_t org, int64_t doc_id, owed_date today,
+                         owed_time_ms now, const char *given, char number[65],
+                         struct owed_buf *err)
+{
+    OWED_ASSERT(given && given[0] && strlen(given) <= OWED_DOC_ID_MAX);
+    return issue_draft(s, org, doc_id, today, now, given, number, err);
 }
 
 int owed_draft_issue(struct owed_store *s, int64_t org, int64_t doc_id, owed_date today,

@@ -74,6 +74,12 @@ int owed_draft_issue(struct owed_store *s, int64_t org, int64_t doc_id, owed_dat
                      owed_time_ms now, char number[65], struct owed_buf *err);
 int owed__draft_issue_in(struct owed_store *s, int64_t org, int64_t doc_id, owed_date today,
                          owed_time_ms now, char number[65], struct owed_buf *err);
+/* The same under the number `given` (an invoice imported with its own number, app/
+ * import_lines.c) instead of the next of the series, which does not move. A number already
+ * taken is OWED_E_CONFLICT. */
+int owed__draft_issue_as(struct owed_store *s, int64_t org, int64_t doc_id, owed_date today,
+                         owed_time_ms now, const char *given, char number[65],
+                         struct owed_buf *err);
 
 /* Posts an issued document to the ledger: an invoice, or a credit note applied to the
  * invoice it names (on account when owed does not know it). *ledger_id: the invoice or

@@ -7,7 +7,8 @@
  *    "steps": [{"name": "late_10", "offset": 10, "days": "calendar"|"business",
  *               "channel": "email", "template": "late_10", "min_open": 0,
  *               "fee": "" | "40.00" | "eu" | "uk" | "statutory",
- *               "interest": "" | "8.5%" | "eu" | "uk" | "statutory"}, ...]} */
+ *               "interest": "" | "8.5%" | "eu" | "uk" | "statutory",
+ *               "unless": "acknowledged" (optional; only before the due date)}, ...]} */
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
@@ -71,8 +72,24 @@ static bool opt_string(json_t *obj, const char *key, const char **out)
     return !v || json_is_string(v);
 }
 
-static const char *const step_fields[] = {"name",     "offset", "days", "channel", "template",
-                                          "min_open", "fee",    "interest", NULL};
+static const char *const step_fields[] = {"name",     "offset", "days",     "channel", "template",
+                                          "min_open", "fee",    "interest", "unless",  NULL};
+
+/* "unless": "acknowledged" asks for a missing acknowledgement of receipt: before the due
+ * date only, since from the due date on the reminders are about payment. "" means none. */
+static int unless_from_json(json_t *js, size_t i, struct owed_dunning_step *st,
+                            const char *where, struct owed_buf *err)
+{
+    const char *unless;
+    if (!opt_string(js, "unless", &unless) ||
+        (unless && *unless && strcmp(unless, "acknowledged")))
+        return bad(err, where, i, "unless", "must be \"acknowledged\" or \"\"");
+    st->unless_acknowledged = unless && *unless;
+    if (st->unless_acknowledged && st->offset_days >= 0)
+        return bad(err, where, i, "unless",
+                   "\"acknowledged\" only on a step before the due date (a negative offset)");
+    return OWED_OK;
+}
 
 /* strict: the checks of a file being saved (unknown fields, names, charges a run can
  * parse); a stored document was checked when it was saved, and loading it again under
@@ -88,6 +105,7 @@ static int step_from_json(json_t *js, size_t i, bool strict, struct owed_dunning
         size_t k = 0;
         while (step_fields[k] && strcmp(step_fields[k], key)) k++;
         if (!step_fields[k])
+            /* The usual fields; the optional condition "unless" is in docs/dunning.md. */
             return bad(err, where, i, key,
                        "unknown field (name, offset, days, channel, template, min_open, fee, "
                        "interest)");
@@ -133,7 +151,7 @@ static int step_from_json(json_t *js, size_t i, bool strict, struct owed_dunning
                    "must be \"\", a rate like \"8.5%\", \"eu\", \"uk\" or \"statutory\"");
     snprintf(st->fee, sizeof st->fee, "%s", fee ? fee : "");
     snprintf(st->interest, sizeof st->interest, "%s", interest ? interest : "");
-    return OWED_OK;
+    return unless_from_json(js, i, st, where, err);
 }
 
 static int parse_policy(const char *text, const char *name, const char *where, bool strict,
@@ -201,6 +219,8 @@ void owed__policy_to_json(const struct owed_dunning_policy *p, struct owed_buf *
                              owed_channel_name(s->channel), "template", s->template_name,
                              "min_open", (json_int_t)s->min_open_units, "fee", s->fee,
                              "interest", s->interest));
+        if (s->unless_acknowledged) /* only when set: other policies print as before */
+            json_object_set_new(json_array_get(steps, i), "unless", json_string("acknowledged"));
     }
     json_object_set_new(doc, "steps", steps);
     char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -363,11 +383,12 @@ int owed_policy_show(struct owed_store *s, int64_t org, const char *name, enum o
                       "Days", "Channel", "Template", "Min open", "Fee", "Interest");
         for (size_t i = 0; i < p->nsteps; i++) {
             const struct owed_dunning_step *st = &p->steps[i];
-            owed_buf_addf(out, "%-12s %+7d  %-8s  %-7s  %-12s %8lld  %-10s %s\n", st->name,
+            owed_buf_addf(out, "%-12s %+7d  %-8s  %-7s  %-12s %8lld  %-10s %s%s\n", st->name,
                           st->offset_days, st->business_days ? "business" : "calendar",
                           owed_channel_name(st->channel), st->template_name,
                           (long long)st->min_open_units, st->fee[0] ? st->fee : "-",
-                          st->interest[0] ? st->interest : "-");
+                          st->interest[0] ? st->interest : "-",
+                          st->unless_acknowledged ? "  (unless acknowledged)" : "");
         }
         bool any = false;
         for (size_t i = 0; i < ps.ntargets; i++) {

@@ -2,21 +2,26 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/import_lines.h"
 #include "app/ubl_import.h"
 #include "cli/cli.h"
 
-const char cmd_import_summary[] = "import customers, invoices, payments or movements from CSV";
+const char cmd_import_summary[] =
+    "import customers, invoices, invoice lines, payments or movements from CSV";
 const char cmd_import_help[] =
     "usage: owed import KIND FILE [--skip-bad] [--db PATH]\n"
     "       owed import ubl FILE.xml...\n"
     "\n"
-    "KIND is customers, invoices, payments or movements. FILE is CSV (UTF-8, RFC 4180\n"
-    "quoting)\n"
+    "KIND is customers, invoices, invoice-lines, payments or movements. FILE is CSV\n"
+    "(UTF-8, RFC 4180 quoting)\n"
     "with a header row; columns are matched by name:\n"
     "\n"
     "  customers: customer_ref, name, email, currency, terms, credit_limit\n"
     "  invoices:  invoice_number, customer_ref, issue_date, due_date, currency, amount,\n"
     "             po_number\n"
+    "  invoice-lines: invoice_number, customer_ref, issue_date, due_date, currency,\n"
+    "             po_number, note, line_name, quantity, unit, unit_price, discount,\n"
+    "             tax_category, tax_rate\n"
     "  payments:  payment_ref, customer_ref, received_date, amount, currency, method,\n"
     "             reference, invoice_number\n"
     "  movements: action, ref, customer_ref, invoice_number, amount, currency, date,\n"
@@ -27,6 +32,14 @@ const char cmd_import_help[] =
     "the columns as its options; invoice_number may list several invoices separated by\n"
     "spaces; a blank date is today. Rows are carried out in file order in one\n"
     "transaction, and a row already imported (same content) is skipped.\n"
+    "\n"
+    "invoice-lines has one row per invoice line; rows with the same invoice_number make\n"
+    "one invoice, and its columns up to note must be the same on all of them. Each\n"
+    "invoice is issued under the number in the file (not from the numbering series; a\n"
+    "number that is taken, or fits the series, is refused) like `owed invoice create\n"
+    "--issue`: totals per EN 16931 and the business rules checked. unit blank is C62,\n"
+    "tax_category blank is S (tax_rate required), unit_price may have 4 more decimals\n"
+    "than the currency, quantity 3. See docs/invoicing.md.\n"
     "\n"
     "ubl imports UBL 2.1 invoices and credit notes (e-invoices your ERP made) with their\n"
     "lines, parties and totals, after checking the EN 16931 business rules (a failed rule\n"
@@ -53,6 +66,7 @@ const char cmd_import_help[] =
     "Example:\n"
     "  owed import customers customers.csv\n"
     "  owed import invoices invoices.csv\n"
+    "  owed import invoice-lines lines.csv\n"
     "  owed import payments payments.csv --skip-bad\n";
 
 static void print_error(void *ctx, const char *msg)
@@ -106,6 +120,29 @@ static int import_ubl(struct cli *cli, int n, char **paths)
     return cli_exit_refused(first);
 }
 
+/* owed import invoice-lines FILE: all or nothing. */
+static int import_lines(struct cli *cli, const char *path, struct owed_import_opts *io)
+{
+    if (cli_open(cli)) return EXIT_FAILURE_;
+    io->on_error = print_error;
+    struct owed_import_result res;
+    struct owed_buf err = OWED_BUF_INIT(0);
+    int rc = owed_import_invoice_lines(cli->store, cli->org, path, cli_today(cli),
+                                       cli->clock.now_ms(cli->clock.ctx), io, &res, &err);
+    if (rc == OWED_E_REJECTED && res.bad_header)
+        cli_error("%s: rejected (bad header); nothing was imported", path);
+    else if (rc == OWED_E_REJECTED)
+        cli_error("%s: rejected (%ld bad row%s); nothing was imported", path, res.rejected,
+                  res.rejected == 1 ? "" : "s");
+    else if (rc) cli_error("%s", err.ptr);
+    else
+        printf("%s: %ld row%s: %ld invoice%s issued, %ld already recorded\n", path, res.rows,
+               res.rows == 1 ? "" : "s", res.inserted, res.inserted == 1 ? "" : "s",
+               res.unchanged);
+    owed_buf_release(&err);
+    return cli_exit_code(rc);
+}
+
 int cmd_import(struct cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -122,6 +159,10 @@ int cmd_import(struct cli *cli, int argc, char **argv)
         return import_ubl(cli, argc - optind - 1, argv + optind + 1);
     }
     if (argc - optind != 2) return cli_usage(self, "import needs KIND and FILE");
+    if (!strcmp(argv[optind], "invoice-lines")) {
+        if (io.skip_bad) return cli_usage(self, "invoice lines are all or nothing: no --skip-bad");
+        return import_lines(cli, argv[optind + 1], &io);
+    }
     if (!strcmp(argv[optind], "movements")) {
         if (io.skip_bad) return cli_usage(self, "movements are all or nothing: no --skip-bad");
         const char *path = argv[optind + 1];
@@ -144,8 +185,8 @@ int cmd_import(struct cli *cli, int argc, char **argv)
     }
     enum owed_import_kind kind = owed_import_kind_parse(argv[optind]);
     if (!kind)
-        return cli_usage(self, "'%s' is not a kind of import (customers, invoices, payments, "
-                               "movements)",
+        return cli_usage(self, "'%s' is not a kind of import (customers, invoices, "
+                               "invoice-lines, payments, movements)",
                          argv[optind]);
     const char *path = argv[optind + 1];
     if (cli_open(cli)) return EXIT_FAILURE_;

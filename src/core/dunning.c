@@ -63,7 +63,8 @@ bool owed_dunning_policy_valid(const struct owed_dunning_policy *p)
     for (size_t i = 0; i < p->nsteps; i++) {
         const struct owed_dunning_step *s = &p->steps[i];
         if (!s->name[0] || !owed_channel_parse(owed_channel_name(s->channel)) ||
-            s->channel == OWED_CHANNEL_WEBHOOK || s->min_open_units < 0)
+            s->channel == OWED_CHANNEL_WEBHOOK || s->min_open_units < 0 ||
+            (s->unless_acknowledged && s->offset_days >= 0))
             return false;
         if (i > 0 && s->offset_days <= p->steps[i - 1].offset_days) return false;
     }

@@ -42,6 +42,10 @@ struct owed_dunning_step {
     int64_t min_open_units; /* minimum open amount in whole major units; 0 = none */
     char fee[24];           /* "" (none), "40.00" (fixed, invoice currency), "eu", "uk" */
     char interest[24];      /* "" (none), "8.5%" (fixed annual), "eu", "uk" */
+    /* Policy "unless": "acknowledged": the step asks for a missing acknowledgement of
+     * receipt, so it fires only for an invoice whose issued document is not acknowledged
+     * (app/dunning_eval.c decides that). Only before the due date (offset_days < 0). */
+    bool unless_acknowledged;
 };
 
 /* Steps ordered by their position in the escalation (index 0 least severe); the dates they
@@ -60,7 +64,7 @@ int owed_dunning_step_index(const struct owed_dunning_policy *p, const char *nam
  * +10 email late_10, +30 email late_30, +60 letter late_60, +90 agency late_90. */
 void owed_dunning_policy_default(struct owed_dunning_policy *p);
 /* True when steps are 1..OWED_DUNNING_MAX_STEPS, named, with known channels (not webhook),
- * and offsets strictly increasing. */
+ * offsets strictly increasing, and unless_acknowledged only on steps before the due date. */
 bool owed_dunning_policy_valid(const struct owed_dunning_policy *p);
 
 /* A holiday calendar: sorted, distinct dates. Weekends (Saturday, Sunday) are never

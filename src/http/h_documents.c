@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "app/documents.h"
+#include "app/import_lines.h"
 #include "app/invoicing.h"
 #include "app/ubl_import.h"
 #include "base.h"
@@ -350,6 +351,20 @@ static void ubl_import(struct hreq *rq, struct hresp *rs)
     owed_buf_release(&err);
 }
 
+/* POST /api/v1/imports/invoice-lines: a CSV of invoice lines as the body (app/import_lines.h). */
+static int run_lines_import(struct hreq *rq, const struct owed_import_opts *opts,
+                            struct owed_import_result *res, struct owed_buf *err, void *ctx)
+{
+    (void)ctx;
+    return owed_import_invoice_lines_mem(rq->store, rq->who.org, "body", rq->body, rq->body_len,
+                                         hq_today(rq), rq->now_ms, opts, res, err);
+}
+
+static void lines_import(struct hreq *rq, struct hresp *rs)
+{
+    http_import_answer(rq, rs, "invoice-lines", run_lines_import, NULL);
+}
+
 const struct http_route http_routes_documents[] = {
     {"GET", "/api/v1/documents", docs_list, OWED_PERM_READ, "list invoice documents"},
     {"POST", "/api/v1/documents", doc_create, OWED_PERM_MONEY, "create invoice documents"},
@@ -368,6 +383,8 @@ const struct http_route http_routes_documents[] = {
     {"POST", "/api/v1/recurring/{id}/stop", recurring_stop, OWED_PERM_MONEY,
      "stop recurring invoices"},
     {"POST", "/api/v1/imports/ubl", ubl_import, OWED_PERM_MONEY, "import UBL invoices"},
+    {"POST", "/api/v1/imports/invoice-lines", lines_import, OWED_PERM_MONEY,
+     "import invoices with lines"},
     {"GET", "/ack/{org_id}/{doc_id}/{token}", ack_page, OWED_PERM_PUBLIC,
      "show an acknowledgement link"},
     {"POST", "/ack/{org_id}/{doc_id}/{token}", ack_post, OWED_PERM_PUBLIC,

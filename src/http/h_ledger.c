@@ -153,14 +153,21 @@ static void on_import_error(void *ctx, const char *msg)
     json_array_append_new(ie->list, e);
 }
 
-static void import_answer(struct hreq *rq, struct hresp *rs, enum owed_import_kind kind,
-                          const char *name, const char *data, size_t len)
+/* The answer of an import from a request body: 201/200 with the counts, or 422 listing
+ * every problem with its line and field. `run` is the use case (owed_import_mem or the
+ * invoice-lines import). */
+void http_import_answer(struct hreq *rq, struct hresp *rs, const char *kind_name,
+                        int (*run)(struct hreq *rq, const struct owed_import_opts *opts,
+                                   struct owed_import_result *res, struct owed_buf *err,
+                                   void *ctx),
+                        void *ctx)
 {
     struct import_errors ie = {.list = json_array()};
     struct owed_import_opts opts = {.on_error = on_import_error, .error_ctx = &ie};
     struct owed_import_result res;
+    memset(&res, 0, sizeof res);
     struct owed_buf err = OWED_BUF_INIT(0);
-    int rc = owed_import_mem(rq->store, rq->who.org, kind, name, data, len, &opts, &res, &err);
+    int rc = run(rq, &opts, &res, &err, ctx);
     if (rc == OWED_E_REJECTED) {
         json_t *doc = json_pack("{s:s, s:s, s:i, s:s, s:s, s:o}", "type",
                                 "https://owed.dev/problems/rejected", "title",
@@ -176,11 +183,32 @@ static void import_answer(struct hreq *rq, struct hresp *rs, enum owed_import_ki
     } else {
         json_decref(ie.list);
         hr_json(rs, res.inserted ? 201 : 200,
-                json_pack("{s:s, s:I, s:I, s:I, s:I}", "kind", owed_import_kind_name(kind), "rows",
+                json_pack("{s:s, s:I, s:I, s:I, s:I}", "kind", kind_name, "rows",
                           (json_int_t)res.rows, "inserted", (json_int_t)res.inserted, "unchanged",
                           (json_int_t)res.unchanged, "unapplied", (json_int_t)res.unapplied));
     }
     owed_buf_release(&err);
+}
+
+struct csv_import {
+    enum owed_import_kind kind;
+    const char *name, *data;
+    size_t len;
+};
+
+static int run_csv_import(struct hreq *rq, const struct owed_import_opts *opts,
+                          struct owed_import_result *res, struct owed_buf *err, void *ctx)
+{
+    const struct csv_import *c = ctx;
+    return owed_import_mem(rq->store, rq->who.org, c->kind, c->name, c->data, c->len, opts, res,
+                           err);
+}
+
+static void import_answer(struct hreq *rq, struct hresp *rs, enum owed_import_kind kind,
+                          const char *name, const char *data, size_t len)
+{
+    struct csv_import c = {kind, name, data, len};
+    http_import_answer(rq, rs, owed_import_kind_name(kind), run_csv_import, &c);
 }
 
 /* POST /api/v1/imports/{kind}: a CSV file as the body, all or nothing. */

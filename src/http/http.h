@@ -76,6 +76,16 @@ extern const struct http_route http_routes_webhooks[], http_routes_gateway[]; /*
 extern const struct http_route http_routes_openapi[]; /* h_openapi.c */
 extern const struct http_route http_routes_documents[]; /* h_documents.c */
 
+/* An import from a request body answered as POST /api/v1/imports/{kind} answers (h_ledger.c):
+ * the counts, or 422 with every problem's line, field and reason. */
+struct owed_import_opts;
+struct owed_import_result;
+void http_import_answer(struct hreq *rq, struct hresp *rs, const char *kind_name,
+                        int (*run)(struct hreq *rq, const struct owed_import_opts *opts,
+                                   struct owed_import_result *res, struct owed_buf *err,
+                                   void *ctx),
+                        void *ctx);
+
 /* ---- request helpers (request.c) ---- */
 
 /* The query parameter, or NULL. */

@@ -4,7 +4,8 @@
  * and zero counts, across a year end, against a simple reference), step dates, and which
  * step fires on a run date (first step date, exact dates, missed runs, last_fired, minimum
  * amounts at exponents 0, 2 and 3, far past the last step, daily and weekly run
- * simulations). */
+ * simulations); and the policy field "unless": "acknowledged" (app/policy.c): only before
+ * the due date, in the struct and in the JSON. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/dunning_int.h"
 #include "base.h"
 #include "core/dunning.h"
 #include "io/holidays.h"
@@ -203,6 +205,93 @@ static void test_policy_valid(void **state)
     assert_true(owed_dunning_policy_valid(&p));
     p.steps[15].offset_days = p.steps[14].offset_days;
     assert_false(owed_dunning_policy_valid(&p));
+}
+
+/* "unless acknowledged" asks for a missing acknowledgement of receipt: only on a step
+ * before the due date. */
+static void test_policy_unless_acknowledged(void **state)
+{
+    (void)state;
+    struct owed_dunning_policy base, p;
+    owed_dunning_policy_default(&base);
+    for (size_t i = 0; i < base.nsteps; i++) assert_false(base.steps[i].unless_acknowledged);
+
+    p = base;
+    p.steps[0].unless_acknowledged = true; /* pre_due_7, -7 */
+    assert_true(owed_dunning_policy_valid(&p));
+    p = base;
+    p.steps[1].unless_acknowledged = true; /* due, 0: the due date itself is too late */
+    assert_false(owed_dunning_policy_valid(&p));
+    p = base;
+    p.steps[2].unless_acknowledged = true; /* late_10 */
+    assert_false(owed_dunning_policy_valid(&p));
+    p = base;
+    p.steps[0].offset_days = -1;
+    p.steps[0].unless_acknowledged = true;
+    assert_true(owed_dunning_policy_valid(&p));
+}
+
+/* parse_json TEXT: owed__policy_from_json into *p; the error text in err (released by the
+ * caller). */
+static int parse_json(const char *text, struct owed_dunning_policy *p, struct owed_buf *err)
+{
+    return owed__policy_from_json(text, "t", "t.json", p, err);
+}
+
+static void expect_rejected(const char *text, const char *want)
+{
+    struct owed_dunning_policy p;
+    struct owed_buf err = OWED_BUF_INIT(0);
+    assert_int_equal(parse_json(text, &p, &err), OWED_E_REJECTED);
+    assert_string_equal(err.ptr, want);
+    owed_buf_release(&err);
+}
+
+static void test_policy_unless_json(void **state)
+{
+    (void)state;
+    struct owed_dunning_policy p;
+    struct owed_buf err = OWED_BUF_INIT(0), out = OWED_BUF_INIT(0);
+    const char *good =
+        "{\"steps\": [{\"name\": \"ack\", \"offset\": -10, \"channel\": \"email\","
+        " \"template\": \"ack_request\", \"unless\": \"acknowledged\"},"
+        " {\"name\": \"due\", \"offset\": 0, \"channel\": \"email\", \"unless\": \"\"}]}";
+    assert_int_equal(parse_json(good, &p, &err), OWED_OK);
+    assert_int_equal(err.len, 0);
+    assert_int_equal(p.nsteps, 2);
+    assert_true(p.steps[0].unless_acknowledged);
+    assert_false(p.steps[1].unless_acknowledged); /* "" is none */
+    assert_true(owed_dunning_policy_valid(&p));
+
+    /* Printed only where set (once), and read back the same. */
+    owed__policy_to_json(&p, &out);
+    assert_non_null(strstr(out.ptr, "\"unless\": \"acknowledged\""));
+    struct owed_dunning_policy again;
+    assert_int_equal(parse_json(out.ptr, &again, &err), OWED_OK);
+    assert_true(again.steps[0].unless_acknowledged);
+    assert_false(again.steps[1].unless_acknowledged);
+    size_t n = 0;
+    for (const char *c = out.ptr; (c = strstr(c, "\"unless\"")); c++) n++;
+    assert_int_equal(n, 1);
+
+    /* Positive and zero offsets, other values, other types: refused, naming the field. */
+    expect_rejected("{\"steps\": [{\"name\": \"late\", \"offset\": 5, \"channel\": \"email\","
+                    " \"unless\": \"acknowledged\"}]}",
+                    "t.json: steps[0].unless: \"acknowledged\" only on a step before the due date"
+                    " (a negative offset)");
+    expect_rejected("{\"steps\": [{\"name\": \"a\", \"offset\": -3, \"channel\": \"email\"},"
+                    " {\"name\": \"due\", \"offset\": 0, \"channel\": \"email\","
+                    " \"unless\": \"acknowledged\"}]}",
+                    "t.json: steps[1].unless: \"acknowledged\" only on a step before the due date"
+                    " (a negative offset)");
+    expect_rejected("{\"steps\": [{\"name\": \"a\", \"offset\": -3, \"channel\": \"email\","
+                    " \"unless\": \"paid\"}]}",
+                    "t.json: steps[0].unless: must be \"acknowledged\" or \"\"");
+    expect_rejected("{\"steps\": [{\"name\": \"a\", \"offset\": -3, \"channel\": \"email\","
+                    " \"unless\": true}]}",
+                    "t.json: steps[0].unless: must be \"acknowledged\" or \"\"");
+    owed_buf_release(&err);
+    owed_buf_release(&out);
 }
 
 /* --- business days ---------------------------------------------------------------------- */
@@ -612,6 +701,8 @@ int main(void)
         cmocka_unit_test(test_channels),
         cmocka_unit_test(test_policy_default),
         cmocka_unit_test(test_policy_valid),
+        cmocka_unit_test(test_policy_unless_acknowledged),
+        cmocka_unit_test(test_policy_unless_json),
         cmocka_unit_test(test_business_day),
         cmocka_unit_test(test_add_business_days),
         cmocka_unit_test(test_step_date),
