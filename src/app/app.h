@@ -11,6 +11,10 @@
 #include "owed/buf.h"
 #include "store/store.h"
 
+/* Commits when rc is OWED_OK, else (or when the commit fails) rolls back; returns the
+ * outcome. The end of every use case's write transaction (app/tx.c). */
+int owed__tx_end(struct owed_store *s, int rc, struct owed_buf *err);
+
 /* ---- import (app/import.c) ---- */
 
 enum owed_import_kind {

@@ -19,13 +19,6 @@
 #include "io/ubl.h"
 #include "io/ubl_rules.h"
 
-static int tx_end(struct owed_store *s, int rc, struct owed_buf *err)
-{
-    if (!rc) rc = s->ops->commit(s, err);
-    if (rc) s->ops->rollback(s);
-    return rc;
-}
-
 /* ---- rules ---- */
 
 struct rule_ctx {
@@ -208,7 +201,7 @@ int owed_doc_render(struct owed_store *s, int64_t org, const char *key,
     if (!rc) rc = render_loaded(s, org, &r, &d, what, out, filename, err);
     owed_doc_free(&d);
     owed_buf_release(&body);
-    return tx_end(s, rc, err);
+    return owed__tx_end(s, rc, err);
 }
 
 /* ---- acknowledgement links ---- */
@@ -315,7 +308,7 @@ int owed_ack_record(struct owed_store *s, int64_t org, int64_t doc_id, const cha
     if (!rc) rc = s->ops->doc_get(s, org, doc_id, 0, 0, &r, &body, err);
     if (!rc) rc = ack_write(s, org, &r, via, now, first, err);
     owed_buf_release(&body);
-    return tx_end(s, rc, err);
+    return owed__tx_end(s, rc, err);
 }
 
 int owed_ack_by_staff(struct owed_store *s, int64_t org, const char *key, const char *via,
@@ -328,7 +321,7 @@ int owed_ack_by_staff(struct owed_store *s, int64_t org, const char *key, const 
     rc = owed_doc_find(s, org, key, &r, &body, err);
     if (!rc) rc = ack_write(s, org, &r, via, now, first, err);
     owed_buf_release(&body);
-    return tx_end(s, rc, err);
+    return owed__tx_end(s, rc, err);
 }
 
 /* ---- delivery ---- */
@@ -470,5 +463,5 @@ int owed_doc_send(struct owed_store *s, int64_t org, const char *key, owed_time_
     }
     owed_doc_free(&d);
     owed_buf_release(&body);
-    return tx_end(s, rc, err);
+    return owed__tx_end(s, rc, err);
 }

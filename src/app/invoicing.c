@@ -25,13 +25,6 @@ void owed__iso_time(owed_time_ms now, char out[32])
     strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static int tx_end(struct owed_store *s, int rc, struct owed_buf *err)
-{
-    if (!rc) rc = s->ops->commit(s, err);
-    if (rc) s->ops->rollback(s);
-    return rc;
-}
-
 /* ---- the seller ---- */
 
 static void copy_str(const json_t *o, const char *k, char *dst, size_t cap)
@@ -191,7 +184,7 @@ int owed_seller_set(struct owed_store *s, int64_t org, const json_t *patch, stru
         free(text);
     }
     json_decref(cur);
-    return tx_end(s, rc, err);
+    return owed__tx_end(s, rc, err);
 }
 
 /* ---- customers' parties ---- */
@@ -240,7 +233,7 @@ int owed_customer_party_set(struct owed_store *s, int64_t org, const char *custo
         free(text);
         json_decref(j);
     }
-    return tx_end(s, rc, err);
+    return owed__tx_end(s, rc, err);
 }
 
 /* ---- drafts ---- */
@@ -362,7 +355,7 @@ int owed_draft_create(struct owed_store *s, int64_t org, const json_t *input, co
     int rc = s->ops->begin(s, err);
     if (rc) return rc;
     rc = owed__draft_create_in(s, org, input, source, now, doc_id, err);
-    return tx_end(s, rc, err);
+    return owed__tx_end(s, rc, err);
 }
 
 /* ---- issuing ---- */
@@ -562,7 +555,7 @@ int owed_draft_issue(struct owed_store *s, int64_t org, int64_t doc_id, owed_dat
     int rc = s->ops->begin(s, err);
     if (rc) return rc;
     rc = owed__draft_issue_in(s, org, doc_id, today, now, number, err);
-    return tx_end(s, rc, err);
+    return owed__tx_end(s, rc, err);
 }
 
 /* ---- finding and showing ---- */

@@ -18,7 +18,8 @@
  * always safe. Webhook events carry their event id (Owed-Event-Id) for the same purpose,
  * and a signature made at each attempt with the subscriber's current secret
  * (docs/webhooks.md). Letters and agency placements are files written atomically under a name of
- * their own (letter-ID.txt, placement-ID.csv): writing one again changes nothing. */
+ * their own (letter-ID.pdf, rendered by app/letter_pdf.c as of the run's date, and
+ * placement-ID.csv): writing one again changes nothing. */
 #include <errno.h>
 #include <jansson.h>
 #include <sodium.h>
@@ -29,6 +30,7 @@
 
 #include "app/app.h"
 #include "app/files.h"
+#include "app/letters.h"
 #include "base.h"
 #include "core/dunning.h"
 #include "io/mail.h"
@@ -200,7 +202,11 @@ fail:
     return OWED_E_IO;
 }
 
-static enum owed_send_result deliver_file(const struct owed_org_settings *set,
+/* A letter as PDF (letters/letter-ID.pdf) or an agency placement as CSV
+ * (agency/placement-ID.csv). A letter that cannot be rendered for want of a font file or
+ * of the database is retried; one the renderer refuses fails. */
+static enum owed_send_result deliver_file(struct owed_store *s, int64_t org,
+                                          const struct owed_org_settings *set,
                                           const struct owed_outbox_msg *m, struct owed_buf *err)
 {
     bool letter = m->channel == OWED_CHANNEL_LETTER;
@@ -208,10 +214,19 @@ static enum owed_send_result deliver_file(const struct owed_org_settings *set,
     snprintf(dir, sizeof dir, "%s/%s", set->out_dir[0] ? set->out_dir : "owed-out",
              letter ? "letters" : "agency");
     snprintf(path, sizeof path, "%s/%s-%lld.%s", dir, letter ? "letter" : "placement",
-             (long long)m->id, letter ? "txt" : "csv");
-    if (ensure_dir(dir, err)) return OWED_SEND_RETRY;
-    return owed__write_file_atomic(path, m->body, strlen(m->body), err) ? OWED_SEND_RETRY
-                                                                       : OWED_SEND_OK;
+             (long long)m->id, letter ? "pdf" : "csv");
+    struct owed_buf pdf = OWED_BUF_INIT(OWED_BUF_MAX_DEFAULT);
+    int rc = letter ? owed__letter_pdf(s, org, set, m, &pdf, err) : OWED_OK;
+    enum owed_send_result r = OWED_SEND_OK;
+    if (rc)
+        r = rc == OWED_E_IO || rc == OWED_E_STORE ? OWED_SEND_RETRY : OWED_SEND_FAILED;
+    else if (ensure_dir(dir, err))
+        r = OWED_SEND_RETRY;
+    else if (letter ? owed__write_file_atomic(path, pdf.ptr, pdf.len, err)
+                    : owed__write_file_atomic(path, m->body, strlen(m->body), err))
+        r = OWED_SEND_RETRY;
+    owed_buf_release(&pdf);
+    return r;
 }
 
 /* An event to its subscriber (step "webhook:ID"), signed now with the subscriber's secret.
@@ -289,7 +304,7 @@ static enum owed_send_result deliver(struct owed_store *s, int64_t org,
     }
     case OWED_CHANNEL_LETTER:
     case OWED_CHANNEL_AGENCY:
-        return deliver_file(set, m, err);
+        return deliver_file(s, org, set, m, err);
     case OWED_CHANNEL_WEBHOOK:
         return deliver_webhook(s, org, m, now_s, err);
     case OWED_CHANNEL_CALL:

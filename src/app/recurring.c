@@ -5,15 +5,9 @@
 #include <string.h>
 
 #include "app/invoicing.h"
+#include "app/app.h"
 #include "base.h"
 #include "core/recurrence.h"
-
-static int tx_end(struct owed_store *s, int rc, struct owed_buf *err)
-{
-    if (!rc) rc = s->ops->commit(s, err);
-    if (rc) s->ops->rollback(s);
-    return rc;
-}
 
 static int rule_of(const struct owed_recurring_rec *r, struct owed_recurrence *out,
                    struct owed_buf *err)
@@ -72,7 +66,7 @@ int owed_recurring_add(struct owed_store *s, int64_t org, const json_t *template
     }
     free(body);
     if (!rc) *id = r.id;
-    return tx_end(s, rc, err);
+    return owed__tx_end(s, rc, err);
 }
 
 struct found {
@@ -106,7 +100,7 @@ int owed_recurring_stop(struct owed_store *s, int64_t org, int64_t id, struct ow
         rc = s->ops->recurring_update(s, org, &f.r, err);
     }
     free(f.body);
-    return tx_end(s, rc, err);
+    return owed__tx_end(s, rc, err);
 }
 
 struct all {
@@ -203,7 +197,7 @@ static int issue_period(struct owed_store *s, int64_t org, const struct owed_rec
     }
     if (!rc) rc = owed__draft_issue_in(s, org, doc_id, day, now, number, err);
     json_decref(doc);
-    rc = tx_end(s, rc, err);
+    rc = owed__tx_end(s, rc, err);
     if (!rc) *done = true;
     return rc;
 }

@@ -6,6 +6,7 @@
 
 #include "app/events.h"
 #include "app/views.h"
+#include "app/app.h"
 #include "base.h"
 
 static const char *const event_prefixes[] = {"invoice", "payment", "dispute", "promise", NULL};
@@ -86,13 +87,6 @@ static bool events_ok(const char *events, char *out, size_t cap, struct owed_buf
     return ok;
 }
 
-static int tx_end(struct owed_store *s, int rc, struct owed_buf *err)
-{
-    if (!rc) rc = s->ops->commit(s, err);
-    if (rc) s->ops->rollback(s);
-    return rc;
-}
-
 static int get(struct owed_store *s, int64_t org, int64_t id, struct owed_webhook *w,
                struct owed_buf *err)
 {
@@ -119,7 +113,7 @@ int owed_webhook_create(struct owed_store *s, int64_t org, const char *url, cons
     snprintf(w.secret, sizeof w.secret, "%s", secret);
     int rc = s->ops->begin(s, err);
     if (rc) return rc;
-    rc = tx_end(s, s->ops->webhook_insert(s, org, &w, err), err);
+    rc = owed__tx_end(s, s->ops->webhook_insert(s, org, &w, err), err);
     sodium_memzero(w.secret, sizeof w.secret);
     if (rc) sodium_memzero(secret, OWED_SECRET_MAX + 1);
     else *out = w;
@@ -144,7 +138,7 @@ int owed_webhook_change(struct owed_store *s, int64_t org, int64_t id, const cha
         rc = s->ops->webhook_update(s, org, &w, err);
     }
     sodium_memzero(w.secret, sizeof w.secret);
-    return tx_end(s, rc, err);
+    return owed__tx_end(s, rc, err);
 }
 
 int owed_webhook_remove(struct owed_store *s, int64_t org, int64_t id, struct owed_buf *err)
@@ -156,7 +150,7 @@ int owed_webhook_remove(struct owed_store *s, int64_t org, int64_t id, struct ow
         owed_buf_reset(err);
         owed_buf_addf(err, "no webhook %lld", (long long)id);
     }
-    return tx_end(s, rc, err);
+    return owed__tx_end(s, rc, err);
 }
 
 int owed_webhook_show(struct owed_store *s, int64_t org, int64_t id, struct owed_webhook *out,

@@ -186,7 +186,7 @@ int cmd_import(struct cli *cli, int argc, char **argv)
     enum owed_import_kind kind = owed_import_kind_parse(argv[optind]);
     if (!kind)
         return cli_usage(self, "'%s' is not a kind of import (customers, invoices, "
-                               "invoice-lines, payments, movements)",
+                               "invoice-lines, payments, movements, ubl)",
                          argv[optind]);
     const char *path = argv[optind + 1];
     if (cli_open(cli)) return EXIT_FAILURE_;

@@ -15,7 +15,7 @@ const char cmd_outbox_help[] =
     "\n"
     "send delivers every queued message that is due: email over SMTP (owed org set\n"
     "--smtp-url), SMS as a JSON POST to the gateway (--sms-url), letters and agency\n"
-    "placements as files under the org's out-dir (letters/letter-ID.txt,\n"
+    "placements as files under the org's out-dir (letters/letter-ID.pdf,\n"
     "agency/placement-ID.csv), webhook events as signed JSON POSTs to their subscribers\n"
     "(docs/webhooks.md). A failed attempt is retried after 1, 5, 15 and 60\n"
     "minutes, then every 4 hours, and fails for good after 8 attempts or a permanent\n"

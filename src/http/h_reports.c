@@ -1,8 +1,10 @@
 /* Reports: the bytes app/ renders for the CLI, as JSON, or as CSV with Accept: text/csv
- * (GET /api/v1/reports/aging?as_of=D equals `owed aging --as-of D --format csv`). */
+ * (GET /api/v1/reports/aging?as_of=D equals `owed aging --as-of D --format csv`); the
+ * customer statement also as PDF with Accept: application/pdf (`owed customer statement`). */
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/statement_pdf.h"
 #include "app/views.h"
 #include "base.h"
 #include "core/aging.h"
@@ -60,26 +62,40 @@ static void kpi(struct hreq *rq, struct hresp *rs)
     owed_buf_release(&err);
 }
 
+/* True when the client asks for a PDF: ?format=pdf, or application/pdf in Accept ahead of
+ * (or without) application/json. */
+static bool wants_pdf(const struct hreq *rq)
+{
+    const char *fmt = hq_arg(rq, "format");
+    if (fmt) return !strcmp(fmt, "pdf");
+    const char *acc = hq_header(rq, "Accept");
+    const char *pdf = acc ? strstr(acc, "application/pdf") : NULL;
+    const char *json = acc ? strstr(acc, "application/json") : NULL;
+    return pdf && (!json || pdf < json);
+}
+
 static void statement(struct hreq *rq, struct hresp *rs)
 {
     int64_t id;
     owed_date as_of;
     if (!hq_id(rq, rs, 0, &id) || !hq_date(rq, rs, "as_of", hq_today(rq), &as_of)) return;
-    if (hq_wants_csv(rq)) {
-        hr_problem(rs, 406, "not_acceptable", "the customer statement is JSON only");
+    bool pdf = wants_pdf(rq);
+    if (!pdf && hq_wants_csv(rq)) {
+        hr_problem(rs, 406, "not_acceptable", "the customer statement is JSON or PDF");
         return;
     }
     json_t *c;
-    struct owed_buf out = OWED_BUF_INIT(0), err = OWED_BUF_INIT(0);
+    struct owed_buf out = OWED_BUF_INIT(OWED_BUF_MAX_DEFAULT), err = OWED_BUF_INIT(0);
     int rc = owed_view_customer(rq->store, rq->who.org, id, false, &c, &err);
     enum owed_format fmt = OWED_FORMAT_JSON;
     if (rc == OWED_OK) {
-        rc = owed_report_customer(rq->store, rq->who.org,
-                                  json_string_value(json_object_get(c, "ref")), as_of, fmt, &out,
-                                  &err);
+        const char *ref = json_string_value(json_object_get(c, "ref"));
+        rc = pdf ? owed_statement_pdf(rq->store, rq->who.org, ref, as_of, &out, &err)
+                 : owed_report_customer(rq->store, rq->who.org, ref, as_of, fmt, &out, &err);
         json_decref(c);
     }
-    answer(rs, rc, fmt, &out, &err);
+    if (pdf && !rc) hr_bytes(rs, 200, "application/pdf", &out);
+    else answer(rs, rc, fmt, &out, &err);
     owed_buf_release(&out);
     owed_buf_release(&err);
 }

@@ -46,7 +46,7 @@ expect_exit 2 owed aging --as-of
 expect_exit 2 owed import
 expect_exit 2 owed import customers
 expect_exit 2 owed import widgets x.csv
-expect_line "$T/err" "owed: 'widgets' is not a kind of import (customers, invoices, payments, movements)"
+expect_line "$T/err" "owed: 'widgets' is not a kind of import (customers, invoices, invoice-lines, payments, movements, ubl)"
 expect_exit 2 owed import customers a.csv b.csv
 expect_exit 2 owed pay --ref P1 --customer C1
 expect_line "$T/err" "owed: --ref, --customer and --amount are required"

@@ -1,7 +1,8 @@
 #!/bin/bash
 # owed dunning run and owed outbox send, end to end against a real SMTP server: the run
 # queues exactly what the preview shows, a second run sends nothing twice, the messages
-# arrive byte for byte, letters and agency placements are written as files; then holds,
+# arrive byte for byte, letters (PDF, read back with pdftotext) and agency placements are
+# written as files; then holds,
 # disputes, promises, plans, fees and a missed week of runs over the following weeks.
 . "$(dirname "$0")/lib.sh"
 
@@ -27,16 +28,31 @@ expect_line "$T/out" "Run 2: 0 messages queued, 0 firings, 0 charges posted"
 expect_eq "$(db_query "SELECT COUNT(*) FROM outbox")" 3 "still three messages"
 
 say "delivery: the email over SMTP, the letter and the placement as files"
+# Set after the run: the letter's body was rendered then; the PDF's address block and pay
+# link come from the customer and the org when it is sent.
+expect_exit 0 owed customer set C1 --address "1 Main Street, Springfield IL 62701"
+expect_exit 0 owed org set --pay-url "https://pay.acme.example/"
 expect_exit 0 owed outbox send
 expect_line "$T/out" "sent 3, to retry 0, failed 0, uncertain 0, requeued 0"
 expect_eq "$(ls "$T/mail" | grep -c '\.eml$')" 1 "one email received"
 expect_same "$want/late_10.eml" "$T/mail/000001.eml" "the email, byte for byte"
 expect_line "$T/mail/000001.env" "RCPT TO:<ap@acme.example>"
-expect_same "$want/letter-2.txt" "$T/files/letters/letter-2.txt" "the final notice letter"
+letter=$T/files/letters/letter-2.pdf
+expect_eq "$(head -c 5 "$letter" 2>&1)" "%PDF-" "the final notice letter is a PDF"
+expect_true "no text letter any more" test ! -e "$T/files/letters/letter-2.txt"
+if command -v pdftotext >/dev/null && command -v pdfinfo >/dev/null; then
+    pdftotext -layout "$letter" "$T/letter-2.txt"
+    expect_same "$want/letter-2.pdf.txt" "$T/letter-2.txt" "the final notice letter, as text"
+    expect_eq "$(pdfinfo "$letter" | sed -n 's/^Pages: *//p')" 1 "the letter is one page"
+else
+    echo "# skipped: the letter's text and page count (pdftotext is not installed)"
+fi
+cp "$letter" "$T/letter-2.first"
 expect_same "$want/placement-3.csv" "$T/files/agency/placement-3.csv" "the agency placement"
 expect_exit 0 owed outbox send
 expect_line "$T/out" "sent 0, to retry 0, failed 0, uncertain 0, requeued 0"
 expect_eq "$(ls "$T/mail" | grep -c '\.eml$')" 1 "nothing sent twice"
+expect_true "the letter is left as it was" cmp "$T/letter-2.first" "$letter"
 expect_exit 0 owed hold list
 expect_contains "$T/out" "INV-E" "the agency invoice is on hold"
 

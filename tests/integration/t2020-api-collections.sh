@@ -154,7 +154,16 @@ expect_status 200 POST /api/v1/outbox/send '{}'
 jq_is '[d[k] for k in ("sent", "retry", "failed", "uncertain", "requeued")]' '[2, 0, 1, 0, 0]' \
     "the letter and the placement go out; the refused email fails"
 jq_is 'd["result"][-1]' "sent 2, to retry 0, failed 1, uncertain 0, requeued 0"
-expect_same "$OWED_TESTDATA/dunningflow/letter-2.txt" "$T/files/letters/letter-2.txt" "the letter file"
+expect_eq "$(head -c 5 "$T/files/letters/letter-2.pdf" 2>&1)" "%PDF-" "the letter file, a PDF"
+if command -v pdftotext >/dev/null; then
+    pdftotext -layout "$T/files/letters/letter-2.pdf" "$T/letter-2.txt"
+    for text in "Acme Inc." "FINAL NOTICE BEFORE COLLECTION PROCEEDINGS" "Dear Acme Inc.," \
+        "INV-D" "2026-05-01" "Total (USD)" "400.00"; do
+        expect_contains "$T/letter-2.txt" "$text" "the letter: $text"
+    done
+else
+    echo "# skipped: the letter's text (pdftotext is not installed)"
+fi
 expect_same "$OWED_TESTDATA/dunningflow/placement-3.csv" "$T/files/agency/placement-3.csv" "the placement"
 expect_status 200 GET "/api/v1/outbox?status=failed"
 jq_is '[(m["id"], m["attempts"]) for m in d["data"]]' '[[1, 1]]' "message 1 failed after one attempt"
