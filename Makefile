@@ -47,6 +47,7 @@ bench: build
 	@bench/run-bank
 	@bench/run-dunning
 	@bench/run-api
+	@bench/run-docs
 
 clean:
 	rm -rf build demo
