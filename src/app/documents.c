@@ -272,6 +272,19 @@ int owed_ack_url(struct owed_store *s, int64_t org, int64_t doc_id, char out[512
     return OWED_OK;
 }
 
+int owed_doc_ack_url(struct owed_store *s, int64_t org, const char *key, char out[512],
+                     struct owed_buf *err)
+{
+    struct owed_buf body = OWED_BUF_INIT(OWED_BUF_MAX_DEFAULT);
+    struct owed_doc_rec r;
+    int rc = s->ops->begin(s, err); /* the first link makes the org's key */
+    if (rc) return rc;
+    rc = owed_doc_find(s, org, key, &r, &body, err);
+    if (!rc) rc = owed_ack_url(s, org, r.id, out, err);
+    owed_buf_release(&body);
+    return owed__tx_end(s, rc, err);
+}
+
 static int ack_write(struct owed_store *s, int64_t org, struct owed_doc_rec *r, const char *via,
                      owed_time_ms now, bool *first, struct owed_buf *err)
 {
@@ -288,15 +301,14 @@ static int ack_write(struct owed_store *s, int64_t org, struct owed_doc_rec *r, 
     return s->ops->doc_update(s, org, r, err);
 }
 
-int owed_ack_record(struct owed_store *s, int64_t org, int64_t doc_id, const char *token,
-                    const char *via, owed_time_ms now, bool *first, struct owed_buf *err)
+/* Inside a transaction: the document doc_id when token is its link's (constant time).
+ * OWED_E_DENIED for a wrong token or an organization that never made a link. */
+static int ack_verified(struct owed_store *s, int64_t org, int64_t doc_id, const char *token,
+                        struct owed_doc_rec *out, struct owed_buf *body, struct owed_buf *err)
 {
-    struct owed_buf body = OWED_BUF_INIT(OWED_BUF_MAX_DEFAULT);
-    int rc = s->ops->begin(s, err);
-    if (rc) return rc;
     unsigned char key[ACK_KEY_BYTES];
     char want[33];
-    rc = ack_key(s, org, false, key, err);
+    int rc = ack_key(s, org, false, key, err);
     if (rc == OWED_E_NOT_FOUND) rc = OWED_E_DENIED; /* no link was ever made */
     if (!rc) {
         ack_token(key, org, doc_id, want);
@@ -304,8 +316,28 @@ int owed_ack_record(struct owed_store *s, int64_t org, int64_t doc_id, const cha
         if (strlen(token) != 32 || sodium_memcmp(want, token, 32) != 0) rc = OWED_E_DENIED;
     }
     if (rc == OWED_E_DENIED) owed_buf_adds(err, "this acknowledgement link is not valid");
+    if (!rc) rc = s->ops->doc_get(s, org, doc_id, 0, 0, out, body, err);
+    return rc;
+}
+
+int owed_ack_lookup(struct owed_store *s, int64_t org, int64_t doc_id, const char *token,
+                    struct owed_doc_rec *out, struct owed_buf *body, struct owed_buf *err)
+{
+    int rc = s->ops->read_begin(s, err);
+    if (rc) return rc;
+    rc = ack_verified(s, org, doc_id, token, out, body, err);
+    s->ops->read_end(s);
+    return rc;
+}
+
+int owed_ack_record(struct owed_store *s, int64_t org, int64_t doc_id, const char *token,
+                    const char *via, owed_time_ms now, bool *first, struct owed_buf *err)
+{
+    struct owed_buf body = OWED_BUF_INIT(OWED_BUF_MAX_DEFAULT);
+    int rc = s->ops->begin(s, err);
+    if (rc) return rc;
     struct owed_doc_rec r;
-    if (!rc) rc = s->ops->doc_get(s, org, doc_id, 0, 0, &r, &body, err);
+    rc = ack_verified(s, org, doc_id, token, &r, &body, err);
     if (!rc) rc = ack_write(s, org, &r, via, now, first, err);
     owed_buf_release(&body);
     return owed__tx_end(s, rc, err);

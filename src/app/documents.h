@@ -35,11 +35,18 @@ int owed_doc_render(struct owed_store *s, int64_t org, const char *key,
  * is made on first use. */
 int owed_ack_url(struct owed_store *s, int64_t org, int64_t doc_id, char out[512],
                  struct owed_buf *err);
+/* The link of the document `key` ("#ID" or a number). */
+int owed_doc_ack_url(struct owed_store *s, int64_t org, const char *key, char out[512],
+                     struct owed_buf *err);
 /* Checks token (constant time) and records the acknowledgement of doc_id once: a second
  * one changes nothing (*first false). OWED_E_DENIED for a wrong token, OWED_E_CONFLICT
  * for a draft. via: "link", "portal", "staff:EMAIL". */
 int owed_ack_record(struct owed_store *s, int64_t org, int64_t doc_id, const char *token,
                     const char *via, owed_time_ms now, bool *first, struct owed_buf *err);
+/* The document of a link, read-only, when token is right (OWED_E_DENIED otherwise): what
+ * the link's page shows. out->body points into body. */
+int owed_ack_lookup(struct owed_store *s, int64_t org, int64_t doc_id, const char *token,
+                    struct owed_doc_rec *out, struct owed_buf *body, struct owed_buf *err);
 /* The same for staff (no token): the document by key. */
 int owed_ack_by_staff(struct owed_store *s, int64_t org, const char *key, const char *via,
                       owed_time_ms now, bool *first, struct owed_buf *err);

@@ -113,6 +113,19 @@ int owed_seller_get(struct owed_store *s, int64_t org, struct owed_seller *out,
     return rc;
 }
 
+/* A member `owed seller set` takes (besides "terms"). */
+static bool seller_key(const char *k)
+{
+    static const char *const keys[] = {
+        "name",    "trading_name", "street",         "street2",     "city",
+        "postcode", "country",     "vat_id",         "legal_id",    "endpoint_id",
+        "endpoint_scheme", "email", "iban",          "bic",         "account_name",
+        "invoice_format", "credit_format", "public_url"};
+    for (size_t i = 0; i < OWED_ARRAY_LEN(keys); i++)
+        if (!strcmp(k, keys[i])) return true;
+    return false;
+}
+
 /* "{YYYY}" and "{SEQ:n}" (n 1..12) only, once each for SEQ, within 64 bytes. */
 static bool format_ok(const char *f, struct owed_buf *err, const char *what)
 {
@@ -146,11 +159,7 @@ int owed_seller_set(struct owed_store *s, int64_t org, const json_t *patch, stru
         json_object_foreach((json_t *)patch, k, v) {
             if (!strcmp(k, "terms") && json_is_object(v)) {
                 json_object_update(json_object_get(cur, "terms"), v);
-            } else if (json_object_get(cur, k) || !strcmp(k, "name") || !strcmp(k, "street") ||
-                       !strcmp(k, "street2") || !strcmp(k, "city") || !strcmp(k, "postcode") ||
-                       !strcmp(k, "country") || !strcmp(k, "vat_id") || !strcmp(k, "legal_id") ||
-                       !strcmp(k, "endpoint_id") || !strcmp(k, "endpoint_scheme") ||
-                       !strcmp(k, "email") || !strcmp(k, "trading_name")) {
+            } else if (seller_key(k)) {
                 if (!json_is_string(v)) {
                     owed_buf_addf(err, "seller.%s: must be a string", k);
                     rc = OWED_E_INVALID;
@@ -212,6 +221,15 @@ int owed_customer_party_get(struct owed_store *s, int64_t org, int64_t customer_
     if (!out->contact_email[0])
         snprintf(out->contact_email, sizeof out->contact_email, "%s", c.email);
     return OWED_OK;
+}
+
+int owed_customer_party_of(struct owed_store *s, int64_t org, const char *customer_ref,
+                           struct owed_party *out, struct owed_buf *err)
+{
+    struct owed_customer c;
+    int rc = s->ops->customer_get(s, org, customer_ref, &c, err);
+    if (rc == OWED_E_NOT_FOUND) owed_buf_addf(err, "no customer '%s'", customer_ref);
+    return rc ? rc : owed_customer_party_get(s, org, c.id, out, err);
 }
 
 int owed_customer_party_set(struct owed_store *s, int64_t org, const char *customer_ref,
@@ -675,11 +693,6 @@ int owed_view_document(struct owed_store *s, int64_t org, const char *key, json_
 }
 
 struct list_ctx {
-    json_t *arr;
-    struct owed_buf *err;
-    int64_t *cust_ids;
-    char (*cust_refs)[OWED_REF_MAX + 1];
-    size_t n_cust;
     struct owed_doc_rec *recs;
     char **bodies;
     size_t n, cap;
@@ -710,7 +723,6 @@ int owed_view_documents(struct owed_store *s, int64_t org, const char *customer_
         f.customer_id = c.id;
     }
     struct list_ctx l = {0};
-    l.err = err;
     if (!rc) rc = s->ops->docs_each(s, org, &f, collect, &l, err);
     struct owed_seller sl;
     if (!rc) rc = owed_seller_get(s, org, &sl, err);

@@ -51,6 +51,9 @@ json_t *owed_seller_json(const struct owed_seller *sl);
 /* A customer's billing party ("party:ID"); unset: name and email from the customer. */
 int owed_customer_party_get(struct owed_store *s, int64_t org, int64_t customer_id,
                             struct owed_party *out, struct owed_buf *err);
+/* The same by the customer's ref. */
+int owed_customer_party_of(struct owed_store *s, int64_t org, const char *customer_ref,
+                           struct owed_party *out, struct owed_buf *err);
 int owed_customer_party_set(struct owed_store *s, int64_t org, const char *customer_ref,
                             const json_t *party, struct owed_buf *err);
 

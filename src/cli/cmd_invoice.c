@@ -301,16 +301,9 @@ int cmd_invoice(struct cli *cli, int argc, char **argv)
         if (!rc) owed_buf_addf(&out, first ? "%s acknowledged\n" : "%s was already acknowledged\n",
                                arg);
     } else {
-        struct owed_buf body = OWED_BUF_INIT(OWED_BUF_MAX_DEFAULT);
-        struct owed_doc_rec r;
-        rc = cli->store->ops->begin(cli->store, &err);
-        if (!rc) rc = owed_doc_find(cli->store, cli->org, arg, &r, &body, &err);
         char url[512];
-        if (!rc) rc = owed_ack_url(cli->store, cli->org, r.id, url, &err);
-        if (!rc) rc = cli->store->ops->commit(cli->store, &err);
-        else cli->store->ops->rollback(cli->store);
+        rc = owed_doc_ack_url(cli->store, cli->org, arg, url, &err);
         if (!rc) owed_buf_addf(&out, "%s\n", url);
-        owed_buf_release(&body);
     }
     json_decref(doc);
     return cli_report(rc, &out, &err);

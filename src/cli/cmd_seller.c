@@ -87,11 +87,8 @@ int cmd_seller(struct cli *cli, int argc, char **argv)
     } else if (in) {
         rc = owed_customer_party_set(cli->store, cli->org, argv[optind + 1], in, &err);
     } else {
-        struct owed_customer cu;
         struct owed_party p;
-        rc = cli->store->ops->customer_get(cli->store, cli->org, argv[optind + 1], &cu, &err);
-        if (rc == OWED_E_NOT_FOUND) owed_buf_addf(&err, "no customer '%s'", argv[optind + 1]);
-        if (!rc) rc = owed_customer_party_get(cli->store, cli->org, cu.id, &p, &err);
+        rc = owed_customer_party_of(cli->store, cli->org, argv[optind + 1], &p, &err);
         if (!rc) {
             json_t *j = owed_party_to_json(&p);
             dump(j, &out);

@@ -337,7 +337,7 @@ static bool truthy(const json_t *v)
     }
 }
 
-static void add_html(struct owed_buf *b, const char *p, size_t n)
+void owed_html_escape(struct owed_buf *b, const char *p, size_t n)
 {
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {
@@ -370,7 +370,7 @@ static int put_var(struct render *r, const struct node *nd)
     switch (json_typeof(v)) {
     case JSON_STRING:
         if (nd->kind == N_VAR && r->esc == OWED_ESCAPE_HTML) {
-            add_html(r->out, json_string_value(v), json_string_length(v));
+            owed_html_escape(r->out, json_string_value(v), json_string_length(v));
         } else {
             owed_buf_add(r->out, json_string_value(v), json_string_length(v));
         }

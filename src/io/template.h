@@ -55,6 +55,10 @@ void owed_template_free(struct owed_template *t);
 
 enum owed_escape { OWED_ESCAPE_NONE = 0, OWED_ESCAPE_HTML = 1 };
 
+/* Appends p[0..n) with & < > " ' as HTML character references: the escaping of
+ * OWED_ESCAPE_HTML, for pages written without a template. */
+void owed_html_escape(struct owed_buf *b, const char *p, size_t n);
+
 /* Renders t with ctx (usually an object; borrowed) and appends the result to out. With
  * OWED_ESCAPE_HTML, {{name}} output has & < > " ' replaced by &amp; &lt; &gt; &quot; &#39;;
  * raw tags and the template's own text are never escaped.
