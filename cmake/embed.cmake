@@ -15,6 +15,7 @@ foreach(f ${FILES})
   else()
     get_filename_component(base ${f} NAME)
     string(REGEX MATCH "^[0-9]+" version "${base}")
+    string(REGEX REPLACE "^0+([0-9])" "\\1" version "${version}") # 0008 is not octal
     string(APPEND list "    { ${version}, \"${base}\", ${NAME}_${n} },\n")
   endif()
   math(EXPR n "${n} + 1")

@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "http/http.h"
 #include "http/server.h"
+#include "http/web.h"
 
 const char cmd_serve_summary[] = "run the HTTP API server and the scheduler";
 const char cmd_serve_help[] =
@@ -121,6 +122,13 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
         cli_error("out of memory");
         return EXIT_FAILURE_;
     }
+    struct owed_buf terr = OWED_BUF_INIT(0);
+    if (web_check_templates(&terr)) {
+        cli_error("%s", terr.ptr);
+        owed_buf_release(&terr);
+        return EXIT_FAILURE_;
+    }
+    owed_buf_release(&terr);
     if (list) {
         for (size_t i = 0; http_routes[i].pattern; i++)
             printf("%-6s %-44s %s\n", http_routes[i].method, http_routes[i].pattern,

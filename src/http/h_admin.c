@@ -290,15 +290,15 @@ static void org_patch(struct hreq *rq, struct hresp *rs)
 }
 
 const struct http_route http_routes_admin[] = {
-    {"GET", "/api/v1/users", users_list, OWED_PERM_ADMIN, "list users"},
-    {"POST", "/api/v1/users", user_create, OWED_PERM_ADMIN, "add users"},
-    {"GET", "/api/v1/users/{id}", user_get, OWED_PERM_ADMIN, "read users"},
-    {"PATCH", "/api/v1/users/{id}", user_patch, OWED_PERM_ADMIN, "change users"},
-    {"GET", "/api/v1/tokens", tokens_list, OWED_PERM_ADMIN, "list API tokens"},
-    {"POST", "/api/v1/tokens", token_create, OWED_PERM_ADMIN, "create API tokens"},
-    {"DELETE", "/api/v1/tokens/{id}", token_revoke, OWED_PERM_ADMIN, "revoke API tokens"},
-    {"GET", "/api/v1/audit", audit_list, OWED_PERM_ADMIN, "read the audit trail"},
-    {"GET", "/api/v1/org", org_get, OWED_PERM_READ, "read the organization"},
-    {"PATCH", "/api/v1/org", org_patch, OWED_PERM_ADMIN, "change the organization"},
-    {NULL, NULL, NULL, 0, NULL},
+    {"GET", "/api/v1/users", users_list, OWED_PERM_ADMIN, "list users", 0},
+    {"POST", "/api/v1/users", user_create, OWED_PERM_ADMIN, "add users", 0},
+    {"GET", "/api/v1/users/{id}", user_get, OWED_PERM_ADMIN, "read users", 0},
+    {"PATCH", "/api/v1/users/{id}", user_patch, OWED_PERM_ADMIN, "change users", 0},
+    {"GET", "/api/v1/tokens", tokens_list, OWED_PERM_ADMIN, "list API tokens", 0},
+    {"POST", "/api/v1/tokens", token_create, OWED_PERM_ADMIN, "create API tokens", 0},
+    {"DELETE", "/api/v1/tokens/{id}", token_revoke, OWED_PERM_ADMIN, "revoke API tokens", 0},
+    {"GET", "/api/v1/audit", audit_list, OWED_PERM_ADMIN, "read the audit trail", 0},
+    {"GET", "/api/v1/org", org_get, OWED_PERM_READ, "read the organization", 0},
+    {"PATCH", "/api/v1/org", org_patch, OWED_PERM_ADMIN, "change the organization", 0},
+    {NULL, NULL, NULL, 0, NULL, 0},
 };

@@ -19,13 +19,9 @@ static void client_key(const struct hreq *rq, char *out, size_t cap)
     snprintf(out, cap, "ip:%s", ip);
 }
 
-static void login(struct hreq *rq, struct hresp *rs)
+int http_sign_in(struct hreq *rq, struct hresp *rs, const char *email, const char *password,
+                 struct owed_principal *p)
 {
-    static const char *const fields[] = {"email", "password", NULL};
-    const char *email, *password;
-    if (!hq_fields(rq, rs, fields) || !hq_str(rq, rs, "email", true, &email) ||
-        !hq_str(rq, rs, "password", true, &password))
-        return;
     rs->no_audit = true;
     char ekey[300], ikey[128];
     snprintf(ekey, sizeof ekey, "email:%s", email);
@@ -35,12 +31,11 @@ static void login(struct hreq *rq, struct hresp *rs)
     if (wait) {
         rs->retry_after = wait;
         hr_problem(rs, 429, "too_many_attempts", "too many failed sign-ins; try again in %d s", wait);
-        return;
+        return -1;
     }
-    struct owed_principal p;
     char secret[OWED_SECRET_MAX + 1];
     struct owed_buf err = OWED_BUF_INIT(0);
-    int rc = owed_login(rq->store, email, password, rq->now_s, &p, secret, &err);
+    int rc = owed_login(rq->store, email, password, rq->now_s, p, secret, &err);
     if (rc == OWED_E_DENIED) {
         owed_login_failed(rq->server, ekey, rq->now_s);
         owed_login_failed(rq->server, ikey, rq->now_s);
@@ -52,16 +47,28 @@ static void login(struct hreq *rq, struct hresp *rs)
         snprintf(rs->cookie, sizeof rs->cookie,
                  "owed_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", secret,
                  OWED_SESSION_SECONDS, rq->server->cfg.secure_cookies ? "; Secure" : "");
-        hr_json(rs, 200, json_pack("{s:s, s:s, s:I, s:s}", "email", p.email, "role",
-                                   owed_role_name(p.role), "org_id", (json_int_t)p.org,
-                                   "csrf_token", p.csrf));
         /* A sign-in is worth a line in the audit trail. */
         char actor[320];
-        owed_principal_actor(&p, actor, sizeof actor);
+        owed_principal_actor(p, actor, sizeof actor);
         owed_buf_reset(&err);
-        owed_audit_record(rq->store, p.org, actor, "LOGIN", "/api/v1/auth/login", 200, "", "", &err);
+        owed_audit_record(rq->store, p->org, actor, "LOGIN", "/api/v1/auth/login", 200, "", "", &err);
     }
     owed_buf_release(&err);
+    return rc ? -1 : 0;
+}
+
+static void login(struct hreq *rq, struct hresp *rs)
+{
+    static const char *const fields[] = {"email", "password", NULL};
+    const char *email, *password;
+    if (!hq_fields(rq, rs, fields) || !hq_str(rq, rs, "email", true, &email) ||
+        !hq_str(rq, rs, "password", true, &password))
+        return;
+    struct owed_principal p;
+    if (http_sign_in(rq, rs, email, password, &p)) return;
+    hr_json(rs, 200, json_pack("{s:s, s:s, s:I, s:s}", "email", p.email, "role",
+                               owed_role_name(p.role), "org_id", (json_int_t)p.org,
+                               "csrf_token", p.csrf));
 }
 
 static void logout(struct hreq *rq, struct hresp *rs)
@@ -87,8 +94,8 @@ static void me(struct hreq *rq, struct hresp *rs)
 }
 
 const struct http_route http_routes_auth[] = {
-    {"POST", "/api/v1/auth/login", login, OWED_PERM_PUBLIC, "sign in"},
-    {"POST", "/api/v1/auth/logout", logout, OWED_PERM_READ, "sign out"},
-    {"GET", "/api/v1/me", me, OWED_PERM_READ, "read who they are"},
-    {NULL, NULL, NULL, 0, NULL},
+    {"POST", "/api/v1/auth/login", login, OWED_PERM_PUBLIC, "sign in", 0},
+    {"POST", "/api/v1/auth/logout", logout, OWED_PERM_READ, "sign out", 0},
+    {"GET", "/api/v1/me", me, OWED_PERM_READ, "read who they are", 0},
+    {NULL, NULL, NULL, 0, NULL, 0},
 };

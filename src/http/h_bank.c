@@ -212,11 +212,11 @@ static void entry_reject(struct hreq *rq, struct hresp *rs)
 
 const struct http_route http_routes_bank[] = {
     {"POST", "/api/v1/bank/statements", statement_import, OWED_PERM_MONEY,
-     "import bank statements"},
-    {"GET", "/api/v1/bank/entries", entries_list, OWED_PERM_READ, "list bank entries"},
+     "import bank statements", 0},
+    {"GET", "/api/v1/bank/entries", entries_list, OWED_PERM_READ, "list bank entries", 0},
     {"POST", "/api/v1/bank/entries/{id}/confirm", entry_confirm, OWED_PERM_MONEY,
-     "confirm bank entries"},
+     "confirm bank entries", 0},
     {"POST", "/api/v1/bank/entries/{id}/reject", entry_reject, OWED_PERM_MONEY,
-     "reject bank entries"},
-    {NULL, NULL, NULL, 0, NULL},
+     "reject bank entries", 0},
+    {NULL, NULL, NULL, 0, NULL, 0},
 };

@@ -419,14 +419,14 @@ static void write_off_create(struct hreq *rq, struct hresp *rs)
 }
 
 const struct http_route http_routes_cash[] = {
-    {"POST", "/api/v1/payments", payment_create, OWED_PERM_MONEY, "record payments"},
-    {"POST", "/api/v1/payments/{id}/apply", payment_apply, OWED_PERM_MONEY, "apply payments"},
+    {"POST", "/api/v1/payments", payment_create, OWED_PERM_MONEY, "record payments", 0},
+    {"POST", "/api/v1/payments/{id}/apply", payment_apply, OWED_PERM_MONEY, "apply payments", 0},
     {"POST", "/api/v1/payments/{id}/unapply", payment_unapply, OWED_PERM_MONEY,
-     "unapply payments"},
+     "unapply payments", 0},
     {"POST", "/api/v1/payments/{id}/reverse", payment_reverse, OWED_PERM_MONEY,
-     "reverse payments"},
-    {"POST", "/api/v1/payments/{id}/refund", payment_refund, OWED_PERM_MONEY, "refund payments"},
-    {"POST", "/api/v1/credit-notes", credit_note_create, OWED_PERM_MONEY, "issue credit notes"},
-    {"POST", "/api/v1/write-offs", write_off_create, OWED_PERM_MONEY, "write off invoices"},
-    {NULL, NULL, NULL, 0, NULL},
+     "reverse payments", 0},
+    {"POST", "/api/v1/payments/{id}/refund", payment_refund, OWED_PERM_MONEY, "refund payments", 0},
+    {"POST", "/api/v1/credit-notes", credit_note_create, OWED_PERM_MONEY, "issue credit notes", 0},
+    {"POST", "/api/v1/write-offs", write_off_create, OWED_PERM_MONEY, "write off invoices", 0},
+    {NULL, NULL, NULL, 0, NULL, 0},
 };

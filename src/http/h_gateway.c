@@ -107,8 +107,8 @@ static void test_charge(struct hreq *rq, struct hresp *rs)
 
 const struct http_route http_routes_gateway[] = {
     {"POST", "/api/v1/gateway/stripe/{org_id}", stripe_event, OWED_PERM_PUBLIC,
-     "send payment gateway events"},
+     "send payment gateway events", 0},
     {"POST", "/api/v1/gateway/test/charges", test_charge, OWED_PERM_MONEY,
-     "charge through the test gateway"},
-    {NULL, NULL, NULL, 0, NULL},
+     "charge through the test gateway", 0},
+    {NULL, NULL, NULL, 0, NULL, 0},
 };

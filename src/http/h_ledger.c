@@ -309,14 +309,14 @@ static void invoice_create(struct hreq *rq, struct hresp *rs)
 }
 
 const struct http_route http_routes_ledger[] = {
-    {"GET", "/api/v1/customers", customers_list, OWED_PERM_READ, "list customers"},
-    {"POST", "/api/v1/customers", customer_create, OWED_PERM_MONEY, "create customers"},
-    {"GET", "/api/v1/customers/{id}", customer_get, OWED_PERM_READ, "read customers"},
-    {"GET", "/api/v1/invoices", invoices_list, OWED_PERM_READ, "list invoices"},
-    {"POST", "/api/v1/invoices", invoice_create, OWED_PERM_MONEY, "create invoices"},
-    {"GET", "/api/v1/invoices/{id}", invoice_get, OWED_PERM_READ, "read invoices"},
-    {"GET", "/api/v1/payments", payments_list, OWED_PERM_READ, "list payments"},
-    {"GET", "/api/v1/payments/{id}", payment_get, OWED_PERM_READ, "read payments"},
-    {"POST", "/api/v1/imports/{kind}", import_csv, OWED_PERM_MONEY, "import CSV files"},
-    {NULL, NULL, NULL, 0, NULL},
+    {"GET", "/api/v1/customers", customers_list, OWED_PERM_READ, "list customers", 0},
+    {"POST", "/api/v1/customers", customer_create, OWED_PERM_MONEY, "create customers", 0},
+    {"GET", "/api/v1/customers/{id}", customer_get, OWED_PERM_READ, "read customers", 0},
+    {"GET", "/api/v1/invoices", invoices_list, OWED_PERM_READ, "list invoices", 0},
+    {"POST", "/api/v1/invoices", invoice_create, OWED_PERM_MONEY, "create invoices", 0},
+    {"GET", "/api/v1/invoices/{id}", invoice_get, OWED_PERM_READ, "read invoices", 0},
+    {"GET", "/api/v1/payments", payments_list, OWED_PERM_READ, "list payments", 0},
+    {"GET", "/api/v1/payments/{id}", payment_get, OWED_PERM_READ, "read payments", 0},
+    {"POST", "/api/v1/imports/{kind}", import_csv, OWED_PERM_MONEY, "import CSV files", 0},
+    {NULL, NULL, NULL, 0, NULL, 0},
 };

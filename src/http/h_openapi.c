@@ -71,8 +71,8 @@ static void openapi_yaml_bytes(struct hreq *rq, struct hresp *rs)
 }
 
 const struct http_route http_routes_openapi[] = {
-    {"GET", "/api/v1/openapi.json", openapi_json, OWED_PERM_PUBLIC, "read the API description"},
+    {"GET", "/api/v1/openapi.json", openapi_json, OWED_PERM_PUBLIC, "read the API description", 0},
     {"GET", "/api/v1/openapi.yaml", openapi_yaml_bytes, OWED_PERM_PUBLIC,
-     "read the API description"},
-    {NULL, NULL, NULL, 0, NULL},
+     "read the API description", 0},
+    {NULL, NULL, NULL, 0, NULL, 0},
 };

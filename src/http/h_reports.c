@@ -101,9 +101,9 @@ static void statement(struct hreq *rq, struct hresp *rs)
 }
 
 const struct http_route http_routes_reports[] = {
-    {"GET", "/api/v1/reports/aging", aging, OWED_PERM_READ, "read the aging report"},
-    {"GET", "/api/v1/reports/kpi", kpi, OWED_PERM_READ, "read KPIs"},
+    {"GET", "/api/v1/reports/aging", aging, OWED_PERM_READ, "read the aging report", 0},
+    {"GET", "/api/v1/reports/kpi", kpi, OWED_PERM_READ, "read KPIs", 0},
     {"GET", "/api/v1/customers/{id}/statement", statement, OWED_PERM_READ,
-     "read customer statements"},
-    {NULL, NULL, NULL, 0, NULL},
+     "read customer statements", 0},
+    {NULL, NULL, NULL, 0, NULL, 0},
 };

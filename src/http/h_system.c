@@ -84,8 +84,8 @@ static void metrics(struct hreq *rq, struct hresp *rs)
 }
 
 const struct http_route http_routes_system[] = {
-    {"GET", "/healthz", healthz, OWED_PERM_PUBLIC, "check liveness"},
-    {"GET", "/readyz", readyz, OWED_PERM_PUBLIC, "check readiness"},
-    {"GET", "/metrics", metrics, OWED_PERM_PUBLIC, "read metrics"},
-    {NULL, NULL, NULL, 0, NULL},
+    {"GET", "/healthz", healthz, OWED_PERM_PUBLIC, "check liveness", 0},
+    {"GET", "/readyz", readyz, OWED_PERM_PUBLIC, "check readiness", 0},
+    {"GET", "/metrics", metrics, OWED_PERM_PUBLIC, "read metrics", 0},
+    {NULL, NULL, NULL, 0, NULL, 0},
 };

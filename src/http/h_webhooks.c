@@ -131,10 +131,10 @@ static void webhook_delete(struct hreq *rq, struct hresp *rs)
 }
 
 const struct http_route http_routes_webhooks[] = {
-    {"GET", "/api/v1/webhooks", webhooks_list, OWED_PERM_ADMIN, "list webhooks"},
-    {"POST", "/api/v1/webhooks", webhook_create, OWED_PERM_ADMIN, "add webhooks"},
-    {"GET", "/api/v1/webhooks/{id}", webhook_get, OWED_PERM_ADMIN, "read webhooks"},
-    {"PATCH", "/api/v1/webhooks/{id}", webhook_patch, OWED_PERM_ADMIN, "change webhooks"},
-    {"DELETE", "/api/v1/webhooks/{id}", webhook_delete, OWED_PERM_ADMIN, "delete webhooks"},
-    {NULL, NULL, NULL, 0, NULL},
+    {"GET", "/api/v1/webhooks", webhooks_list, OWED_PERM_ADMIN, "list webhooks", 0},
+    {"POST", "/api/v1/webhooks", webhook_create, OWED_PERM_ADMIN, "add webhooks", 0},
+    {"GET", "/api/v1/webhooks/{id}", webhook_get, OWED_PERM_ADMIN, "read webhooks", 0},
+    {"PATCH", "/api/v1/webhooks/{id}", webhook_patch, OWED_PERM_ADMIN, "change webhooks", 0},
+    {"DELETE", "/api/v1/webhooks/{id}", webhook_delete, OWED_PERM_ADMIN, "delete webhooks", 0},
+    {NULL, NULL, NULL, 0, NULL, 0},
 };

@@ -35,6 +35,15 @@ struct hreq {
     int64_t now_s;
     owed_time_ms now_ms;
     json_t *json; /* the parsed body of a JSON request, else NULL */
+    /* The web app (web.h): a form body as {name: value} (a repeated name's values as an
+     * array; an uploaded file's content as the value, its name as "NAME.filename"), else
+     * NULL. query replaces the URL's arguments and `internal` hides the connection's
+     * headers when a page calls an API route itself (web_api). */
+    json_t *form;
+    json_t *query;
+    json_t *headers; /* an internal request's headers ({name: value}), or NULL */
+    bool internal;
+    char portal_csrf[OWED_HASH_HEX + 1]; /* the portal session's form token, when one */
 };
 
 struct hresp {
@@ -45,6 +54,8 @@ struct hresp {
     char location[512];       /* sent as Location when set */
     char cookie[256];         /* sent as Set-Cookie when set */
     int retry_after;          /* seconds, sent as Retry-After when > 0 */
+    const char *cache_control; /* static string; NULL means no-store */
+    char disposition[192];    /* sent as Content-Disposition when set */
     bool no_audit;            /* a POST that changes nothing durable (login, preview) */
     bool replayed;            /* answered from the Idempotency-Key's stored response */
     char resource[512];       /* the audit trail's resource, when not the path */
@@ -62,7 +73,13 @@ struct http_route {
     http_handler fn;
     enum owed_perm perm;
     const char *summary;
+    /* HTTP_ROUTE_WEB: an HTML page of the web app. Not signed in sends the browser to
+     * /login; an unsafe method's form body is parsed into rq->form and must carry the
+     * session's token in the field "csrf"; a problem answer becomes an error page. */
+    unsigned flags;
 };
+
+#define HTTP_ROUTE_WEB 1u
 
 /* Every route (routes.c): each area's table, joined by http_routes_init into one array,
  * NULL-pattern terminated. The authorization matrix is the perm column. */
@@ -75,6 +92,12 @@ extern const struct http_route http_routes_collections[], http_routes_dunning[];
 extern const struct http_route http_routes_webhooks[], http_routes_gateway[]; /* h_webhooks.c, h_gateway.c */
 extern const struct http_route http_routes_openapi[]; /* h_openapi.c */
 extern const struct http_route http_routes_documents[]; /* h_documents.c */
+/* The web app (web.h): w_signin.c, w_app.c (dashboard, worklist, actions), w_customers.c,
+ * w_money.c (invoices, bank), w_dunning.c, w_reports.c, w_settings.c. */
+extern const struct http_route http_routes_w_signin[], http_routes_w_app[],
+    http_routes_w_customers[], http_routes_w_money[], http_routes_w_dunning[],
+    http_routes_w_reports[], http_routes_w_settings[];
+extern const struct http_route http_routes_portal[]; /* w_portal.c: the customer portal */
 
 /* An import from a request body answered as POST /api/v1/imports/{kind} answers (h_ledger.c):
  * the counts, or 422 with every problem's line, field and reason. */
@@ -85,6 +108,12 @@ void http_import_answer(struct hreq *rq, struct hresp *rs, const char *kind_name
                                    struct owed_import_result *res, struct owed_buf *err,
                                    void *ctx),
                         void *ctx);
+
+/* Signs in with email and password (h_auth.c), with the limit on failed attempts: 0 with
+ * the session cookie set in rs and the principal in *p; else -1 after answering 401, 429
+ * or a storage error. */
+int http_sign_in(struct hreq *rq, struct hresp *rs, const char *email, const char *password,
+                 struct owed_principal *p);
 
 /* ---- request helpers (request.c) ---- */
 

@@ -2,6 +2,7 @@
 #include <microhttpd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base.h"
 #include "http/http.h"
@@ -9,11 +10,18 @@
 
 const char *hq_arg(const struct hreq *rq, const char *name)
 {
+    if (rq->query || rq->internal) return json_string_value(json_object_get(rq->query, name));
     return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
 const char *hq_header(const struct hreq *rq, const char *name)
 {
+    if (rq->internal) {
+        const char *key;
+        json_t *v;
+        json_object_foreach(rq->headers, key, v) if (!strcasecmp(key, name)) return json_string_value(v);
+        return NULL;
+    }
     return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
 }
 

@@ -13,6 +13,7 @@
 #include "http/http.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "http/web.h"
 
 #define IDEM_LEASE_S 60 /* a claimed key whose request never finished may be retaken after */
 
@@ -60,6 +61,16 @@ static bool route_match(const char *pattern, const char *path, char *scratch,
     if (*p || *q) return false;
     *nparams = np;
     return true;
+}
+
+const struct http_route *router_find(const char *method, const char *path, char *scratch,
+                                     const char **params, size_t *nparams)
+{
+    for (size_t i = 0; http_routes[i].pattern; i++)
+        if (!strcmp(http_routes[i].method, method) &&
+            route_match(http_routes[i].pattern, path, scratch, params, nparams))
+            return &http_routes[i];
+    return NULL;
 }
 
 static bool unsafe_method(const char *m)
@@ -252,8 +263,17 @@ static void answer(struct hresp *rs, struct http_answer *a)
         snprintf(v, sizeof v, "%d", rs->retry_after);
         add_header(a, "Retry-After", v);
     }
-    add_header(a, "Cache-Control", "no-store");
+    add_header(a, "Content-Disposition", rs->disposition);
+    add_header(a, "Cache-Control", rs->cache_control ? rs->cache_control : "no-store");
     add_header(a, "X-Content-Type-Options", "nosniff");
+    if (!strncmp(rs->content_type, "text/html", 9)) {
+        /* Pages load scripts and styles from /static only: nothing inline can run. */
+        add_header(a, "Content-Security-Policy",
+                   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                   "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+        add_header(a, "X-Frame-Options", "DENY");
+        add_header(a, "Referrer-Policy", "same-origin");
+    }
 }
 
 void router_handle(struct owed_server *srv, struct MHD_Connection *conn, const char *method,
@@ -269,6 +289,7 @@ void router_handle(struct owed_server *srv, struct MHD_Connection *conn, const c
     owed_buf_init(&rs.body, 0);
     size_t plen = strlen(url);
     char *scratch = malloc(plen + HTTP_MAX_PARAMS + 1);
+    const struct http_route *route = NULL;
     struct owed_idem_rec idem;
     enum idem_outcome idem_state = IDEM_NONE;
     if (!scratch) {
@@ -276,7 +297,6 @@ void router_handle(struct owed_server *srv, struct MHD_Connection *conn, const c
         goto done;
     }
 
-    const struct http_route *route = NULL;
     char allow[64] = "";
     for (size_t i = 0; http_routes[i].pattern; i++) {
         if (!route_match(http_routes[i].pattern, url, scratch, rq.params, &rq.nparams)) continue;
@@ -310,9 +330,19 @@ void router_handle(struct owed_server *srv, struct MHD_Connection *conn, const c
         owed_buf_release(&err);
         goto done;
     }
+    bool web = route->flags & HTTP_ROUTE_WEB;
+    if (web && unsafe_method(method) && !web_form_parse(&rq, &rs)) {
+        owed_buf_release(&err);
+        goto done;
+    }
     if (route->perm != OWED_PERM_PUBLIC) {
         bool from_cookie;
         const char *secret = credential(conn, &from_cookie);
+        if (web && (!secret || authenticate_cached(rq.store, secret, rq.now_s, &rq.who, &err))) {
+            web_to_login(&rq, &rs);
+            owed_buf_release(&err);
+            goto done;
+        }
         if (!secret) {
             hr_problem(&rs, 401, "unauthenticated",
                        "sign in, or send Authorization: Bearer TOKEN (owed token create)");
@@ -333,8 +363,8 @@ void router_handle(struct owed_server *srv, struct MHD_Connection *conn, const c
         rq.signed_in = true;
         owed_principal_actor(&rq.who, a->actor, sizeof a->actor);
         if (from_cookie && unsafe_method(method)) {
-            const char *csrf = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-CSRF-Token");
-            if (!csrf) csrf = MHD_lookup_connection_value(conn, MHD_POSTDATA_KIND, "csrf");
+            const char *csrf = web ? wf(&rq, "csrf")
+                                   : MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-CSRF-Token");
             if (!csrf || !owed_secret_equal(csrf, rq.who.csrf)) {
                 hr_problem(&rs, 403, "csrf_failed",
                            "a change made with a session cookie needs its X-CSRF-Token");
@@ -366,7 +396,9 @@ void router_handle(struct owed_server *srv, struct MHD_Connection *conn, const c
     }
     if (serialized) pthread_mutex_unlock(&srv->write_mu);
 done:
+    if (route && (route->flags & HTTP_ROUTE_WEB)) web_problem_page(&rq, &rs);
     if (rq.json) json_decref(rq.json);
+    if (rq.form) json_decref(rq.form);
     free(rs.before);
     free(rs.redacted);
     free(scratch);

@@ -11,7 +11,7 @@
 struct MHD_Connection;
 struct owed_server;
 
-#define HTTP_MAX_HEADERS 8
+#define HTTP_MAX_HEADERS 16
 
 struct http_answer {
     int status;
@@ -29,5 +29,11 @@ void router_handle(struct owed_server *srv, struct MHD_Connection *conn, const c
                    const char *url, const char *body, size_t body_len, bool too_large,
                    struct http_answer *a);
 void router_answer_release(struct http_answer *a);
+
+/* The route for method and path (no query string), its {params} pointing into scratch (as
+ * long as the path plus HTTP_MAX_PARAMS bytes); NULL when none. For web_api(). */
+struct http_route;
+const struct http_route *router_find(const char *method, const char *path, char *scratch,
+                                     const char **params, size_t *nparams);
 
 #endif

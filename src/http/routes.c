@@ -13,6 +13,7 @@ static const struct http_route *const tables[] = {
     http_routes_collections, http_routes_dunning,
     http_routes_webhooks, http_routes_gateway,
     http_routes_openapi,
+    http_routes_w_signin, http_routes_w_app,
 };
 
 const struct http_route *http_routes;

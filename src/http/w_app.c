@@ -1,0 +1,112 @@
+/* The dashboard and the one endpoint every staff form posts to (/app/do). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base.h"
+#include "http/web.h"
+#include "http/web_charts.h"
+
+/* POST /app/do: the form's "_api" names an API call ("POST /api/v1/promises"); its other
+ * fields become that call's JSON body (strings; empty ones left out; NAME[] as an array,
+ * NAME# as a whole number). The call runs as the signed-in user through web_api, so the
+ * API's validation and its permission for the user's role apply unchanged; the browser then
+ * goes back to "_back" with "_ok" (or the API's error) as the message. A form can do nothing
+ * the API would not let this user do with a CSRF token. */
+static void act(struct hreq *rq, struct hresp *rs)
+{
+    const char *api = wf(rq, "_api"), *back = wf(rq, "_back"), *ok = wf(rq, "_ok");
+    char method[8];
+    const char *sp = api ? strchr(api, ' ') : NULL;
+    if (!sp || (size_t)(sp - api) >= sizeof method || strncmp(sp + 1, "/api/v1/", 8) != 0) {
+        web_error(rq, rs, 400, "this form names no action");
+        return;
+    }
+    memcpy(method, api, (size_t)(sp - api));
+    method[sp - api] = 0;
+    if (strcmp(method, "POST") && strcmp(method, "PATCH") && strcmp(method, "PUT") &&
+        strcmp(method, "DELETE")) {
+        web_error(rq, rs, 400, "this form names no action");
+        return;
+    }
+    json_t *body = json_object();
+    const char *key;
+    json_t *v;
+    json_object_foreach(rq->form, key, v) {
+        size_t n = strlen(key);
+        if (key[0] == '_' || !strcmp(key, "csrf") || n == 0 || n > 100) continue;
+        char name[128];
+        snprintf(name, sizeof name, "%s", key);
+        if (n > 2 && !strcmp(key + n - 2, "[]")) {
+            name[n - 2] = 0;
+            json_t *arr = json_array(), *vals = wf_all(rq, key);
+            size_t i;
+            json_t *e;
+            json_array_foreach(vals, i, e) if (json_string_length(e)) json_array_append(arr, e);
+            json_object_set_new(body, name, arr);
+            continue;
+        }
+        const char *s = wf(rq, key);
+        if (!s || !*s) continue;
+        if (key[n - 1] == '#') {
+            name[n - 1] = 0;
+            char *end;
+            long long num = strtoll(s, &end, 10);
+            if (*end) {
+                char msg[200];
+                snprintf(msg, sizeof msg, "%.100s: '%.40s' is not a whole number", name, s);
+                web_redirect(rs, back, msg);
+                json_decref(body);
+                return;
+            }
+            json_object_set_new(body, name, json_integer(num));
+        } else {
+            json_object_set(body, name, json_object_get(rq->form, key));
+        }
+    }
+    char msg[600];
+    snprintf(rs->resource, sizeof rs->resource, "%s", sp + 1);
+    int status = web_api(rq, method, sp + 1, body, NULL, msg, sizeof msg);
+    json_decref(body);
+    if (status >= 400) {
+        char flash[700];
+        snprintf(flash, sizeof flash, "Not done: %s", msg);
+        web_redirect(rs, back, flash);
+        rs->no_audit = true;
+        return;
+    }
+    web_redirect(rs, back, ok && *ok ? ok : "Done.");
+}
+
+/* ---- dashboard ---- */
+
+static json_t *get(struct hreq *rq, const char *path)
+{
+    json_t *out = NULL;
+    char msg[600];
+    int status = web_api(rq, "GET", path, NULL, &out, msg, sizeof msg);
+    if (status >= 400) {
+        json_decref(out);
+        return NULL;
+    }
+    return out;
+}
+
+static void dashboard(struct hreq *rq, struct hresp *rs)
+{
+    json_t *ctx = json_object();
+    json_t *kpi = get(rq, "/api/v1/reports/kpi");
+    json_t *aging = get(rq, "/api/v1/reports/aging");
+    if (kpi) json_object_set_new(ctx, "kpi", kpi);
+    if (aging) {
+        json_object_set_new(ctx, "aging", web_aging_totals(aging));
+        json_decref(aging);
+    }
+    web_page(rq, rs, "dashboard", "Dashboard", ctx);
+}
+
+const struct http_route http_routes_w_app[] = {
+    {"GET", "/app", dashboard, OWED_PERM_READ, "read the dashboard", HTTP_ROUTE_WEB},
+    {"POST", "/app/do", act, OWED_PERM_READ, "act from a page", HTTP_ROUTE_WEB},
+    {NULL, NULL, NULL, 0, NULL, 0},
+};
