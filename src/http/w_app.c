@@ -9,7 +9,7 @@
 
 /* POST /app/do: the form's "_api" names an API call ("POST /api/v1/promises"); its other
  * fields become that call's JSON body (strings; empty ones left out; NAME[] as an array,
- * NAME# as a whole number). The call runs as the signed-in user through web_api, so the
+ * NAME# as a whole number, NAME@json as the JSON value it holds). The call runs as the signed-in user through web_api, so the
  * API's validation and its permission for the user's role apply unchanged; the browser then
  * goes back to "_back" with "_ok" (or the API's error) as the message. A form can do nothing
  * the API would not let this user do with a CSRF token. */
@@ -48,6 +48,19 @@ static void act(struct hreq *rq, struct hresp *rs)
         }
         const char *s = wf(rq, key);
         if (!s || !*s) continue;
+        if (n > 5 && !strcmp(key + n - 5, "@json")) {
+            name[n - 5] = 0;
+            json_t *j = json_loads(s, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL);
+            if (!j) {
+                char msg[200];
+                snprintf(msg, sizeof msg, "%.100s: not JSON", name);
+                web_redirect(rs, back, msg);
+                json_decref(body);
+                return;
+            }
+            json_object_set_new(body, name, j);
+            continue;
+        }
         if (key[n - 1] == '#') {
             name[n - 1] = 0;
             char *end;
@@ -80,23 +93,11 @@ static void act(struct hreq *rq, struct hresp *rs)
 
 /* ---- dashboard ---- */
 
-static json_t *get(struct hreq *rq, const char *path)
-{
-    json_t *out = NULL;
-    char msg[600];
-    int status = web_api(rq, "GET", path, NULL, &out, msg, sizeof msg);
-    if (status >= 400) {
-        json_decref(out);
-        return NULL;
-    }
-    return out;
-}
-
 static void dashboard(struct hreq *rq, struct hresp *rs)
 {
     json_t *ctx = json_object();
-    json_t *kpi = get(rq, "/api/v1/reports/kpi");
-    json_t *aging = get(rq, "/api/v1/reports/aging");
+    json_t *kpi = web_get(rq, "/api/v1/reports/kpi");
+    json_t *aging = web_get(rq, "/api/v1/reports/aging");
     if (kpi) json_object_set_new(ctx, "kpi", kpi);
     if (aging) {
         json_object_set_new(ctx, "aging", web_aging_totals(aging));

@@ -149,6 +149,17 @@ static void render_into(struct hreq *rq, struct hresp *rs, int status, const cha
     const struct owed_template *frame = layout ? page_template(layout) : NULL;
     json_object_set_new(ctx, "title", json_string(title));
     reals_to_text(ctx);
+    /* Mustache cannot ask "is this list empty?" without repeating what it wraps. */
+    const char *key;
+    json_t *v;
+    void *tmp;
+    json_object_foreach_safe(ctx, tmp, key, v) {
+        if (json_is_array(v) && json_array_size(v) && strlen(key) < 100) {
+            char has[112];
+            snprintf(has, sizeof has, "has_%s", key);
+            json_object_set_new(ctx, has, json_true());
+        }
+    }
     int rc = OWED_E_NOT_FOUND;
     if (page) rc = owed_template_render(page, ctx, OWED_ESCAPE_HTML, &content, &err);
     else owed_buf_addf(&err, "no page template %s", name);
@@ -440,8 +451,8 @@ int web_call(struct hreq *rq, struct web_call *c)
     }
     sub.method = c->method;
     sub.path = path;
-    sub.body = "";
-    sub.body_len = 0;
+    sub.body = c->raw_body ? c->raw_body : "";
+    sub.body_len = c->raw_body ? c->raw_len : 0;
     sub.json = c->body ? json_incref(c->body) : NULL;
     sub.form = NULL;
     sub.query = query;
@@ -483,4 +494,36 @@ int web_api(struct hreq *rq, const char *method, const char *path, json_t *body,
     else json_decref(c.out);
     owed_buf_release(&c.raw);
     return status;
+}
+
+json_t *web_get(struct hreq *rq, const char *fmt, ...)
+{
+    char path[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(path, sizeof path, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof path) return NULL;
+    json_t *out = NULL;
+    if (web_api(rq, "GET", path, NULL, &out, NULL, 0) >= 400) {
+        json_decref(out);
+        return NULL;
+    }
+    return out;
+}
+
+const char *web_q(int slot, const char *s)
+{
+    static __thread char bufs[4][256];
+    char *b = bufs[slot & 3];
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p && n + 4 < sizeof bufs[0]; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            strchr("-_.~", *p))
+            b[n++] = (char)*p;
+        else
+            n += (size_t)snprintf(b + n, 4, "%%%02X", *p);
+    }
+    b[n] = 0;
+    return b;
 }

@@ -20,7 +20,9 @@
 /* Renders the page template NAME (src/web/pages/NAME.html) with ctx (stolen) inside the
  * staff layout (navigation, the signed-in user, a sign-out form). The layout adds to ctx:
  * "csrf" (for forms), "me" {email, role}, "nav_NAME": true for the current section, and
- * "flash" (the message of the last action, shown once). title is the page's <title>. */
+ * "flash" (the message of the last action, shown once). title is the page's <title>.
+ * Every page's ctx also gets "has_KEY": true for each top-level KEY holding a non-empty
+ * array (for a table around {{#KEY}} rows), and JSON reals as text with one decimal. */
 void web_page(struct hreq *rq, struct hresp *rs, const char *name, const char *title,
               json_t *ctx);
 /* The same inside the portal's layout (no staff navigation); ctx gets "csrf" when the
@@ -50,11 +52,20 @@ json_t *wf_all(const struct hreq *rq, const char *name);
 int web_api(struct hreq *rq, const char *method, const char *path, json_t *body, json_t **out,
             char *msg, size_t msg_cap);
 
+/* GET of an API path built like printf (values in the query must be web_q()-encoded):
+ * the JSON answer (a new reference), or NULL when the call failed. */
+json_t *web_get(struct hreq *rq, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* s percent-encoded for a query string, in a buffer of the calling thread (valid until the
+ * next call with the same slot 0..3). */
+const char *web_q(int slot, const char *s);
+
 /* The same with more control: headers to send (If-Match), and the answer's ETag, content
  * type and raw bytes (a CSV, a PDF). The caller releases c->raw and c->out. */
 struct web_call {
     const char *method, *path;
     json_t *body, *headers;  /* borrowed; may be NULL */
+    const char *raw_body;    /* instead of body: bytes sent as they are (an uploaded file) */
+    size_t raw_len;
     int status;
     json_t *out;             /* the parsed JSON answer, or NULL */
     const char *content_type;

@@ -9,11 +9,11 @@
 #include "io/template.h"
 #include "owed/money.h"
 
-#define W 640
-#define H 220
-#define LEFT 8
-#define BOTTOM 40
-#define TOP 22
+#define W 400
+#define H 200
+#define LEFT 6
+#define BOTTOM 34
+#define TOP 8
 
 static void text(struct owed_buf *svg, const char *s)
 {
@@ -39,12 +39,15 @@ void web_chart_bars(const char *title, const char *const *labels, const int64_t 
         /* __int128: a billion in minor units times the plot height stays exact. */
         int h = (int)((__int128)v * plot / max);
         int x = LEFT + (int)i * slot + (slot - bar) / 2, y = TOP + plot - h;
-        owed_buf_addf(svg, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>", x, y,
+        owed_buf_addf(svg, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\">", x, y,
                       bar, h > 0 ? h : 0, colors && colors[i] ? colors[i] : "#0b5cad");
-        owed_buf_addf(svg, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">", x + bar / 2, y - 5);
+        /* The amount is the bar's tooltip; the table beside the chart has every number. */
+        owed_buf_addf(svg, "<title>");
+        text(svg, labels[i]);
+        owed_buf_addf(svg, ": ");
         text(svg, value_text[i]);
-        owed_buf_addf(svg, "</text><text x=\"%d\" y=\"%d\" text-anchor=\"middle\">", x + bar / 2,
-                      H - BOTTOM + 16);
+        owed_buf_addf(svg, "</title></rect><text x=\"%d\" y=\"%d\" text-anchor=\"middle\">",
+                      x + bar / 2, H - BOTTOM + 22);
         text(svg, labels[i]);
         owed_buf_addf(svg, "</text>");
     }
@@ -64,17 +67,18 @@ void web_chart_line(const char *title, const char *const *labels, const double *
     owed_buf_addf(svg, "\" xmlns=\"http://www.w3.org/2000/svg\"><title>");
     text(svg, title);
     owed_buf_addf(svg, "</title><polyline fill=\"none\" stroke=\"#0b5cad\" stroke-width=\"2\" points=\"");
-    int plot = H - TOP - BOTTOM, step = n > 1 ? (W - 8 * LEFT) / (int)(n - 1) : 0;
+    /* Room above the highest point for its label. */
+    int top = TOP + 22, plot = H - top - BOTTOM, step = n > 1 ? (W - 8 * LEFT) / (int)(n - 1) : 0;
     for (size_t i = 0; i < n; i++)
         owed_buf_addf(svg, "%d,%d ", 4 * LEFT + (int)i * step,
-                      TOP + plot - (int)(values[i] / max * plot));
+                      top + plot - (int)(values[i] / max * plot));
     owed_buf_addf(svg, "\"/>");
     for (size_t i = 0; i < n; i++) {
-        int x = 4 * LEFT + (int)i * step, y = TOP + plot - (int)(values[i] / max * plot);
+        int x = 4 * LEFT + (int)i * step, y = top + plot - (int)(values[i] / max * plot);
         owed_buf_addf(svg, "<circle cx=\"%d\" cy=\"%d\" r=\"3\" fill=\"#0b5cad\"/>"
                            "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%.1f</text>"
                            "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">",
-                      x, y, x, y - 6, values[i], x, H - BOTTOM + 16);
+                      x, y, x, y - 8, values[i], x, H - BOTTOM + 22);
         text(svg, labels[i]);
         owed_buf_addf(svg, "</text>");
     }
