@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base.h"
 #include "http/web.h"
 #include "http/web_charts.h"
+#include "base.h" /* last: its banned-function list must follow every system header */
 
 /* POST /app/do: the form's "_api" names an API call ("POST /api/v1/promises"); its other
  * fields become that call's JSON body (strings; empty ones left out; NAME[] as an array,
@@ -93,17 +93,26 @@ static void act(struct hreq *rq, struct hresp *rs)
 
 /* ---- dashboard ---- */
 
-static void dashboard(struct hreq *rq, struct hresp *rs)
+/* The dashboard's figures: the KPIs and the aging totals of every currency. */
+static json_t *dashboard_figures(struct hreq *rq, void *unused)
 {
-    json_t *ctx = json_object();
+    (void)unused;
     json_t *kpi = web_get(rq, "/api/v1/reports/kpi");
     json_t *aging = web_get(rq, "/api/v1/reports/aging");
-    if (kpi) json_object_set_new(ctx, "kpi", kpi);
-    if (aging) {
-        json_object_set_new(ctx, "aging", web_aging_totals(aging));
+    if (!kpi || !aging) {
+        json_decref(kpi);
         json_decref(aging);
+        return NULL;
     }
-    web_page(rq, rs, "dashboard", "Dashboard", ctx);
+    json_t *fig = json_pack("{s:o, s:o}", "kpi", kpi, "aging", web_aging_totals(aging));
+    json_decref(aging);
+    return fig;
+}
+
+static void dashboard(struct hreq *rq, struct hresp *rs)
+{
+    json_t *ctx = web_cached(rq, "dashboard", dashboard_figures, NULL);
+    web_page(rq, rs, "dashboard", "Dashboard", ctx ? ctx : json_object());
 }
 
 const struct http_route http_routes_w_app[] = {

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base.h"
 #include "http/web.h"
 #include "owed/money.h"
+#include "base.h" /* last: its banned-function list must follow every system header */
 
 /* Minor units of a decimal string in a currency; 0 when absent or unreadable. */
 static int64_t minor_of(const json_t *v, const char *currency)
@@ -33,49 +33,38 @@ static int by_weight(const void *a, const void *b)
     return (x->weight < y->weight) - (x->weight > y->weight);
 }
 
-static void worklist(struct hreq *rq, struct hresp *rs)
+/* The accounts with money overdue, heaviest first (at most 100), from the aging report:
+ * figures of the ledger alone, so kept until the book changes (web_cached). */
+static json_t *overdue_accounts(struct hreq *rq, void *unused)
 {
-    json_t *ctx = json_object();
-    json_t *tasks = web_get(rq, "/api/v1/tasks?limit=200");
+    (void)unused;
     json_t *aging = web_get(rq, "/api/v1/reports/aging");
-    json_t *promises = web_get(rq, "/api/v1/promises?limit=500");
+    if (!aging) return NULL;
     json_t *rows = json_object_get(aging, "rows");
     size_t n = json_array_size(rows), i;
     struct work_row *work = owed_xcalloc(n ? n : 1, sizeof *work);
     size_t nw = 0;
     json_t *row;
     static const char *const keys[] = {"d1_30", "d31_60", "d61_90", "d91_plus"};
+    static const char *const names[] = {"1–30 days", "31–60 days", "61–90 days", "91+ days"};
     json_array_foreach(rows, i, row) {
         const char *cur = json_string_value(json_object_get(row, "currency"));
         int64_t w = 0, overdue = 0;
-        const char *oldest = NULL;
+        int oldest = -1;
         for (int k = 0; k < 4; k++) {
             int64_t m = minor_of(json_object_get(row, keys[k]), cur);
             if (m > 0) {
                 w += m * (k + 1);
                 overdue += m;
-                oldest = keys[k];
+                oldest = k;
             }
         }
         if (overdue <= 0) continue;
         char text[OWED__AMOUNT_MAX + 1];
         text[owed__amount_write(text, overdue, owed_currency_exponent(cur), true)] = 0;
         json_object_set_new(row, "overdue", json_string(text));
-        json_object_set_new(row, "oldest",
-                            json_string(!strcmp(oldest, "d1_30")    ? "1–30 days"
-                                        : !strcmp(oldest, "d31_60") ? "31–60 days"
-                                        : !strcmp(oldest, "d61_90") ? "61–90 days"
-                                                                    : "91+ days"));
-        json_object_set_new(row, "late_class", json_string(!strcmp(oldest, "d91_plus") ? "bad" : "warn"));
-        /* The open promise of this customer, if any. */
-        size_t j;
-        json_t *p;
-        json_array_foreach(json_object_get(promises, "data"), j, p) {
-            if (json_equal(json_object_get(p, "customer_ref"), json_object_get(row, "customer_ref"))) {
-                json_object_set(row, "promise", p);
-                break;
-            }
-        }
+        json_object_set_new(row, "oldest", json_string(names[oldest]));
+        json_object_set_new(row, "late_class", json_string(oldest == 3 ? "bad" : "warn"));
         work[nw].row = row;
         work[nw].weight = w;
         nw++;
@@ -84,14 +73,31 @@ static void worklist(struct hreq *rq, struct hresp *rs)
     json_t *accounts = json_array();
     for (size_t k = 0; k < nw && k < 100; k++) json_array_append(accounts, work[k].row);
     free(work);
-    json_object_set_new(ctx, "accounts", accounts);
-    json_object_set_new(ctx, "accounts_total", json_integer((json_int_t)nw));
-    if (tasks) json_object_set(ctx, "tasks", json_object_get(tasks, "data"));
-    json_object_set_new(ctx, "today", json_string(json_string_value(json_object_get(aging, "as_of"))
-                                                      ? json_string_value(json_object_get(aging, "as_of"))
-                                                      : ""));
-    json_decref(tasks);
+    json_t *out = json_pack("{s:o, s:I, s:O}", "accounts", accounts, "accounts_total",
+                            (json_int_t)nw, "today", json_object_get(aging, "as_of"));
     json_decref(aging);
+    return out;
+}
+
+static void worklist(struct hreq *rq, struct hresp *rs)
+{
+    json_t *ctx = web_cached(rq, "worklist", overdue_accounts, NULL);
+    if (!ctx) ctx = json_object();
+    /* Promises and tasks are not the ledger's: read each time. */
+    json_t *tasks = web_get(rq, "/api/v1/tasks?limit=200");
+    json_t *promises = web_get(rq, "/api/v1/promises?limit=500");
+    size_t i, j;
+    json_t *row, *p;
+    json_array_foreach(json_object_get(ctx, "accounts"), i, row) {
+        json_array_foreach(json_object_get(promises, "data"), j, p) {
+            if (json_equal(json_object_get(p, "customer_ref"), json_object_get(row, "customer_ref"))) {
+                json_object_set(row, "promise", p);
+                break;
+            }
+        }
+    }
+    if (tasks) json_object_set(ctx, "tasks", json_object_get(tasks, "data"));
+    json_decref(tasks);
     json_decref(promises);
     web_page(rq, rs, "worklist", "Worklist", ctx);
 }

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base.h"
 #include "http/web.h"
+#include "base.h" /* last: its banned-function list must follow every system header */
 
 /* ---- invoices ---- */
 

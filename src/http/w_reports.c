@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base.h"
 #include "http/web.h"
 #include "http/web_charts.h"
 #include "owed/date.h"
+#include "base.h" /* last: its banned-function list must follow every system header */
 
 /* The report's query from the page's: as_of and by, checked by the API itself. */
 static void aging_query(struct hreq *rq, char *q, size_t cap, bool detail)

@@ -2,8 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "base.h"
 #include "http/web.h"
+#include "base.h" /* last: its banned-function list must follow every system header */
 
 /* Where to go after signing in: a page of the app, else the dashboard. */
 static const char *next_page(const char *next)

@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "http/web.h"
+#include "app/report_cache.h"
 #include "io/template.h"
 
 struct embedded_file {
@@ -19,6 +19,7 @@ struct embedded_file {
     const unsigned char *data;
 };
 #include "web_assets.h"
+#include "base.h" /* last: its banned-function list must follow every system header */
 
 #define NASSETS (sizeof web_assets / sizeof *web_assets)
 
@@ -526,4 +527,24 @@ const char *web_q(int slot, const char *s)
     }
     b[n] = 0;
     return b;
+}
+
+json_t *web_cached(struct hreq *rq, const char *key, json_t *(*make)(struct hreq *rq, void *ctx),
+                   void *ctx)
+{
+    char full[160];
+    char day[11];
+    owed_date_format(hq_today(rq), day);
+    snprintf(full, sizeof full, "%.140s@%s", key, day);
+    int64_t version = 0;
+    struct owed_buf err = OWED_BUF_INIT(0);
+    /* The version first: a change made while make() runs leaves a stale entry, not a
+     * wrong one. */
+    bool versioned = owed_book_version(rq->store, rq->who.org, &version, &err) == OWED_OK;
+    owed_buf_release(&err);
+    json_t *v = versioned ? owed_report_cache_get(rq->who.org, full, version) : NULL;
+    if (v) return v;
+    v = make(rq, ctx);
+    if (v && versioned) owed_report_cache_put(rq->who.org, full, version, v);
+    return v;
 }

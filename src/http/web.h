@@ -55,6 +55,13 @@ int web_api(struct hreq *rq, const char *method, const char *path, json_t *body,
 /* GET of an API path built like printf (values in the query must be web_q()-encoded):
  * the JSON answer (a new reference), or NULL when the call failed. */
 json_t *web_get(struct hreq *rq, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* What make(rq, ctx) builds from the whole book, kept until the book changes (app/
+ * report_cache.h) under key and the org's today: a copy (a new reference), or NULL when
+ * make failed. Only for figures that depend on the ledger alone (aging, KPIs), never on
+ * promises, notes or settings. */
+json_t *web_cached(struct hreq *rq, const char *key, json_t *(*make)(struct hreq *rq, void *ctx),
+                   void *ctx);
+
 /* s percent-encoded for a query string, in a buffer of the calling thread (valid until the
  * next call with the same slot 0..3). */
 const char *web_q(int slot, const char *s);

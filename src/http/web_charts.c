@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "base.h"
 #include "http/web_charts.h"
 #include "io/template.h"
 #include "owed/money.h"
+#include "base.h" /* last: its banned-function list must follow every system header */
 
 #define W 400
 #define H 200
