@@ -6,7 +6,10 @@ set -euo pipefail
 
 owed=${1:-build/release/owed}
 dir=demo
-as_of=2026-06-30
+# The book ends a week before today, so that the web app's dashboard (which works as of
+# today) shows current, recently overdue and old receivables, and the bank entries of the
+# days after it are in the past.
+as_of=$(date -u -d '7 days ago' +%F)
 rm -rf "$dir"
 mkdir -p "$dir"
 export OWED_DB=$dir/owed.db
@@ -69,6 +72,7 @@ cat <<MSG
 
 The demo database is $OWED_DB. The server starts now on $url (Ctrl-C stops it).
 
+  Web app:     open $url/ in a browser and sign in (the dashboard comes first)
   Demo login:  demo@owed.example / $password  (admin)
                collector@owed.example / $password  (collector)
   API token:   $token

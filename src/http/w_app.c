@@ -5,6 +5,8 @@
 
 #include "http/web.h"
 #include "http/web_charts.h"
+#include "owed/date.h"
+#include "owed/money.h"
 #include "base.h" /* last: its banned-function list must follow every system header */
 
 /* POST /app/do: the form's "_api" names an API call ("POST /api/v1/promises"); its other
@@ -93,6 +95,61 @@ static void act(struct hreq *rq, struct hresp *rs)
 
 /* ---- dashboard ---- */
 
+/* Sums the decimal member `field` of items per currency: [{currency, amount, count}]. With
+ * keep, only items for which keep(item) is true. */
+static json_t *sum_by_currency(json_t *items, const char *field, bool (*keep)(json_t *item, void *ctx),
+                               void *ctx)
+{
+    struct {
+        char code[4];
+        int64_t sum;
+        int n;
+    } cur[16];
+    size_t ncur = 0, i;
+    json_t *e;
+    json_array_foreach(items, i, e) {
+        if (keep && !keep(e, ctx)) continue;
+        const char *code = json_string_value(json_object_get(e, "currency"));
+        const char *v = json_string_value(json_object_get(e, field));
+        int exp = code ? owed_currency_exponent(code) : -1;
+        int64_t m;
+        if (exp < 0 || !v || owed_amount_parse(v, strlen(v), exp, &m)) continue;
+        size_t c = 0;
+        while (c < ncur && strcmp(cur[c].code, code)) c++;
+        if (c == ncur) {
+            if (ncur == OWED_ARRAY_LEN(cur)) continue;
+            snprintf(cur[c].code, sizeof cur[c].code, "%s", code);
+            cur[c].sum = 0;
+            cur[c].n = 0;
+            ncur++;
+        }
+        owed_i64_add(cur[c].sum, m, &cur[c].sum);
+        cur[c].n++;
+    }
+    json_t *out = json_array();
+    for (size_t c = 0; c < ncur; c++) {
+        char t[OWED__AMOUNT_MAX + 1];
+        t[owed__amount_write(t, cur[c].sum, owed_currency_exponent(cur[c].code), true)] = 0;
+        json_array_append_new(out, json_pack("{s:s, s:s, s:i}", "currency", cur[c].code, "amount", t,
+                                             "count", cur[c].n));
+    }
+    return out;
+}
+
+struct window {
+    char from[11], to[11];
+    const char *status; /* NULL: any */
+};
+
+static bool in_window(json_t *item, void *ctx)
+{
+    const struct window *w = ctx;
+    const char *d = json_string_value(json_object_get(item, "date"));
+    const char *st = json_string_value(json_object_get(item, "status"));
+    return d && strcmp(d, w->from) >= 0 && strcmp(d, w->to) <= 0 &&
+           (!w->status || (st && !strcmp(st, w->status)));
+}
+
 /* The dashboard's figures: the KPIs and the aging totals of every currency. */
 static json_t *dashboard_figures(struct hreq *rq, void *unused)
 {
@@ -106,13 +163,51 @@ static json_t *dashboard_figures(struct hreq *rq, void *unused)
     }
     json_t *fig = json_pack("{s:o, s:o}", "kpi", kpi, "aging", web_aging_totals(aging));
     json_decref(aging);
+    /* Invoices falling due in the next seven days, per currency (the first 500). */
+    char from[11], to[11];
+    owed_date today = hq_today(rq);
+    owed_date_format(today, from);
+    owed_date_format(today + 6, to);
+    json_t *due = web_get(rq, "/api/v1/invoices?status=open&limit=500&due_from=%s&due_to=%s", from, to);
+    json_object_set_new(fig, "due_week", sum_by_currency(json_object_get(due, "data"), "open", NULL, NULL));
+    json_object_set_new(fig, "due_from", json_string(from));
+    json_object_set_new(fig, "due_to", json_string(to));
+    json_decref(due);
     return fig;
 }
 
 static void dashboard(struct hreq *rq, struct hresp *rs)
 {
     json_t *ctx = web_cached(rq, "dashboard", dashboard_figures, NULL);
-    web_page(rq, rs, "dashboard", "Dashboard", ctx ? ctx : json_object());
+    if (!ctx) ctx = json_object();
+    /* Promises, disputes: not the ledger's, so read on every visit. */
+    owed_date today = hq_today(rq);
+    struct window week, past;
+    owed_date_format(today, week.from);
+    owed_date_format(today + 6, week.to);
+    week.status = "open";
+    owed_date_format(today - 14, past.from);
+    owed_date_format(today - 1, past.to);
+    past.status = "broken";
+    json_t *promises = web_get(rq, "/api/v1/promises?status=all&limit=500");
+    json_object_set_new(ctx, "promised_week",
+                        sum_by_currency(json_object_get(promises, "data"), "amount", in_window, &week));
+    json_object_set_new(ctx, "broken",
+                        sum_by_currency(json_object_get(promises, "data"), "amount", in_window, &past));
+    json_decref(promises);
+    json_t *disputes = web_get(rq, "/api/v1/disputes?limit=500");
+    size_t n = json_array_size(json_object_get(disputes, "data")), fresh = 0, i;
+    json_t *d;
+    char since[11];
+    owed_date_format(today - 7, since);
+    json_array_foreach(json_object_get(disputes, "data"), i, d) {
+        const char *opened = json_string_value(json_object_get(d, "opened_on"));
+        if (opened && strcmp(opened, since) >= 0) fresh++;
+    }
+    json_object_set_new(ctx, "disputes_open", json_integer((json_int_t)n));
+    json_object_set_new(ctx, "disputes_new", json_integer((json_int_t)fresh));
+    json_decref(disputes);
+    web_page(rq, rs, "dashboard", "Dashboard", ctx);
 }
 
 const struct http_route http_routes_w_app[] = {

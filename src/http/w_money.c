@@ -15,10 +15,14 @@ static void invoice_list(struct hreq *rq, struct hresp *rs)
                *cursor = hq_arg(rq, "cursor"), *sort = hq_arg(rq, "sort");
     if (!status || !*status) status = "open";
     if (!sort || !*sort) sort = "due_date";
-    json_t *list = web_get(rq, "/api/v1/invoices?limit=100&status=%s&sort=%s%s%s%s%s",
+    const char *from = hq_arg(rq, "due_from"), *to = hq_arg(rq, "due_to");
+    char due[64] = "";
+    if (from && to && strlen(from) == 10 && strlen(to) == 10 && !strpbrk(from, "&#") && !strpbrk(to, "&#"))
+        snprintf(due, sizeof due, "&due_from=%s&due_to=%s", from, to);
+    json_t *list = web_get(rq, "/api/v1/invoices?limit=100&status=%s&sort=%s%s%s%s%s%s",
                            web_q(0, status), web_q(1, sort), customer && *customer ? "&customer=" : "",
                            customer && *customer ? web_q(2, customer) : "", cursor ? "&cursor=" : "",
-                           cursor ? web_q(3, cursor) : "");
+                           cursor ? web_q(3, cursor) : "", due);
     json_t *ctx = json_pack("{s:s, s:s, s:s}", "status", status, "customer", customer ? customer : "",
                             "sort", sort);
     char sel[32];
@@ -29,9 +33,9 @@ static void invoice_list(struct hreq *rq, struct hresp *rs)
         json_t *next = json_object_get(list, "next_cursor");
         if (json_is_string(next)) {
             char more[400];
-            snprintf(more, sizeof more, "/app/invoices?status=%s&sort=%s&customer=%s&cursor=%s",
+            snprintf(more, sizeof more, "/app/invoices?status=%s&sort=%s&customer=%s&cursor=%s%s",
                      web_q(0, status), web_q(1, sort), web_q(2, customer ? customer : ""),
-                     web_q(3, json_string_value(next)));
+                     web_q(3, json_string_value(next)), due);
             json_object_set_new(ctx, "next", json_string(more));
         }
         json_decref(list);
