@@ -39,7 +39,8 @@ const char cmd_serve_help[] =
     "  --timeout SECONDS   close a connection idle this long (default 30)\n"
     "  --request-time S    drop a request whose body takes longer to arrive (default 120)\n"
     "  --secure-cookies    mark the session cookie Secure (behind TLS)\n"
-    "  --list-routes       print every route with the permission it needs, and exit\n";
+    "  --list-routes       print every route with the permission it needs and whether it\n"
+    "                      is the API's or a page of the web app (web), and exit\n";
 
 static bool parse_listen(const char *arg, char *host, size_t cap, unsigned *port)
 {
@@ -131,8 +132,9 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
     owed_buf_release(&terr);
     if (list) {
         for (size_t i = 0; http_routes[i].pattern; i++)
-            printf("%-6s %-44s %s\n", http_routes[i].method, http_routes[i].pattern,
-                   owed_perm_name(http_routes[i].perm));
+            printf("%-6s %-44s %-9s %s\n", http_routes[i].method, http_routes[i].pattern,
+                   owed_perm_name(http_routes[i].perm),
+                   http_routes[i].flags & HTTP_ROUTE_WEB ? "web" : "api");
         return EXIT_OK;
     }
     FILE *log = NULL;

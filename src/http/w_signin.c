@@ -51,6 +51,10 @@ static void login_post(struct hreq *rq, struct hresp *rs)
 
 static void logout_post(struct hreq *rq, struct hresp *rs)
 {
+    if (rq->who.kind != OWED_CRED_SESSION) { /* an API token is revoked with owed token */
+        web_error(rq, rs, 400, "signing out ends a browser session; this request has none");
+        return;
+    }
     struct owed_buf err = OWED_BUF_INIT(0);
     int rc = owed_token_revoke(rq->store, rq->who.org, rq->who.cred_id, &err);
     owed_buf_release(&err);
@@ -98,6 +102,7 @@ const struct http_route http_routes_w_signin[] = {
     {"GET", "/login", login_page, OWED_PERM_PUBLIC, "sign in", HTTP_ROUTE_WEB},
     {"POST", "/login", login_post, OWED_PERM_PUBLIC, "sign in", HTTP_ROUTE_WEB},
     {"POST", "/logout", logout_post, OWED_PERM_READ, "sign out", HTTP_ROUTE_WEB},
-    {"GET", "/static/{name}", static_file, OWED_PERM_PUBLIC, "read the web app's files", 0},
+    {"GET", "/static/{name}", static_file, OWED_PERM_PUBLIC, "read the web app's files",
+     HTTP_ROUTE_WEB},
     {NULL, NULL, NULL, 0, NULL, 0},
 };

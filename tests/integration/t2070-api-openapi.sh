@@ -63,7 +63,8 @@ for name in ("Invoice", "Customer", "Payment", "Date", "InvoicePage", "CustomerP
 assert d["servers"][0]["url"] == "http://127.0.0.1:8080", d["servers"]' "$T/openapi.json"
 
 say "every route, and nothing else, with its permission"
-owed serve --list-routes >"$T/routes.txt"
+# The web app's pages (the last column says web) are HTML, not the API: t2300 covers them.
+owed serve --list-routes | awk '$4 == "api"' >"$T/routes.txt"
 expect_true "--list-routes printed routes" test -s "$T/routes.txt"
 # One line per operation: METHOD PATH PERMISSION STATUSES(comma-separated), sorted.
 "$PY" -c '
