@@ -4,8 +4,12 @@
 set -euo pipefail
 
 level=${1:-build}
-build_pkgs=(gcc make cmake ninja-build pkg-config libsqlite3-dev sqlite3 libjansson-dev libpq-dev libxml2-dev libcurl4-openssl-dev libsodium-dev libmicrohttpd-dev libyaml-dev libhpdf-dev libqrencode-dev fonts-dejavu-core)
+build_pkgs=(gcc make cmake ninja-build pkg-config libsqlite3-dev sqlite3 libjansson-dev libpq-dev libxml2-dev libcurl4-openssl-dev libsodium-dev libmicrohttpd-dev libyaml-dev libhpdf-dev libqrencode-dev libxlsxwriter-dev fonts-dejavu-core)
 test_pkgs=(libcmocka-dev python3 postgresql python3-aiosmtpd curl poppler-utils libxml2-utils)  # poppler-utils: pdftotext/pdftoppm read the PDFs back; libxml2-utils: xmllint validates UBL; postgresql: the throwaway server of tests/pg; aiosmtpd: the SMTP sink; curl: HTTP tests
+# The browser tests (tests/browser) drive Debian's chromium with playwright-core from npm.
+test_pkgs+=(chromium)
+# Node: Debian's only when no node is on PATH, so that a newer one (nodesource, nvm) stays.
+command -v node >/dev/null 2>&1 || test_pkgs+=(nodejs npm)
 fuzz_pkgs=(clang libclang-rt-14-dev)
 bench_pkgs=(time hyperfine jq procps postgresql wrk curl)
 

@@ -71,13 +71,30 @@ void owed_book_release(struct owed_book *book);
 
 /* ---- reports (app/report_aging.c, app/report_kpi.c) ---- */
 
-enum owed_format { OWED_FORMAT_TABLE = 1, OWED_FORMAT_CSV = 2, OWED_FORMAT_JSON = 3 };
+/* XLSX (an Excel workbook) only where a report says so: owed_report_aging. */
+enum owed_format {
+    OWED_FORMAT_TABLE = 1,
+    OWED_FORMAT_CSV = 2,
+    OWED_FORMAT_JSON = 3,
+    OWED_FORMAT_XLSX = 4,
+};
+/* "table", "csv" or "json" (not "xlsx": a command that takes it says so); OWED_E_PARSE. */
 int owed_format_parse(const char *s, enum owed_format *out);
 
-/* Renders the aging report into out; the same bytes for the CLI and the API. */
+/* Renders the aging report into out; the same bytes for the CLI and the API. XLSX is a
+ * workbook with a Summary sheet (the summary's rows and a Total row per currency) and a
+ * Detail sheet (one row per open invoice), whatever `detail` says; amounts are numbers in
+ * each currency's decimals, dates real dates (docs/reports.md). Errors: those of
+ * owed_book_load, OWED_E_TOO_LARGE at out's cap, and for XLSX those of io/xlsx.h. */
 int owed_report_aging(struct owed_store *s, int64_t org, const struct owed_aging_opts *opts,
                       bool detail, enum owed_format fmt, struct owed_buf *out,
                       struct owed_buf *err);
+/* The aging workbook as of a date with the default buckets, by due date: the bytes of
+ * `owed aging --as-of D --format xlsx`, appended to out (owed_report_aging). Serve it as
+ * application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, named
+ * aging-YYYY-MM-DD.xlsx. */
+int owed_report_aging_xlsx(struct owed_store *s, int64_t org, owed_date as_of,
+                           struct owed_buf *out, struct owed_buf *err);
 int owed_report_kpi(struct owed_store *s, int64_t org, owed_date as_of, int days,
                     enum owed_format fmt, struct owed_buf *out, struct owed_buf *err);
 
@@ -253,6 +270,10 @@ struct owed_item_req {
 };
 int owed_item_add(struct owed_store *s, int64_t org, const struct owed_item_req *r, int64_t *id,
                   struct owed_buf *err);
+/* The same inside the caller's write transaction (the customer portal records what it did
+ * in the same one). */
+int owed__item_add_in(struct owed_store *s, int64_t org, const struct owed_item_req *r,
+                      int64_t *id, struct owed_buf *err);
 
 /* Moves an item to a closing status: a hold released, a dispute investigating, resolved
  * (with a credit note, or upheld) or rejected, a promise or plan cancelled, a task done. */

@@ -95,8 +95,8 @@ static int disputed_on(struct owed_store *s, int64_t org, int64_t invoice_id, in
     return s->ops->items_each(s, org, &f, add_disputed, sum, err);
 }
 
-static int item_add_body(struct owed_store *s, int64_t org, const struct owed_item_req *r,
-                         int64_t *id, struct owed_buf *err)
+int owed__item_add_in(struct owed_store *s, int64_t org, const struct owed_item_req *r,
+                      int64_t *id, struct owed_buf *err)
 {
     struct owed_item it;
     struct owed_invoice inv;
@@ -169,7 +169,7 @@ static int item_add_body(struct owed_store *s, int64_t org, const struct owed_it
 int owed_item_add(struct owed_store *s, int64_t org, const struct owed_item_req *r, int64_t *id,
                   struct owed_buf *err)
 {
-    TX(item_add_body(s, org, r, id, err));
+    TX(owed__item_add_in(s, org, r, id, err));
 }
 
 /* Which status changes are allowed, by kind: from a live status to a closing one. */

@@ -216,9 +216,10 @@ static void render_json(struct owed_buf *out, const struct owed_customer *c,
     json_t *events = json_array();
     for (size_t i = 0; i < tl->n; i++) {
         owed_date_format(tl->ev[i].date, d);
-        json_array_append_new(events, json_pack("{s:s, s:s, s:I, s:s}", "date", d, "kind",
-                                                tl->ev[i].kind, "id", (json_int_t)tl->ev[i].id,
-                                                "text", tl->ev[i].text));
+        json_t *ev = json_pack("{s:s, s:s, s:I, s:s}", "date", d, "kind", tl->ev[i].kind, "id",
+                               (json_int_t)tl->ev[i].id, "text", tl->ev[i].text);
+        if (tl->ev[i].via[0]) json_object_set_new(ev, "via", json_string(tl->ev[i].via));
+        json_array_append_new(events, ev);
     }
     json_object_set_new(o, "timeline", events);
     owed__put_json(out, o);

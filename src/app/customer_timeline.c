@@ -1,6 +1,9 @@
 /* A customer's collections timeline for `owed customer show`: reminders sent (from the
- * firings and the outbox), holds, disputes, promises, plans, notes, calls and tasks, in
- * date order, up to the report date. Invoices and payments have their own sections. */
+ * firings and the outbox), holds, disputes, promises, plans, notes, calls and tasks, and
+ * what the customer did in the portal (app/portal.h), in date order, up to the report
+ * date. An item the customer made in the portal (a dispute, a promise) says so ("via":
+ * "portal"); its portal event is not shown again. Invoices and payments have their own
+ * sections. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +29,8 @@ struct ctx {
         char number[OWED_REF_MAX + 1];
     } *fired;
     size_t nfired, cap_fired;
+    int64_t *portal_items; /* items made in the portal, in event (so id) order */
+    size_t nportal, cap_portal;
 };
 
 static struct owed__event *add(struct owed__timeline *t, owed_date date, const char *kind)
@@ -92,6 +97,29 @@ static void amount(char *dst, size_t cap, const struct owed_item *it)
     owed_buf_release(&b);
 }
 
+static int on_portal_event(void *ctx, const struct owed_portal_event *pe)
+{
+    struct ctx *c = ctx;
+    if (pe->item_id) {
+        OWED_ALLOC_GROW(c->portal_items, c->nportal + 1, c->cap_portal);
+        c->portal_items[c->nportal++] = pe->item_id;
+        return OWED_OK;
+    }
+    if (pe->on_date > c->as_of) return OWED_OK;
+    struct owed__event *e = add(c->t, pe->on_date, "portal");
+    e->id = pe->id;
+    if (pe->session_id) snprintf(e->via, sizeof e->via, "portal"); /* the customer did it */
+    snprintf(e->text, sizeof e->text, "%.*s", (int)sizeof e->text - 1, pe->body);
+    return OWED_OK;
+}
+
+static bool made_in_portal(const struct ctx *c, int64_t item_id)
+{
+    for (size_t i = 0; i < c->nportal; i++)
+        if (c->portal_items[i] == item_id) return true;
+    return false;
+}
+
 static int on_item(void *ctx, const struct owed_item *it)
 {
     struct ctx *c = ctx;
@@ -137,6 +165,11 @@ static int on_item(void *ctx, const struct owed_item *it)
     /* One line: a multi-line body (a call script) is cut at its first line break. */
     char *nl = strchr(e->text, '\n');
     if (nl) *nl = '\0';
+    if (made_in_portal(c, it->id)) {
+        snprintf(e->via, sizeof e->via, "portal");
+        size_t len = strlen(e->text);
+        if (len + 13 < sizeof e->text) memcpy(e->text + len, " (via portal)", 14);
+    }
     return OWED_OK;
 }
 
@@ -160,9 +193,11 @@ int owed__customer_timeline(struct owed_store *s, int64_t org, int64_t customer_
     int rc = s->ops->firings_each(s, org, on_firing, &c, err);
     struct owed_outbox_filter of = {.customer_id = customer_id};
     if (!rc) rc = s->ops->outbox_each(s, org, &of, on_message, &c, err);
+    if (!rc) rc = s->ops->portal_events_each(s, org, customer_id, on_portal_event, &c, err);
     struct owed_item_filter f = {.customer_id = customer_id};
     if (!rc) rc = s->ops->items_each(s, org, &f, on_item, &c, err);
     free(c.fired);
+    free(c.portal_items);
     if (rc) owed__timeline_release(t);
     else if (t->n) qsort(t->ev, t->n, sizeof *t->ev, by_date);
     return rc;

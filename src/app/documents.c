@@ -10,6 +10,7 @@
 #include "app/app.h"
 #include "app/doc_json.h"
 #include "app/invoicing.h"
+#include "app/org_keys.h"
 #include "base.h"
 #include "core/collections.h"
 #include "core/dunning.h"
@@ -206,58 +207,22 @@ int owed_doc_render(struct owed_store *s, int64_t org, const char *key,
 
 /* ---- acknowledgement links ---- */
 
-#define ACK_KEY_BYTES crypto_auth_hmacsha256_KEYBYTES
+#define ACK_KEY "secret:ack"
 
-/* The organization's link key, made on first use (inside the caller's write
- * transaction; read-only callers pass make = false and get OWED_E_NOT_FOUND). */
-static int ack_key(struct owed_store *s, int64_t org, bool make, unsigned char key[ACK_KEY_BYTES],
-                   struct owed_buf *err)
-{
-    struct owed_buf hex = OWED_BUF_INIT(0);
-    int rc = s->ops->orgdoc_get(s, org, "secret:ack", &hex, err);
-    if (rc == OWED_E_NOT_FOUND && make) {
-        char text[2 * ACK_KEY_BYTES + 3];
-        unsigned char raw[ACK_KEY_BYTES];
-        randombytes_buf(raw, sizeof raw);
-        text[0] = '"';
-        sodium_bin2hex(text + 1, sizeof text - 2, raw, sizeof raw);
-        text[2 * ACK_KEY_BYTES + 1] = '"';
-        text[2 * ACK_KEY_BYTES + 2] = '\0';
-        rc = s->ops->orgdoc_put(s, org, "secret:ack", text, err);
-        if (!rc) {
-            owed_buf_reset(&hex);
-            owed_buf_adds(&hex, text);
-        }
-        sodium_memzero(raw, sizeof raw);
-    }
-    size_t got = 0;
-    if (!rc && (hex.len != 2 * ACK_KEY_BYTES + 2 ||
-                sodium_hex2bin(key, ACK_KEY_BYTES, hex.ptr + 1, 2 * ACK_KEY_BYTES, NULL, &got,
-                               NULL) ||
-                got != ACK_KEY_BYTES)) {
-        owed_buf_adds(err, "acknowledgement key: stored value unreadable");
-        rc = OWED_E_STORE;
-    }
-    sodium_memzero(hex.ptr, hex.len);
-    owed_buf_release(&hex);
-    return rc;
-}
-
-static void ack_token(const unsigned char key[ACK_KEY_BYTES], int64_t org, int64_t doc_id,
+/* The token of document doc_id's link: HMAC-SHA256 of "ack:ORG:DOC", first 128 bits. */
+static void ack_token(const unsigned char key[OWED_ORG_KEY_BYTES], int64_t org, int64_t doc_id,
                       char out[33])
 {
     char msg[64];
-    int n = snprintf(msg, sizeof msg, "ack:%lld:%lld", (long long)org, (long long)doc_id);
-    unsigned char mac[crypto_auth_hmacsha256_BYTES];
-    crypto_auth_hmacsha256(mac, (const unsigned char *)msg, (unsigned long long)n, key);
-    sodium_bin2hex(out, 33, mac, 16);
+    snprintf(msg, sizeof msg, "ack:%lld:%lld", (long long)org, (long long)doc_id);
+    owed__mac_hex(key, msg, 16, out);
 }
 
 int owed_ack_url(struct owed_store *s, int64_t org, int64_t doc_id, char out[512],
                  struct owed_buf *err)
 {
-    unsigned char key[ACK_KEY_BYTES];
-    int rc = ack_key(s, org, true, key, err);
+    unsigned char key[OWED_ORG_KEY_BYTES];
+    int rc = owed__org_key(s, org, ACK_KEY, true, key, err);
     struct owed_seller sl;
     if (!rc) rc = owed_seller_get(s, org, &sl, err);
     if (rc) return rc;
@@ -285,8 +250,8 @@ int owed_doc_ack_url(struct owed_store *s, int64_t org, const char *key, char ou
     return owed__tx_end(s, rc, err);
 }
 
-static int ack_write(struct owed_store *s, int64_t org, struct owed_doc_rec *r, const char *via,
-                     owed_time_ms now, bool *first, struct owed_buf *err)
+int owed__ack_write(struct owed_store *s, int64_t org, struct owed_doc_rec *r, const char *via,
+                    owed_time_ms now, bool *first, struct owed_buf *err)
 {
     *first = false;
     if (r->status != OWED_DOCST_ISSUED) {
@@ -306,14 +271,14 @@ static int ack_write(struct owed_store *s, int64_t org, struct owed_doc_rec *r, 
 static int ack_verified(struct owed_store *s, int64_t org, int64_t doc_id, const char *token,
                         struct owed_doc_rec *out, struct owed_buf *body, struct owed_buf *err)
 {
-    unsigned char key[ACK_KEY_BYTES];
+    unsigned char key[OWED_ORG_KEY_BYTES];
     char want[33];
-    int rc = ack_key(s, org, false, key, err);
+    int rc = owed__org_key(s, org, ACK_KEY, false, key, err);
     if (rc == OWED_E_NOT_FOUND) rc = OWED_E_DENIED; /* no link was ever made */
     if (!rc) {
         ack_token(key, org, doc_id, want);
         sodium_memzero(key, sizeof key);
-        if (strlen(token) != 32 || sodium_memcmp(want, token, 32) != 0) rc = OWED_E_DENIED;
+        if (!owed__mac_equal(want, token)) rc = OWED_E_DENIED;
     }
     if (rc == OWED_E_DENIED) owed_buf_adds(err, "this acknowledgement link is not valid");
     if (!rc) rc = s->ops->doc_get(s, org, doc_id, 0, 0, out, body, err);
@@ -338,7 +303,7 @@ int owed_ack_record(struct owed_store *s, int64_t org, int64_t doc_id, const cha
     if (rc) return rc;
     struct owed_doc_rec r;
     rc = ack_verified(s, org, doc_id, token, &r, &body, err);
-    if (!rc) rc = ack_write(s, org, &r, via, now, first, err);
+    if (!rc) rc = owed__ack_write(s, org, &r, via, now, first, err);
     owed_buf_release(&body);
     return owed__tx_end(s, rc, err);
 }
@@ -351,7 +316,7 @@ int owed_ack_by_staff(struct owed_store *s, int64_t org, const char *key, const 
     if (rc) return rc;
     struct owed_doc_rec r;
     rc = owed_doc_find(s, org, key, &r, &body, err);
-    if (!rc) rc = ack_write(s, org, &r, via, now, first, err);
+    if (!rc) rc = owed__ack_write(s, org, &r, via, now, first, err);
     owed_buf_release(&body);
     return owed__tx_end(s, rc, err);
 }

@@ -47,6 +47,11 @@ int owed_ack_record(struct owed_store *s, int64_t org, int64_t doc_id, const cha
  * the link's page shows. out->body points into body. */
 int owed_ack_lookup(struct owed_store *s, int64_t org, int64_t doc_id, const char *token,
                     struct owed_doc_rec *out, struct owed_buf *body, struct owed_buf *err);
+/* Inside the caller's write transaction: records the acknowledgement of the issued
+ * document r once (r->ack_at set and written; *first false when it already was).
+ * OWED_E_CONFLICT for a draft. */
+int owed__ack_write(struct owed_store *s, int64_t org, struct owed_doc_rec *r, const char *via,
+                    owed_time_ms now, bool *first, struct owed_buf *err);
 /* The same for staff (no token): the document by key. */
 int owed_ack_by_staff(struct owed_store *s, int64_t org, const char *key, const char *via,
                       owed_time_ms now, bool *first, struct owed_buf *err);

@@ -126,5 +126,8 @@ struct owed__rendered {
 /* Renders the template's sections for a channel with context ctx (a jansson object). */
 int owed__render_message(const char *lang, const char *template_name, int channel,
                          const json_t *ctx, struct owed__rendered *r, struct owed_buf *err);
+/* True when the template file that would be used for (lang, template_name) mentions name
+ * (a variable such as "portal_url" that costs something to fill). */
+bool owed__template_mentions(const char *lang, const char *template_name, const char *name);
 
 #endif

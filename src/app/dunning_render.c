@@ -123,3 +123,9 @@ int owed__render_message(const char *lang, const char *template_name, int channe
         r->subject.ptr[--r->subject.len] = '\0';
     return rc;
 }
+
+bool owed__template_mentions(const char *lang, const char *template_name, const char *name)
+{
+    const char *file = find_file(lang, template_name);
+    return file && strstr(file, name) != NULL;
+}

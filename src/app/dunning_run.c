@@ -18,6 +18,8 @@
 
 #include "app/documents.h"
 #include "app/dunning_int.h"
+#include "app/invoicing.h"
+#include "app/portal.h"
 #include "app/events.h"
 #include "base.h"
 #include "core/ledger.h"
@@ -32,6 +34,7 @@ struct run {
     int64_t org;
     const struct owed__dunning *d;
     struct owed_org_settings set;
+    bool public_url; /* the seller has one: reminders may carry a portal link */
     owed_time_ms now;
     int64_t run_id;
     struct owed_run_result *res;
@@ -66,11 +69,12 @@ struct charge {
 typedef char ack_link[512];
 
 /* The template context of a message (docs/dunning.md "Templates"). links: the invoices'
- * acknowledgement links (links[k - i], "" for none), or NULL when the message has none. */
+ * acknowledgement links (links[k - i], "" for none), or NULL when the message has none.
+ * portal_url: the customer's portal link, or NULL for none. */
 static json_t *message_context(const struct run *r, size_t i, size_t j, const char *step,
                                const struct owed_customer *c, const struct owed_profile *prof,
                                const struct charge *charges, size_t ncharges,
-                               const ack_link *links)
+                               const ack_link *links, const char *portal_url)
 {
     const struct owed__dunning *d = r->d;
     const struct owed_book *b = &d->book;
@@ -128,6 +132,7 @@ static json_t *message_context(const struct run *r, size_t i, size_t j, const ch
         owed_channel_name((enum owed_channel)d->f[i].channel), "one", j - i == 1, "count",
         (json_int_t)(j - i), "first_number", first->number ? first->number : "", "invoices",
         invoices, "totals", totals, "charges", jcharges, "has_charges", ncharges > 0);
+    json_object_set_new(ctx, "portal_url", json_string(portal_url ? portal_url : ""));
     if (r->set.pay_url[0]) {
         char link[600];
         snprintf(link, sizeof link, "%s%s", r->set.pay_url, c->ref);
@@ -340,7 +345,20 @@ static int send_message(struct run *r, size_t i, size_t j)
         return rc;
     }
 
-    json_t *ctx = message_context(r, i, j, severe->name, &c, prof, charges, ncharges, links);
+    /* A portal link for the customer, made (in this transaction) only when the seller says
+     * where the portal is and the message's template shows one. */
+    struct owed_portal_link_out portal = {0};
+    if (r->public_url && f0->channel != OWED_CHANNEL_AGENCY &&
+        owed__template_mentions(prof->lang, severe->template_name, "portal_url"))
+        rc = owed__portal_link_in(r->s, r->org, c.id, OWED_PORTAL_REMINDER_DAYS, "dunning", r->now,
+                                  &portal, r->err);
+    if (rc) {
+        free(charges);
+        free(links);
+        return rc;
+    }
+    json_t *ctx = message_context(r, i, j, severe->name, &c, prof, charges, ncharges, links,
+                                  portal.url);
     free(charges);
     free(links);
     struct owed__rendered m = {OWED_BUF_INIT(0), OWED_BUF_INIT(0), OWED_BUF_INIT(0)};
@@ -435,7 +453,7 @@ static int send_thanks(struct run *r)
         rc = r->s->ops->customer_get_id(r->s, r->org, d->book.customers[cust].id, &c, r->err);
         json_t *ctx = rc ? NULL
                          : message_context(&rv, 0, n, "thanks", &c, &d->profiles[cust], NULL, 0,
-                                           NULL);
+                                           NULL, NULL);
         struct owed__rendered m = {OWED_BUF_INIT(0), OWED_BUF_INIT(0), OWED_BUF_INIT(0)};
         struct owed_buf body = OWED_BUF_INIT(0);
         if (!rc) rc = owed__render_message(d->profiles[cust].lang, "thanks", OWED_CHANNEL_EMAIL, ctx, &m, r->err);
@@ -527,6 +545,9 @@ int owed_dunning_run(struct owed_store *s, int64_t org, owed_date as_of, owed_ti
         if ((rc = owed__dunning_eval(s, org, as_of, &d, err))) return rc;
         struct run r = {.s = s, .org = org, .d = &d, .now = now, .res = res, .err = err};
         rc = s->ops->org_settings_get(s, org, &r.set, err);
+        struct owed_seller sl;
+        if (!rc) rc = owed_seller_get(s, org, &sl, err);
+        r.public_url = !rc && sl.public_url[0];
         size_t err_mark = err->len;
         if (!rc) rc = run_once(&r);
         if (!rc) rc = owed__dunning_render(&d, fmt, true, out, err);

@@ -130,6 +130,9 @@ static int intent_succeeded(struct gw *g, const json_t *obj)
     const json_t *md = json_object_get(obj, "metadata");
     const char *cref = json_string_value(json_object_get(md, "customer_ref"));
     const char *number = json_string_value(json_object_get(md, "invoice_number"));
+    /* A payment the customer started in owed's portal says so; any other is the gateway's. */
+    const char *via = json_string_value(json_object_get(md, "channel"));
+    const char *channel = via && !strcmp(via, "portal") ? "portal" : "gateway";
     char cur[4];
     if (!id_ok(id, OWED_REF_MAX - strlen(REF_PREFIX)))
         return invalid(g->err, "data.object.id: not a payment intent id");
@@ -148,7 +151,7 @@ static int intent_succeeded(struct gw *g, const json_t *obj)
     if (rc) return rc;
     struct owed_apply_target t = {.invoice_number = number, .amount = NULL};
     struct owed_pay_req r = {.ref = ref, .customer_ref = cref, .date = g->date, .amount = text,
-                             .currency = cur, .method = method_of(obj), .channel = "gateway",
+                             .currency = cur, .method = method_of(obj), .channel = channel,
                              .reference = id, .rule = rule, .targets = &t,
                              .ntargets = rule == OWED_APPLY_LIST ? 1 : 0};
     rc = owed__cash_pay_in(g->s, g->org, &r, g->out, g->err);
@@ -440,6 +443,8 @@ int owed_gateway_test_charge(struct owed_store *s, int64_t org, const struct owe
     json_t *metadata = json_pack("{s:s}", "customer_ref", cu.ref);
     if (c->invoice_number && *c->invoice_number)
         json_object_set_new(metadata, "invoice_number", json_string(c->invoice_number));
+    if (c->channel && !strcmp(c->channel, "portal"))
+        json_object_set_new(metadata, "channel", json_string("portal"));
     json_t *event = json_pack(
         "{s:s, s:s, s:s, s:I, s:b, s:{s:{s:s, s:s, s:I, s:s, s:s, s:[s], s:o}}}", "id", evt,
         "object", "event", "type", "payment_intent.succeeded", "created", (json_int_t)now_s,

@@ -8,7 +8,8 @@
  *   payment_intent.succeeded  data.object {id "pi_...", amount (minor units), currency
  *                             (lower case), metadata {customer_ref, invoice_number?},
  *                             payment_method_types?} -> a payment "stripe:" + id, method
- *                             card (sepa/ach/wire for bank debits), channel gateway,
+ *                             card (sepa/ach/wire for bank debits), channel gateway
+ *                             (portal when metadata.channel is "portal"),
  *                             applied to the invoice given, else oldest first
  *   charge.refunded           data.object {payment_intent, amount_refunded (minor, all
  *                             refunds so far), refunded (true: in full)} -> in full: the
@@ -62,6 +63,8 @@ struct owed_test_charge {
     const char *currency;       /* NULL: the customer's */
     const char *method;         /* "card" (NULL) or "bank" */
     const char *card;           /* 4242424242424242 succeeds, 4000000000000002 is declined */
+    const char *channel;        /* "portal": paid by the customer in the portal (the
+                                   payment's channel, metadata.channel); NULL: gateway */
 };
 
 /* Makes a Stripe-shaped payment_intent.succeeded event for the charge, signs it with the

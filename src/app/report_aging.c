@@ -1,5 +1,6 @@
 /* The aging report (DESIGN.md "Aging"): compute over the book, then render as a table for
- * people or as CSV/JSON with stable columns for scripts. */
+ * people, as CSV/JSON with stable columns for scripts, or as an Excel workbook with a
+ * Summary and a Detail sheet (io/xlsx.c). */
 #include <stdio.h>
 #include <string.h>
 
@@ -7,6 +8,7 @@
 #include "app/render.h"
 #include "base.h"
 #include "io/csv.h"
+#include "io/xlsx.h"
 
 int owed_format_parse(const char *s, enum owed_format *out)
 {
@@ -175,6 +177,89 @@ static void render_json(struct owed_buf *out, const struct view *v, bool detail)
     owed__put_json(out, doc);
 }
 
+/* ---- xlsx ---- */
+
+/* The Summary sheet: the CSV summary's rows with people's headers, then one bold Total
+ * row per currency. */
+static void xlsx_summary(struct owed_xlsx *x, const struct view *v)
+{
+    const struct owed_book *b = v->book;
+    int nb = v->ag->nbuckets;
+    char labels[OWED_AGING_MAX_BUCKETS][24];
+    const char *head[OWED_AGING_MAX_BUCKETS + 5] = {"Customer", "Name", "Currency"};
+    for (int k = 0; k < nb; k++) {
+        bucket_label(v->ag->bucket_names[k], labels[k], sizeof labels[k]);
+        head[3 + k] = labels[k];
+    }
+    head[3 + nb] = "Unapplied";
+    head[4 + nb] = "Total";
+    owed_xlsx_sheet_add(x, "Summary", head, (size_t)nb + 5);
+    for (size_t i = 0; i < v->ag->nrows + v->ag->ntotals; i++) {
+        bool total = i >= v->ag->nrows;
+        const struct owed_aging_row *r = total ? &v->ag->totals[i - v->ag->nrows]
+                                               : &v->ag->rows[i];
+        const char *cur = b->currencies[r->currency];
+        int exp = b->exponents[r->currency];
+        struct owed_xlsx_cell cells[OWED_AGING_MAX_BUCKETS + 5] = {
+            owed_xlsx_text(total ? "Total" : b->customers[r->customer].ref),
+            owed_xlsx_text(total ? NULL : b->customers[r->customer].name),
+            owed_xlsx_text(cur),
+        };
+        for (int k = 0; k < nb; k++) cells[3 + k] = owed_xlsx_money(r->buckets[k], exp, cur);
+        cells[3 + nb] = owed_xlsx_money(r->unapplied, exp, cur);
+        cells[4 + nb] = owed_xlsx_money(r->total, exp, cur);
+        owed_xlsx_row_add(x, cells, (size_t)nb + 5, total ? OWED_XLSX_ROW_TOTAL : 0);
+    }
+}
+
+/* The Detail sheet: the detail CSV's rows, real dates, the bucket by its label. */
+static void xlsx_detail(struct owed_xlsx *x, const struct view *v)
+{
+    const struct owed_book *b = v->book;
+    const char *head[] = {"Customer", "Name", "Invoice", "Currency", "Issue date", "Due date",
+                          v->opts->by_issue ? "Days since issue" : "Days past due",
+                          "Bucket", "Amount", "Open"};
+    owed_xlsx_sheet_add(x, "Detail", head, OWED_ARRAY_LEN(head));
+    for (size_t i = 0; i < v->ag->nitems; i++) {
+        const struct owed_aging_item *it = &v->ag->items[i];
+        const struct owed_book_invoice *inv = &b->invoices[it->invoice];
+        const struct owed_book_customer *c = &b->customers[inv->customer];
+        const char *cur = b->currencies[inv->currency];
+        int exp = b->exponents[inv->currency];
+        char label[24];
+        bucket_label(v->ag->bucket_names[it->bucket], label, sizeof label);
+        struct owed_xlsx_cell cells[] = {
+            owed_xlsx_text(c->ref),          owed_xlsx_text(c->name),
+            owed_xlsx_text(inv->number),     owed_xlsx_text(cur),
+            owed_xlsx_date(inv->issue_date), owed_xlsx_date(inv->due_date),
+            owed_xlsx_int(it->days),         owed_xlsx_text(label),
+            owed_xlsx_money(inv->amount_minor, exp, cur),
+            owed_xlsx_money(it->open_minor, exp, cur),
+        };
+        owed_xlsx_row_add(x, cells, OWED_ARRAY_LEN(cells), 0);
+    }
+}
+
+/* Both sheets whatever `detail` says. The workbook's Created property is the as-of date
+ * (midnight UTC), so the same report is the same bytes, on the CLI and the API alike. */
+static int render_xlsx(struct owed_buf *out, const struct view *v, struct owed_buf *err)
+{
+    char d[11], title[64];
+    owed_date_format(v->opts->as_of, d);
+    snprintf(title, sizeof title, "Aging as of %s, by %s date", d,
+             v->opts->by_issue ? "issue" : "due");
+    struct owed_xlsx_options xo = {.title = title,
+                                   .created_ms = (owed_time_ms)v->opts->as_of * 86400000};
+    struct owed_xlsx *x;
+    int rc = owed_xlsx_new(&xo, &x, err);
+    if (rc) return rc;
+    xlsx_summary(x, v);
+    xlsx_detail(x, v);
+    rc = owed_xlsx_finish(x, out, err); /* the first error of the calls above, if any */
+    owed_xlsx_free(x);
+    return rc;
+}
+
 /* ---- table ---- */
 
 static void amount_cell(char *dst, size_t cap, int64_t minor, int exp)
@@ -277,10 +362,19 @@ static void render_table(struct owed_buf *out, const struct view *v, bool detail
     else render_table_summary(out, v);
 }
 
+int owed_report_aging_xlsx(struct owed_store *s, int64_t org, owed_date as_of,
+                           struct owed_buf *out, struct owed_buf *err)
+{
+    struct owed_aging_opts ao;
+    owed_aging_opts_default(&ao, as_of);
+    return owed_report_aging(s, org, &ao, true, OWED_FORMAT_XLSX, out, err);
+}
+
 int owed_report_aging(struct owed_store *s, int64_t org, const struct owed_aging_opts *opts,
                       bool detail, enum owed_format fmt, struct owed_buf *out,
                       struct owed_buf *err)
 {
+    if (fmt == OWED_FORMAT_XLSX) detail = true; /* the workbook has both sheets */
     struct owed_book book;
     int rc = owed_book_load(s, org, opts->as_of, detail, &book, err);
     if (rc) return rc;
@@ -292,11 +386,13 @@ int owed_report_aging(struct owed_store *s, int64_t org, const struct owed_aging
         return rc;
     }
     struct view v = {&book, opts, &ag};
-    if (fmt == OWED_FORMAT_CSV) render_csv(out, &v, detail);
+    if (fmt == OWED_FORMAT_XLSX) rc = render_xlsx(out, &v, err);
+    else if (fmt == OWED_FORMAT_CSV) render_csv(out, &v, detail);
     else if (fmt == OWED_FORMAT_JSON) render_json(out, &v, detail);
     else render_table(out, &v, detail);
     owed_aging_release(&ag);
     owed_book_release(&book);
+    if (rc) return rc;
     if (owed_buf_err(out)) {
         owed_buf_adds(err, "report too large");
         return owed_buf_err(out);

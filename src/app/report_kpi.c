@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "app/app.h"
+#include "app/dashboard.h"
 #include "app/render.h"
 #include "base.h"
 #include "core/kpi.h"
@@ -62,8 +63,8 @@ static json_t *json_tenths(struct owed_tenths t)
     return json_real((double)t.tenths / 10.0);
 }
 
-static void render_json(struct owed_buf *out, const struct owed_book *b, const struct owed_kpi *k,
-                        size_t n, owed_date as_of, int days)
+json_t *owed__kpi_json(const struct owed_book *b, const struct owed_kpi *k, size_t n,
+                       owed_date as_of, int days)
 {
     char d[11];
     owed_date_format(as_of, d);
@@ -87,7 +88,13 @@ static void render_json(struct owed_buf *out, const struct owed_book *b, const s
         json_object_set_new(o, "conventions", conv);
         json_array_append_new(arr, o);
     }
-    owed__put_json(out, arr);
+    return arr;
+}
+
+static void render_json(struct owed_buf *out, const struct owed_book *b, const struct owed_kpi *k,
+                        size_t n, owed_date as_of, int days)
+{
+    owed__put_json(out, owed__kpi_json(b, k, n, as_of, days));
 }
 
 /* One table of up to KPI_COLS currencies side by side (k has n of them). */

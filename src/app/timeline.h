@@ -6,9 +6,11 @@
 
 struct owed__event {
     owed_date date;
-    char kind[16]; /* "reminder", "hold", "dispute", "promise", "plan", "note", "call", "task" */
-    int64_t id;    /* the outbox message or collection item */
+    char kind[16]; /* "reminder", "hold", "dispute", "promise", "plan", "note", "call", "task",
+                      "portal" (what the customer did in the portal, links sent to it) */
+    int64_t id;    /* the outbox message, collection item or portal event */
     char text[400];
+    char via[16];  /* "portal" for an item the customer made there; "" otherwise */
 };
 
 struct owed__timeline {

@@ -110,6 +110,7 @@ const struct cmd *cli_find(const char *name);
     X(serve, "serve")                   \
     X(user, "user")                     \
     X(token, "token")                   \
+    X(portal, "portal")                 \
     X(gen, "gen")                       \
     X(help, "help")
 

@@ -1,12 +1,13 @@
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 
 const char cmd_aging_summary[] = "aging report as of a date";
 const char cmd_aging_help[] =
-    "usage: owed aging [--as-of DATE] [--format table|csv|json] [--detail]\n"
-    "                  [--by due|issue] [--buckets 30,60,90] [--db PATH]\n"
+    "usage: owed aging [--as-of DATE] [--format table|csv|json|xlsx] [--detail]\n"
+    "                  [--by due|issue] [--buckets 30,60,90] [-o FILE] [--db PATH]\n"
     "\n"
     "Open receivables as of DATE (default: today), one row per customer and currency.\n"
     "An invoice's open amount as of DATE is its amount minus payments received on or\n"
@@ -22,9 +23,16 @@ const char cmd_aging_help[] =
     "  customer_ref,customer_name,invoice_number,currency,issue_date,due_date,\n"
     "  days_past_due (or days_since_issue),bucket,amount,open\n"
     "\n"
+    "xlsx: an Excel workbook with a Summary sheet (the CSV summary's rows, then a Total\n"
+    "row per currency) and a Detail sheet (the --detail rows), --detail or not. Amounts\n"
+    "are numbers shown in their currency's decimals, dates real dates. The workbook goes\n"
+    "to -o FILE, or to stdout when stdout is not a terminal (a pipe or a redirection);\n"
+    "to a terminal it is refused (exit 2).\n"
+    "\n"
     "Options:\n"
     "  --as-of DATE      YYYY-MM-DD (default: today, UTC)\n"
-    "  --format FORMAT   table (default, for people), csv or json\n"
+    "  --format FORMAT   table (default, for people), csv, json or xlsx\n"
+    "  -o, --output FILE write the report to FILE (default: stdout; - is stdout)\n"
     "  --detail          one row per open invoice\n"
     "  --by due|issue    age from the due date (default) or the issue date\n"
     "  --buckets EDGES   bucket edges in days, default 30,60,90\n"
@@ -32,7 +40,23 @@ const char cmd_aging_help[] =
     "  --read-db URL     read from this replica instead (default: $OWED_READ_DB)\n"
     "\n"
     "Example:\n"
-    "  owed aging --as-of 2026-06-30 --format csv > aging.csv\n";
+    "  owed aging --as-of 2026-06-30 --format csv > aging.csv\n"
+    "  owed aging --as-of 2026-06-30 --format xlsx -o aging-2026-06-30.xlsx\n";
+
+/* The report to path ("-" or NULL: stdout). A file that could not be written whole is
+ * removed. */
+static bool write_out(const char *path, const struct owed_buf *b)
+{
+    if (!path || !strcmp(path, "-")) return cli_write(b);
+    FILE *f = fopen(path, "wb");
+    bool ok = f && fwrite(b->ptr, 1, b->len, f) == b->len;
+    if (f && fclose(f) != 0) ok = false;
+    if (!ok) {
+        cli_error("%s: cannot write", path);
+        if (f) remove(path);
+    }
+    return ok;
+}
 
 int cmd_aging(struct cli *cli, int argc, char **argv)
 {
@@ -42,20 +66,24 @@ int cmd_aging(struct cli *cli, int argc, char **argv)
                                          {"detail", no_argument, NULL, 'd'},
                                          {"by", required_argument, NULL, 'b'},
                                          {"buckets", required_argument, NULL, 'k'},
+                                         {"output", required_argument, NULL, 'o'},
                                          {0, 0, 0, 0}};
     const struct cmd *self = cli_find("aging");
     struct owed_aging_opts ao;
     owed_aging_opts_default(&ao, cli_today(cli));
     enum owed_format fmt = OWED_FORMAT_TABLE;
     bool detail = false;
-    const char *edges = NULL;
+    const char *edges = NULL, *output = NULL;
     int c;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
         if (c == 'a') {
             if (!cli_parse_date(self, optarg, &ao.as_of)) return EXIT_USAGE;
         } else if (c == 'f') {
-            if (owed_format_parse(optarg, &fmt))
-                return cli_usage(self, "'%s' is not a format (table, csv, json)", optarg);
+            if (!strcmp(optarg, "xlsx")) fmt = OWED_FORMAT_XLSX;
+            else if (owed_format_parse(optarg, &fmt))
+                return cli_usage(self, "'%s' is not a format (table, csv, json, xlsx)", optarg);
+        } else if (c == 'o') {
+            output = optarg;
         } else if (c == 'd') {
             detail = true;
         } else if (c == 'b') {
@@ -72,11 +100,14 @@ int cmd_aging(struct cli *cli, int argc, char **argv)
     if (edges && owed_aging_parse_edges(edges, &ao))
         return cli_usage(self, "--buckets takes increasing day counts like 30,60,90, not '%s'",
                          edges);
+    if (fmt == OWED_FORMAT_XLSX && (!output || !strcmp(output, "-")) && isatty(STDOUT_FILENO))
+        return cli_usage(self, "an xlsx workbook is binary: write it to a file with -o FILE.xlsx "
+                               "(or redirect stdout)");
     if (cli_open_read(cli)) return EXIT_FAILURE_;
     struct owed_buf out = OWED_BUF_INIT(0), err = OWED_BUF_INIT(0);
     int rc = owed_report_aging(cli->store, cli->org, &ao, detail, fmt, &out, &err);
     if (rc) cli_error("%s", err.ptr);
-    else if (!cli_write(&out)) rc = OWED_E_IO;
+    else if (!write_out(output, &out)) rc = OWED_E_IO;
     owed_buf_release(&out);
     owed_buf_release(&err);
     return cli_exit_code(rc);

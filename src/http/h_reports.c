@@ -1,6 +1,9 @@
 /* Reports: the bytes app/ renders for the CLI, as JSON, or as CSV with Accept: text/csv
- * (GET /api/v1/reports/aging?as_of=D equals `owed aging --as-of D --format csv`); the
- * customer statement also as PDF with Accept: application/pdf (`owed customer statement`). */
+ * (GET /api/v1/reports/aging?as_of=D equals `owed aging --as-of D --format csv`); the aging
+ * report also as an Excel workbook with Accept: OWED_XLSX_CONTENT_TYPE or ?format=xlsx
+ * (`owed aging --format xlsx`); the customer statement also as PDF with Accept:
+ * application/pdf (`owed customer statement`). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,12 +12,28 @@
 #include "base.h"
 #include "core/aging.h"
 #include "http/http.h"
+#include "io/xlsx.h"
 
 static void answer(struct hresp *rs, int rc, enum owed_format fmt, const struct owed_buf *out,
                    const struct owed_buf *err)
 {
     if (rc) hr_app_error(rs, rc, err);
-    else hr_bytes(rs, 200, fmt == OWED_FORMAT_CSV ? "text/csv" : "application/json", out);
+    else hr_bytes(rs, 200, fmt == OWED_FORMAT_CSV    ? "text/csv"
+                           : fmt == OWED_FORMAT_XLSX ? OWED_XLSX_CONTENT_TYPE
+                                                     : "application/json",
+                  out);
+}
+
+/* True when the client asks for this binary format: ?format=NAME, or MIME in Accept ahead
+ * of (or without) application/json. */
+static bool prefers(const struct hreq *rq, const char *name, const char *mime)
+{
+    const char *fmt = hq_arg(rq, "format");
+    if (fmt) return !strcmp(fmt, name);
+    const char *acc = hq_header(rq, "Accept");
+    const char *want = acc ? strstr(acc, mime) : NULL;
+    const char *json = acc ? strstr(acc, "application/json") : NULL;
+    return want && (!json || want < json);
 }
 
 static void aging(struct hreq *rq, struct hresp *rs)
@@ -35,11 +54,19 @@ static void aging(struct hreq *rq, struct hresp *rs)
                    "buckets: '%s' is not increasing day counts like 30,60,90", buckets);
         return;
     }
-    enum owed_format fmt = hq_wants_csv(rq) ? OWED_FORMAT_CSV : OWED_FORMAT_JSON;
+    enum owed_format fmt = prefers(rq, "xlsx", OWED_XLSX_CONTENT_TYPE) ? OWED_FORMAT_XLSX
+                           : hq_wants_csv(rq)                           ? OWED_FORMAT_CSV
+                                                                        : OWED_FORMAT_JSON;
     struct owed_buf out = OWED_BUF_INIT(0), err = OWED_BUF_INIT(0);
     int rc = owed_report_aging(rq->store, rq->who.org, &ao, detail && !strcmp(detail, "true"), fmt,
                                &out, &err);
     answer(rs, rc, fmt, &out, &err);
+    if (fmt == OWED_FORMAT_XLSX && !rc) {
+        char d[11];
+        owed_date_format(ao.as_of, d);
+        snprintf(rs->disposition, sizeof rs->disposition, "attachment; filename=\"aging-%s.xlsx\"",
+                 d);
+    }
     owed_buf_release(&out);
     owed_buf_release(&err);
 }
@@ -62,24 +89,12 @@ static void kpi(struct hreq *rq, struct hresp *rs)
     owed_buf_release(&err);
 }
 
-/* True when the client asks for a PDF: ?format=pdf, or application/pdf in Accept ahead of
- * (or without) application/json. */
-static bool wants_pdf(const struct hreq *rq)
-{
-    const char *fmt = hq_arg(rq, "format");
-    if (fmt) return !strcmp(fmt, "pdf");
-    const char *acc = hq_header(rq, "Accept");
-    const char *pdf = acc ? strstr(acc, "application/pdf") : NULL;
-    const char *json = acc ? strstr(acc, "application/json") : NULL;
-    return pdf && (!json || pdf < json);
-}
-
 static void statement(struct hreq *rq, struct hresp *rs)
 {
     int64_t id;
     owed_date as_of;
     if (!hq_id(rq, rs, 0, &id) || !hq_date(rq, rs, "as_of", hq_today(rq), &as_of)) return;
-    bool pdf = wants_pdf(rq);
+    bool pdf = prefers(rq, "pdf", "application/pdf");
     if (!pdf && hq_wants_csv(rq)) {
         hr_problem(rs, 406, "not_acceptable", "the customer statement is JSON or PDF");
         return;

@@ -390,7 +390,11 @@ void router_handle(struct owed_server *srv, struct MHD_Connection *conn, const c
         if (rs.replayed) add_header(a, "Idempotent-Replayed", "true");
     } else {
         route->fn(&rq, &rs);
-        if (rs.status < 400) auth_changed(method, url);
+        if (rs.status < 400) {
+            auth_changed(method, url);
+            /* A page's form changes through an API route (web_api), named here. */
+            if (rs.resource[0]) auth_changed(method, rs.resource);
+        }
         record(&rq, &rs, idem_state == IDEM_CLAIMED ? &idem : NULL, a->actor,
                unsafe_method(method) && rq.signed_in && rs.status < 400 && !rs.no_audit);
     }

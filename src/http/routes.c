@@ -13,7 +13,8 @@ static const struct http_route *const tables[] = {
     http_routes_collections, http_routes_dunning,
     http_routes_webhooks, http_routes_gateway,
     http_routes_openapi,
-    http_routes_w_signin, http_routes_w_app,
+    http_routes_w_signin, http_routes_w_app, http_routes_w_customers, http_routes_w_money,
+    http_routes_w_reports, http_routes_w_dunning, http_routes_w_settings, http_routes_portal,
 };
 
 const struct http_route *http_routes;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/dashboard.h"
 #include "http/web.h"
 #include "http/web_charts.h"
 #include "owed/date.h"
@@ -150,29 +151,31 @@ static bool in_window(json_t *item, void *ctx)
            (!w->status || (st && !strcmp(st, w->status)));
 }
 
-/* The dashboard's figures: the KPIs and the aging totals of every currency. */
+/* The dashboard's figures, from one pass over the book (app/dashboard.h): the KPIs, the
+ * aging per currency drawn as charts, the invoices falling due this week. */
 static json_t *dashboard_figures(struct hreq *rq, void *unused)
 {
     (void)unused;
-    json_t *kpi = web_get(rq, "/api/v1/reports/kpi");
-    json_t *aging = web_get(rq, "/api/v1/reports/aging");
-    if (!kpi || !aging) {
-        json_decref(kpi);
-        json_decref(aging);
+    json_t *fig = NULL;
+    struct owed_buf err = OWED_BUF_INIT(0);
+    owed_date today = hq_today(rq);
+    int rc = owed_dashboard(rq->store, rq->who.org, today, 90, 7, &fig, &err);
+    if (rc) {
+        fprintf(stderr, "owed: dashboard: %s\n", err.ptr);
+        owed_buf_release(&err);
         return NULL;
     }
-    json_t *fig = json_pack("{s:o, s:o}", "kpi", kpi, "aging", web_aging_totals(aging));
+    owed_buf_release(&err);
+    json_t *aging = json_incref(json_object_get(fig, "aging"));
+    json_object_set_new(fig, "aging", web_aging_totals(aging));
     json_decref(aging);
-    /* Invoices falling due in the next seven days, per currency (the first 500). */
+    json_object_set(fig, "due_week", json_object_get(fig, "due"));
+    json_object_del(fig, "due");
     char from[11], to[11];
-    owed_date today = hq_today(rq);
     owed_date_format(today, from);
     owed_date_format(today + 6, to);
-    json_t *due = web_get(rq, "/api/v1/invoices?status=open&limit=500&due_from=%s&due_to=%s", from, to);
-    json_object_set_new(fig, "due_week", sum_by_currency(json_object_get(due, "data"), "open", NULL, NULL));
     json_object_set_new(fig, "due_from", json_string(from));
     json_object_set_new(fig, "due_to", json_string(to));
-    json_decref(due);
     return fig;
 }
 

@@ -237,20 +237,10 @@ static void statement_pdf(struct hreq *rq, struct hresp *rs)
 {
     int64_t id;
     if (!hq_id(rq, rs, 0, &id)) return;
-    char path[80];
+    char path[80], disp[80];
     snprintf(path, sizeof path, "/api/v1/customers/%lld/statement?format=pdf", (long long)id);
-    struct web_call c = {.method = "GET", .path = path};
-    if (web_call(rq, &c) >= 400) {
-        web_error(rq, rs, c.status, "%s", c.msg);
-    } else {
-        rs->status = 200;
-        rs->content_type = "application/pdf";
-        snprintf(rs->disposition, sizeof rs->disposition, "inline; filename=\"statement-%lld.pdf\"",
-                 (long long)id);
-        owed_buf_add(&rs->body, c.raw.ptr, c.raw.len);
-    }
-    json_decref(c.out);
-    owed_buf_release(&c.raw);
+    snprintf(disp, sizeof disp, "inline; filename=\"statement-%lld.pdf\"", (long long)id);
+    web_pass_through(rq, rs, path, "application/pdf", disp);
 }
 
 const struct http_route http_routes_w_customers[] = {

@@ -80,19 +80,11 @@ static void aging_download(struct hreq *rq, struct hresp *rs, const char *format
     aging_query(rq, path, sizeof path, hq_arg(rq, "detail") && !strcmp(hq_arg(rq, "detail"), "true"));
     size_t used = strlen(path);
     snprintf(path + used, sizeof path - used, "&format=%s", format);
-    struct web_call c = {.method = "GET", .path = path};
-    if (web_call(rq, &c) >= 400) {
-        web_error(rq, rs, c.status, "%s", c.msg);
-    } else {
-        rs->status = 200;
-        rs->content_type = content_type;
-        const char *as_of = hq_arg(rq, "as_of");
-        snprintf(rs->disposition, sizeof rs->disposition, "attachment; filename=\"aging-%s.%s\"",
-                 as_of && strlen(as_of) == 10 && !strpbrk(as_of, "\"\\") ? as_of : "today", format);
-        owed_buf_add(&rs->body, c.raw.ptr, c.raw.len);
-    }
-    json_decref(c.out);
-    owed_buf_release(&c.raw);
+    const char *as_of = hq_arg(rq, "as_of");
+    char disp[96];
+    snprintf(disp, sizeof disp, "attachment; filename=\"aging-%s.%s\"",
+             as_of && strlen(as_of) == 10 && !strpbrk(as_of, "\"\\") ? as_of : "today", format);
+    web_pass_through(rq, rs, path, content_type, disp);
 }
 
 static void aging_csv(struct hreq *rq, struct hresp *rs)

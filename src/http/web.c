@@ -80,6 +80,7 @@ const char *web_static(const char *name, size_t *len)
 
 static void flash_set(struct hresp *rs, const char *msg)
 {
+    if (rs->cookie[0]) return; /* one Set-Cookie per answer: a session cookie comes first */
     size_t n = strlen(msg);
     if (n > FLASH_MAX) {
         n = FLASH_MAX;
@@ -252,7 +253,8 @@ void web_error(struct hreq *rq, struct hresp *rs, int status, const char *fmt, .
                         : status >= 500 ? "Something went wrong"
                                         : "That did not work";
     bool staff = rq->signed_in && strncmp(rq->path, "/portal", 7) != 0;
-    json_t *ctx = json_pack("{s:i, s:s, s:s}", "status", status, "message", msg, "heading", title);
+    json_t *ctx = json_pack("{s:i, s:s, s:s, s:s}", "status", status, "message", msg, "heading",
+                            title, "home", strncmp(rq->path, "/portal", 7) ? "/app" : "/portal");
     if (staff) {
         web_page(rq, rs, "error", title, ctx);
         rs->status = status;
@@ -547,4 +549,21 @@ json_t *web_cached(struct hreq *rq, const char *key, json_t *(*make)(struct hreq
     v = make(rq, ctx);
     if (v && versioned) owed_report_cache_put(rq->who.org, full, version, v);
     return v;
+}
+
+void web_pass_through(struct hreq *rq, struct hresp *rs, const char *path,
+                      const char *content_type, const char *disposition)
+{
+    struct web_call c = {.method = "GET", .path = path};
+    if (web_call(rq, &c) >= 400) {
+        web_error(rq, rs, c.status, "%s", c.msg);
+    } else {
+        rs->status = 200;
+        rs->content_type = content_type;
+        if (disposition) snprintf(rs->disposition, sizeof rs->disposition, "%s", disposition);
+        owed_buf_reset(&rs->body);
+        owed_buf_add(&rs->body, c.raw.ptr, c.raw.len);
+    }
+    json_decref(c.out);
+    owed_buf_release(&c.raw);
 }

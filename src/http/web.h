@@ -82,6 +82,12 @@ struct web_call {
 };
 int web_call(struct hreq *rq, struct web_call *c);
 
+/* Answers with the bytes of GET path (a PDF, a CSV, a workbook) as the API gives them, as
+ * content_type, with Content-Disposition `disposition` when not NULL; an error page when
+ * the API refuses. */
+void web_pass_through(struct hreq *rq, struct hresp *rs, const char *path,
+                      const char *content_type, const char *disposition);
+
 /* Compiles every page template; OWED_E_PARSE naming the broken ones (owed serve refuses to
  * start rather than fail a user's page later). */
 int web_check_templates(struct owed_buf *err);

@@ -146,7 +146,7 @@ json_t *web_aging_totals(const json_t *aging)
         }
         struct owed_buf svg = OWED_BUF_INIT(0);
         char title[64];
-        snprintf(title, sizeof title, "Open receivables in %s by days past due", curs[c].code);
+        snprintf(title, sizeof title, "Open receivables in %.3s by days past due", curs[c].code);
         web_chart_bars(title, labels, curs[c].sums, vt, nb, nb <= OWED_ARRAY_LEN(colors) ? colors : NULL, &svg);
         char total[OWED__AMOUNT_MAX + 1];
         total[owed__amount_write(total, curs[c].total, curs[c].exp, true)] = 0;

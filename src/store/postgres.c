@@ -128,6 +128,20 @@ enum stmt_id {
     ST_RECURRING_UPDATE,
     ST_RECURRING_EACH,
     ST_PERIOD_CLAIM,
+    ST_PLINK_INSERT,
+    ST_PLINK_GET,
+    ST_PLINK_USE,
+    ST_PLINK_SENT,
+    ST_PLINKS_EACH,
+    ST_PLINKS_REVOKE,
+    ST_PSESSIONS_END_ALL,
+    ST_PSESSION_INSERT,
+    ST_PSESSION_GET,
+    ST_PSESSION_END,
+    ST_PEVENT_INSERT,
+    ST_PEVENTS_EACH,
+    ST_PFEEDBACK_INSERT,
+    ST_PFEEDBACK_EACH,
     ST_TRY_LOCK,
     ST_UNLOCK,
     ST_COUNT
@@ -177,6 +191,8 @@ enum stmt_id {
     "idem_key, method, path, req_hash, state, status, content_type, body, updated_at"
 #define WEBHOOK_COLS "webhook_id, url, secret, events, active, " ISO_UTC("created_at")
 /* Documents keep the times the application wrote (text), as in sqlite.c. */
+#define PLINK_COLS                                                                    \
+    "link_id, customer_id, created_at, expires_s, used_at, revoked, created_by, message_id"
 #define DOC_COLS                                                                      \
     "doc_id, type, status, number, customer_id, ledger_id, body, source, created_at," \
     " issued_at, ack_at, ack_via, sent_at, delivery, message_id"
@@ -446,6 +462,47 @@ static const char *const stmt_sql[ST_COUNT] = {
         " AND ($2::bigint = 0 OR r.rec_id = $2) ORDER BY r.rec_id",
     [ST_PERIOD_CLAIM] = "INSERT INTO recurring_periods (org_id, rec_id, period, doc_id)"
                         " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+    /* The customer portal (issue 8): ids MAX + 1 per organization under its lock. */
+    [ST_PLINK_INSERT] =
+        "INSERT INTO portal_links (org_id, link_id, customer_id, created_at, expires_s, used_at,"
+        " revoked, created_by, message_id) VALUES ($1, (SELECT COALESCE(MAX(link_id), 0) + 1"
+        " FROM portal_links WHERE org_id = $1), $2, $3, $4, $5, $6, $7, $8) RETURNING link_id",
+    [ST_PLINK_GET] = "SELECT " PLINK_COLS " FROM portal_links WHERE org_id = $1 AND link_id = $2",
+    [ST_PLINK_USE] = "UPDATE portal_links SET used_at = $3 WHERE org_id = $1 AND link_id = $2"
+                     " AND used_at = '' AND revoked = 0",
+    [ST_PLINK_SENT] =
+        "UPDATE portal_links SET message_id = $3 WHERE org_id = $1 AND link_id = $2",
+    [ST_PLINKS_EACH] = "SELECT " PLINK_COLS " FROM portal_links WHERE org_id = $1"
+                       " AND ($2::bigint = 0 OR customer_id = $2) ORDER BY link_id",
+    [ST_PLINKS_REVOKE] = "UPDATE portal_links SET revoked = 1 WHERE org_id = $1"
+                         " AND customer_id = $2 AND used_at = '' AND revoked = 0",
+    [ST_PSESSIONS_END_ALL] = "UPDATE portal_sessions SET ended = 1 WHERE org_id = $1"
+                             " AND customer_id = $2 AND ended = 0",
+    [ST_PSESSION_INSERT] =
+        "INSERT INTO portal_sessions (org_id, session_id, customer_id, link_id, created_at,"
+        " expires_s, ended) VALUES ($1, (SELECT COALESCE(MAX(session_id), 0) + 1 FROM"
+        " portal_sessions WHERE org_id = $1), $2, $3, $4, $5, $6) RETURNING session_id",
+    [ST_PSESSION_GET] = "SELECT session_id, customer_id, link_id, created_at, expires_s, ended"
+                        " FROM portal_sessions WHERE org_id = $1 AND session_id = $2",
+    [ST_PSESSION_END] =
+        "UPDATE portal_sessions SET ended = 1 WHERE org_id = $1 AND session_id = $2",
+    [ST_PEVENT_INSERT] =
+        "INSERT INTO portal_events (org_id, event_id, customer_id, session_id, on_date, at,"
+        " action, invoice_id, item_id, ref, body) VALUES ($1, (SELECT COALESCE(MAX(event_id),"
+        " 0) + 1 FROM portal_events WHERE org_id = $1), $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        " RETURNING event_id",
+    [ST_PEVENTS_EACH] =
+        "SELECT event_id, customer_id, session_id, on_date, at, action, invoice_id, item_id,"
+        " ref, body FROM portal_events WHERE org_id = $1 AND ($2::bigint = 0 OR customer_id = $2)"
+        " ORDER BY event_id",
+    [ST_PFEEDBACK_INSERT] =
+        "INSERT INTO portal_feedback (org_id, feedback_id, customer_id, session_id, rating,"
+        " comment, created_at) VALUES ($1, (SELECT COALESCE(MAX(feedback_id), 0) + 1 FROM"
+        " portal_feedback WHERE org_id = $1), $2, $3, $4, $5, $6) RETURNING feedback_id",
+    [ST_PFEEDBACK_EACH] =
+        "SELECT feedback_id, customer_id, session_id, rating, comment, created_at"
+        " FROM portal_feedback WHERE org_id = $1 AND ($2::bigint = 0 OR customer_id = $2)"
+        " ORDER BY feedback_id DESC",
     [ST_TRY_LOCK] = "SELECT pg_try_advisory_lock($1::bigint)",
     [ST_UNLOCK] = "SELECT pg_advisory_unlock($1::bigint)",
 };
@@ -2842,6 +2899,7 @@ static void pg_unlock(struct owed_store *s, const char *name)
 }
 
 #include "postgres_documents.inc"
+#include "postgres_portal.inc"
 
 static const struct owed_store_ops postgres_ops = {
     .name = "postgres",
@@ -2936,6 +2994,19 @@ static const struct owed_store_ops postgres_ops = {
     .recurring_update = pg_recurring_update,
     .recurring_each = pg_recurring_each,
     .period_claim = pg_period_claim,
+    .portal_link_insert = pg_portal_link_insert,
+    .portal_link_get = pg_portal_link_get,
+    .portal_link_use = pg_portal_link_use,
+    .portal_link_sent = pg_portal_link_sent,
+    .portal_links_each = pg_portal_links_each,
+    .portal_revoke = pg_portal_revoke,
+    .portal_session_insert = pg_portal_session_insert,
+    .portal_session_get = pg_portal_session_get,
+    .portal_session_end = pg_portal_session_end,
+    .portal_event_insert = pg_portal_event_insert,
+    .portal_events_each = pg_portal_events_each,
+    .portal_feedback_insert = pg_portal_feedback_insert,
+    .portal_feedback_each = pg_portal_feedback_each,
     .try_lock = pg_try_lock,
     .unlock = pg_unlock,
 };

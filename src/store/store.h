@@ -151,6 +151,56 @@ struct owed_recurring_rec {
 typedef int (*owed_doc_rec_fn)(void *ctx, const struct owed_doc_rec *d);
 typedef int (*owed_recurring_fn)(void *ctx, const struct owed_recurring_rec *r);
 
+/* ---- the customer portal (issue 8) ---- */
+
+/* A magic link (its token is derived, never stored: app/portal.c). */
+struct owed_portal_link {
+    int64_t id;
+    int64_t customer_id;
+    char created_at[32];
+    int64_t expires_s;   /* unix seconds */
+    char used_at[32];    /* "" = never used */
+    bool revoked;
+    char created_by[64]; /* "cli", "staff:EMAIL", "renew", "dunning" */
+    int64_t message_id;  /* the outbox message that carried it; 0 = none */
+};
+
+struct owed_portal_session_rec {
+    int64_t id;
+    int64_t customer_id;
+    int64_t link_id;
+    char created_at[32];
+    int64_t expires_s;
+    bool ended;
+};
+
+/* What a customer did in the portal, for the staff's timeline. */
+struct owed_portal_event {
+    int64_t id;
+    int64_t customer_id;
+    int64_t session_id;
+    owed_date on_date;
+    char at[32];
+    char action[24];    /* "link", "login", "ack", "dispute", "promise", "pay", "feedback" */
+    int64_t invoice_id; /* 0 = none */
+    int64_t item_id;    /* the collection item it made; 0 = none */
+    char ref[OWED_REF_MAX + 1];
+    char body[512];
+};
+
+struct owed_portal_feedback {
+    int64_t id;
+    int64_t customer_id;
+    int64_t session_id;
+    int rating; /* 1..5 */
+    char comment[2001];
+    char created_at[32];
+};
+
+typedef int (*owed_portal_link_fn)(void *ctx, const struct owed_portal_link *l);
+typedef int (*owed_portal_event_fn)(void *ctx, const struct owed_portal_event *e);
+typedef int (*owed_portal_feedback_fn)(void *ctx, const struct owed_portal_feedback *f);
+
 /* Highest id per table: an upper bound on row counts, for sizing arrays up front. */
 struct owed_store_max_ids {
     int64_t customers, invoices, payments, allocations;
@@ -428,6 +478,52 @@ struct owed_store_ops {
      * was claimed before (nothing written). */
     int (*period_claim)(struct owed_store *s, int64_t org, int64_t rec_id, int64_t period,
                         int64_t doc_id, struct owed_buf *err);
+
+    /* ---- the customer portal (issue 8) ---- */
+
+    /* Sets l->id (per organization, from 1). */
+    int (*portal_link_insert)(struct owed_store *s, int64_t org, struct owed_portal_link *l,
+                              struct owed_buf *err);
+    int (*portal_link_get)(struct owed_store *s, int64_t org, int64_t id,
+                           struct owed_portal_link *out, struct owed_buf *err);
+    /* Marks link id used at `used_at` if it is neither used nor revoked: OWED_E_EXISTS
+     * (nothing written) otherwise, OWED_E_NOT_FOUND when there is no such link. Two calls
+     * at once: one wins. */
+    int (*portal_link_use)(struct owed_store *s, int64_t org, int64_t id, const char *used_at,
+                           struct owed_buf *err);
+    /* Sets message_id of link id. */
+    int (*portal_link_sent)(struct owed_store *s, int64_t org, int64_t id, int64_t message_id,
+                            struct owed_buf *err);
+    /* customer_id 0 = all; by id. */
+    int (*portal_links_each)(struct owed_store *s, int64_t org, int64_t customer_id,
+                             owed_portal_link_fn fn, void *ctx, struct owed_buf *err);
+    /* Revokes every unused link and ends every session of the customer; *n: how many
+     * links and sessions it changed (may be NULL). */
+    int (*portal_revoke)(struct owed_store *s, int64_t org, int64_t customer_id, int64_t *n,
+                         struct owed_buf *err);
+
+    /* Sets p->id. */
+    int (*portal_session_insert)(struct owed_store *s, int64_t org,
+                                 struct owed_portal_session_rec *p, struct owed_buf *err);
+    int (*portal_session_get)(struct owed_store *s, int64_t org, int64_t id,
+                              struct owed_portal_session_rec *out, struct owed_buf *err);
+    /* OWED_E_NOT_FOUND when there is no such session. */
+    int (*portal_session_end)(struct owed_store *s, int64_t org, int64_t id,
+                              struct owed_buf *err);
+
+    /* Sets e->id. */
+    int (*portal_event_insert)(struct owed_store *s, int64_t org, struct owed_portal_event *e,
+                               struct owed_buf *err);
+    /* customer_id 0 = all; by id. */
+    int (*portal_events_each)(struct owed_store *s, int64_t org, int64_t customer_id,
+                              owed_portal_event_fn fn, void *ctx, struct owed_buf *err);
+
+    /* Sets f->id. */
+    int (*portal_feedback_insert)(struct owed_store *s, int64_t org,
+                                  struct owed_portal_feedback *f, struct owed_buf *err);
+    /* customer_id 0 = all; newest first. */
+    int (*portal_feedback_each)(struct owed_store *s, int64_t org, int64_t customer_id,
+                                owed_portal_feedback_fn fn, void *ctx, struct owed_buf *err);
 };
 
 struct owed_store {

@@ -59,7 +59,7 @@ owed() { "$OWED" "$@"; }
 {
     owed gen --customers 25 --invoices 400 --seed 7 --end 2026-06-30 --out "$T/data"
     owed init
-    owed org set --name "Browser Test Ltd"
+    owed org set --name "Browser Test Ltd" --out-dir "$T/out" # letters, agency files
     for kind in customers invoices payments; do
         owed import "$kind" "$T/data/$kind.csv"
     done

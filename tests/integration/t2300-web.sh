@@ -51,7 +51,7 @@ say "every page of the staff app"
 for p in /app /app/worklist /app/customers "/app/customers?q=XSS" /app/customers/1 /app/invoices \
     "/app/invoices?status=all" /app/invoices/1 /app/payments /app/bank /app/reports/aging \
     "/app/reports/aging?customer=XSS1" /app/reports/kpi /app/customers/1/statement.pdf \
-    /app/reports/aging.csv; do
+    /app/reports/aging.csv /app/dunning /app/dunning/policies/default /app/outbox /app/settings; do
     page GET "$p"
     expect_eq "$STATUS" 200 "GET $p"
 done

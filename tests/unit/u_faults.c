@@ -478,6 +478,11 @@ FORWARD(webhook_get, (struct owed_store *s, int64_t org, int64_t id, struct owed
                       struct owed_buf *err), (REAL(s), org, id, out, err))
 FORWARD(webhooks_each, (struct owed_store *s, int64_t org, owed_webhook_fn fn, void *ctx,
                         struct owed_buf *err), (REAL(s), org, fn, ctx, err))
+FORWARD(orgdoc_get, (struct owed_store *s, int64_t org, const char *key, struct owed_buf *json,
+                     struct owed_buf *err), (REAL(s), org, key, json, err))
+FORWARD(portal_events_each, (struct owed_store *s, int64_t org, int64_t customer_id,
+                             owed_portal_event_fn fn, void *ctx, struct owed_buf *err),
+        (REAL(s), org, customer_id, fn, ctx, err))
 FORWARD(try_lock, (struct owed_store *s, const char *name, bool *got, struct owed_buf *err),
         (REAL(s), name, got, err))
 static void f_unlock(struct owed_store *s, const char *name)
@@ -567,6 +572,8 @@ static const struct owed_store_ops fault_ops = {
     .webhook_delete = f_webhook_delete,
     .webhook_get = f_webhook_get,
     .webhooks_each = f_webhooks_each,
+    .orgdoc_get = f_orgdoc_get,
+    .portal_events_each = f_portal_events_each,
     .try_lock = f_try_lock,
     .unlock = f_unlock,
 };

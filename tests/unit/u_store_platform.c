@@ -955,6 +955,8 @@ static void migrate_on(int backend)
                      " ALTER TABLE orgs DROP COLUMN gateway_secret;"
                      " DROP TABLE documents; DROP TABLE sequences; DROP TABLE org_docs;"
                      " DROP TABLE recurring; DROP TABLE recurring_periods;"
+                     " DROP TABLE portal_links; DROP TABLE portal_sessions;"
+                     " DROP TABLE portal_events; DROP TABLE portal_feedback;"
                      " DELETE FROM schema_migrations WHERE version >= 5");
     s = NULL;
     OK(owed_store_open(store_url(backend), false, &s, E));
