@@ -297,6 +297,10 @@ struct owed_plan_req {
 /* Splits the invoice's open balance into installments (core/collections.c). */
 int owed_plan_create(struct owed_store *s, int64_t org, const struct owed_plan_req *r,
                      int64_t *id, struct owed_buf *out, struct owed_buf *err);
+/* The same inside the caller's write transaction (the customer portal records its event in
+ * the same one). */
+int owed__plan_create_in(struct owed_store *s, int64_t org, const struct owed_plan_req *r,
+                         int64_t *id, struct owed_buf *out, struct owed_buf *err);
 
 /* Customer settings for collections; NULL fields are left as they are. */
 struct owed_profile_changes {

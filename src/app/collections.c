@@ -324,6 +324,12 @@ int owed_plan_create(struct owed_store *s, int64_t org, const struct owed_plan_r
     TX(plan_create_body(s, org, r, id, out, err));
 }
 
+int owed__plan_create_in(struct owed_store *s, int64_t org, const struct owed_plan_req *r,
+                         int64_t *id, struct owed_buf *out, struct owed_buf *err)
+{
+    return plan_create_body(s, org, r, id, out, err);
+}
+
 struct profile_find {
     int64_t customer_id;
     struct owed_profile profile;

@@ -1,5 +1,5 @@
-/* The customer portal's links, sessions, events and feedback (portal.h). What the customer
- * sees and does is in portal_views.c. */
+/* The customer portal's links, sessions, events, feedback and settings (portal.h). What
+ * the customer sees and does is in portal_views.c. */
 #include "app/portal.h"
 
 #include <sodium.h>
@@ -684,4 +684,113 @@ int owed_portal_feedback_view(struct owed_store *s, int64_t org, const char *cus
     if (rc) json_decref(arr);
     else *out = arr;
     return rc;
+}
+
+/* ---- settings ---- */
+
+#define SETTINGS_KEY "portal"
+
+static void settings_defaults(struct owed_portal_settings *set)
+{
+    set->plans = false;
+    set->max_installments = 3;
+    set->max_days = 30;
+    set->every_days = 30;
+}
+
+static int settings_check(const struct owed_portal_settings *set, struct owed_buf *err)
+{
+    if (set->max_installments < 2 || set->max_installments > OWED_PORTAL_PLAN_INSTALLMENTS_MAX) {
+        owed_buf_addf(err, "max_installments: from 2 to %d, not %d",
+                      OWED_PORTAL_PLAN_INSTALLMENTS_MAX, set->max_installments);
+        return OWED_E_INVALID;
+    }
+    if (set->max_days < 0 || set->max_days > OWED_PORTAL_PLAN_DAYS_MAX) {
+        owed_buf_addf(err, "max_days: from 0 to %d, not %d", OWED_PORTAL_PLAN_DAYS_MAX,
+                      set->max_days);
+        return OWED_E_INVALID;
+    }
+    if (set->every_days < 1 || set->every_days > 366) {
+        owed_buf_addf(err, "every_days: from 1 to 366, not %d", set->every_days);
+        return OWED_E_INVALID;
+    }
+    return OWED_OK;
+}
+
+json_t *owed_portal_settings_json(const struct owed_portal_settings *set)
+{
+    return json_pack("{s:{s:b, s:i, s:i, s:i}}", "plans", "allowed", set->plans,
+                     "max_installments", set->max_installments, "max_days", set->max_days,
+                     "every_days", set->every_days);
+}
+
+/* An integer member of o into *dst when it is there. */
+static bool settings_int(const json_t *o, const char *k, int *dst)
+{
+    const json_t *v = json_object_get(o, k);
+    if (!v) return true;
+    if (!json_is_integer(v) || json_integer_value(v) < -1000000 ||
+        json_integer_value(v) > 1000000)
+        return false;
+    *dst = (int)json_integer_value(v);
+    return true;
+}
+
+int owed_portal_settings_get(struct owed_store *s, int64_t org, struct owed_portal_settings *out,
+                             struct owed_buf *err)
+{
+    settings_defaults(out);
+    struct owed_buf js = OWED_BUF_INIT(OWED_BUF_MAX_DEFAULT);
+    int rc = s->ops->orgdoc_get(s, org, SETTINGS_KEY, &js, err);
+    if (rc == OWED_E_NOT_FOUND) {
+        owed_buf_release(&js);
+        return OWED_OK;
+    }
+    json_t *j = rc ? NULL : json_loads(js.ptr ? js.ptr : "", 0, NULL);
+    owed_buf_release(&js);
+    if (rc) return rc;
+    const json_t *p = json_object_get(j, "plans");
+    bool ok = j && json_is_object(j) && (!p || json_is_object(p));
+    if (ok && p) {
+        const json_t *a = json_object_get(p, "allowed");
+        if (a && !json_is_boolean(a)) ok = false;
+        else out->plans = json_is_true(a);
+        ok = ok && settings_int(p, "max_installments", &out->max_installments) &&
+             settings_int(p, "max_days", &out->max_days) &&
+             settings_int(p, "every_days", &out->every_days);
+    }
+    json_decref(j);
+    struct owed_buf ignore = OWED_BUF_INIT(0);
+    if (ok) ok = settings_check(out, &ignore) == OWED_OK;
+    owed_buf_release(&ignore);
+    if (!ok) {
+        settings_defaults(out); /* never offer plans on settings one cannot read */
+        owed_buf_adds(err, "portal settings: stored JSON unreadable");
+        return OWED_E_STORE;
+    }
+    return OWED_OK;
+}
+
+int owed_portal_settings_set(struct owed_store *s, int64_t org,
+                             const struct owed_portal_settings_change *ch,
+                             struct owed_portal_settings *out, struct owed_buf *err)
+{
+    int rc = s->ops->begin(s, err);
+    if (rc) return rc;
+    rc = owed_portal_settings_get(s, org, out, err);
+    if (!rc) {
+        if (ch->plans >= 0) out->plans = ch->plans != 0;
+        if (ch->max_installments) out->max_installments = ch->max_installments;
+        if (ch->max_days_set) out->max_days = ch->max_days;
+        if (ch->every_days) out->every_days = ch->every_days;
+        rc = settings_check(out, err);
+    }
+    if (!rc) {
+        json_t *j = owed_portal_settings_json(out);
+        char *text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+        json_decref(j);
+        rc = s->ops->orgdoc_put(s, org, SETTINGS_KEY, text, err);
+        free(text);
+    }
+    return owed__tx_end(s, rc, err);
 }

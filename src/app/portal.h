@@ -164,8 +164,12 @@ int owed_portal_home(struct owed_store *s, const struct owed_portal_session *ps,
  * open, days_overdue, overdue, po_number, document: {number, lines [{id, name,
  * description, qty, unit, price, net, tax}], totals {net, tax, total}}|null, acknowledged,
  * ack_at, can_ack, has_pdf, disputes [{id, reason, status, amount, text, opened}],
- * promises [{id, date, amount, status}], payments [{date, amount}], bank {iban, bic,
- * account_name, reference}|null, reasons [...], today, max_promise_date}.
+ * promises [{id, date, amount, status}], plans [{id, opened, amount, currency, text,
+ * status, live, installments [{n, date, amount, currency, status}]}], has_live_plan,
+ * plan_offer ({options [{n, label}], first_min, first_max, every_days, max_installments}
+ * while the settings offer plans and the invoice is open without a live plan, else false),
+ * payments [{date, amount}], bank {iban, bic, account_name, reference}|null, reasons [...],
+ * today, max_promise_date}.
  * OWED_E_NOT_FOUND when it is not this customer's. */
 int owed_portal_invoice(struct owed_store *s, const struct owed_portal_session *ps,
                         int64_t invoice_id, owed_time_ms now, json_t **out,
@@ -213,6 +217,16 @@ int owed_portal_pay(struct owed_store *s, const struct owed_portal_session *ps,
                     int64_t invoice_id, const char *amount, const char *card, owed_time_ms now,
                     bool *declined, char payment_ref[OWED_REF_MAX + 1], struct owed_buf *err);
 
+/* Sets up a payment plan for the invoice, as the organization's policy allows
+ * (owed_portal_settings): installments (2 .. max_installments), the first one due on
+ * first_due (today .. today + max_days), then every every_days of the policy. It is the
+ * staff's plan (owed_plan_create) of what is open, made via the portal. OWED_E_DENIED when
+ * the policy offers no plans; OWED_E_INVALID (the reason in err) out of policy, for an
+ * invoice with nothing open or one that already has an active plan. */
+int owed_portal_plan(struct owed_store *s, const struct owed_portal_session *ps,
+                     int64_t invoice_id, int installments, owed_date first_due,
+                     owed_time_ms now, int64_t *plan_id, struct owed_buf *err);
+
 /* Feedback on the portal: rating 1..5, comment up to 2000 bytes (may be empty). */
 int owed_portal_feedback(struct owed_store *s, const struct owed_portal_session *ps, int rating,
                          const char *comment, owed_time_ms now, struct owed_buf *err);
@@ -224,6 +238,33 @@ int owed__portal_event(struct owed_store *s, int64_t org, int64_t customer_id,
                        struct owed_buf *err);
 
 /* ---- for staff ---- */
+
+/* The portal's settings: the organization's document "portal",
+ * {"plans": {"allowed", "max_installments", "max_days", "every_days"}}. */
+#define OWED_PORTAL_PLAN_INSTALLMENTS_MAX 12
+#define OWED_PORTAL_PLAN_DAYS_MAX 365
+struct owed_portal_settings {
+    bool plans;           /* customers may set up payment plans (default false) */
+    int max_installments; /* 2 .. OWED_PORTAL_PLAN_INSTALLMENTS_MAX (default 3) */
+    int max_days;         /* the first payment at most this many days ahead, 0 .. 365 (30) */
+    int every_days;       /* days between installments, 1 .. 366 (default 30) */
+};
+/* The settings, or the defaults when none were set. */
+int owed_portal_settings_get(struct owed_store *s, int64_t org, struct owed_portal_settings *out,
+                             struct owed_buf *err);
+/* Changes what is given (plans: -1 leaves it; the numbers: 0 leaves them) and stores the
+ * result in *out. OWED_E_INVALID for a number out of range. */
+struct owed_portal_settings_change {
+    int plans;
+    int max_installments, max_days, every_days;
+    bool max_days_set; /* max_days 0 is a value: the first payment today */
+};
+int owed_portal_settings_set(struct owed_store *s, int64_t org,
+                             const struct owed_portal_settings_change *ch,
+                             struct owed_portal_settings *out, struct owed_buf *err);
+/* The settings as {"plans": {"allowed", "max_installments", "max_days", "every_days"}}. */
+json_t *owed_portal_settings_json(const struct owed_portal_settings *set);
+
 
 /* Feedback, newest first, of one customer (customer_ref) or all (NULL): an array of
  * {id, customer_id, customer_ref, customer_name, rating, comment, created_at}. */

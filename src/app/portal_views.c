@@ -356,6 +356,7 @@ static json_t *doc_json(const struct owed_doc *d)
 
 struct inv_items {
     json_t *disputes, *promises;
+    json_t *plans, *installments; /* installments: {plan, ...} until attached to their plan */
     const struct owed_invoice *inv;
 };
 
@@ -381,7 +382,65 @@ static int on_inv_item(void *ctx, const struct owed_item *it)
                                         "date", jdate(it->date1), "amount",
                                         jamount(it->amount_minor, cur), "currency", cur,
                                         "status", owed_item_status_name(it->status)));
+    else if (it->kind == OWED_ITEM_PLAN)
+        json_array_append_new(c->plans,
+                              json_pack("{s:I, s:o, s:o, s:s, s:s, s:s, s:b, s:[]}", "id",
+                                        (json_int_t)it->id, "opened", jdate(it->opened_on),
+                                        "amount", jamount(it->amount_minor, cur), "currency",
+                                        cur, "text", it->body, "status",
+                                        owed_item_status_name(it->status), "live",
+                                        it->status == OWED_ST_OPEN, "installments"));
+    else if (it->kind == OWED_ITEM_INSTALLMENT)
+        json_array_append_new(c->installments,
+                              json_pack("{s:I, s:s, s:o, s:o, s:s, s:s}", "plan",
+                                        (json_int_t)it->parent_id, "n", it->code, "date",
+                                        jdate(it->date1), "amount",
+                                        jamount(it->amount_minor, cur), "currency", cur,
+                                        "status", owed_item_status_name(it->status)));
     return OWED_OK;
+}
+
+/* Puts each installment under its plan; *live_plan when a plan is still open. */
+static void plans_attach(struct inv_items *c, bool *live_plan)
+{
+    *live_plan = false;
+    size_t i, k;
+    json_t *p, *in;
+    json_array_foreach(c->plans, i, p) {
+        json_int_t id = json_integer_value(json_object_get(p, "id"));
+        json_t *list = json_object_get(p, "installments");
+        json_array_foreach(c->installments, k, in)
+            if (json_integer_value(json_object_get(in, "plan")) == id)
+                json_array_append(list, in);
+        *live_plan |= json_is_true(json_object_get(p, "live"));
+    }
+}
+
+/* What the policy offers for an invoice with open minor units open: the choices of the
+ * form ({n, label} per number of installments, the first date's bounds), or false when
+ * plans are not offered. */
+static json_t *plan_offer(const struct owed_portal_settings *set, int64_t open,
+                          const char *currency, owed_date today)
+{
+    if (!set->plans || open <= 0) return json_false();
+    int e = owed_currency_exponent(currency);
+    json_t *options = json_array();
+    for (int n = 2; n <= set->max_installments && n <= OWED_PORTAL_PLAN_INSTALLMENTS_MAX; n++) {
+        int64_t amounts[OWED_PORTAL_PLAN_INSTALLMENTS_MAX];
+        owed_date dues[OWED_PORTAL_PLAN_INSTALLMENTS_MAX];
+        owed_plan_split(open, n, today, set->every_days, amounts, dues);
+        char hi[OWED__AMOUNT_MAX + 1], lo[OWED__AMOUNT_MAX + 1], label[128];
+        hi[owed__amount_write(hi, amounts[0], e, true)] = '\0';
+        lo[owed__amount_write(lo, amounts[n - 1], e, true)] = '\0';
+        if (amounts[0] == amounts[n - 1])
+            snprintf(label, sizeof label, "%d payments of %s %s", n, hi, currency);
+        else
+            snprintf(label, sizeof label, "%d payments of %s to %s %s", n, lo, hi, currency);
+        json_array_append_new(options, json_pack("{s:i, s:s}", "n", n, "label", label));
+    }
+    return json_pack("{s:o, s:o, s:o, s:i, s:i}", "options", options, "first_min", jdate(today),
+                     "first_max", jdate(today + set->max_days), "every_days", set->every_days,
+                     "max_installments", set->max_installments);
 }
 
 struct inv_pays {
@@ -444,9 +503,13 @@ static int invoice_view(struct owed_store *s, const struct owed_portal_session *
     int rc = has_doc ? owed_doc_load(&rec, &d, err) : OWED_OK;
     struct owed_seller sl;
     if (!rc) rc = owed_seller_get(s, ps->org, &sl, err);
-    struct inv_items it = {json_array(), json_array(), inv};
+    struct inv_items it = {json_array(), json_array(), json_array(), json_array(), inv};
     struct owed_item_filter f = {.customer_id = ps->customer_id, .invoice_id = inv->id};
     if (!rc) rc = s->ops->items_each(s, ps->org, &f, on_inv_item, &it, err);
+    struct owed_portal_settings set = {0};
+    if (!rc) rc = owed_portal_settings_get(s, ps->org, &set, err);
+    bool live_plan = false;
+    if (!rc) plans_attach(&it, &live_plan);
     struct inv_pays ip = {json_array(), inv->currency};
     struct owed_list_filter lf = {.customer_id = ps->customer_id, .invoice_id = inv->id};
     if (!rc) rc = s->ops->allocations_each(s, ps->org, &lf, on_inv_alloc, &ip, err);
@@ -476,6 +539,13 @@ static int invoice_view(struct owed_store *s, const struct owed_portal_session *
         json_object_set_new(o, "has_disputes", json_boolean(json_array_size(it.disputes) > 0));
         json_object_set_new(o, "promises", it.promises);
         json_object_set_new(o, "has_promises", json_boolean(json_array_size(it.promises) > 0));
+        json_object_set_new(o, "plans", it.plans);
+        json_object_set_new(o, "has_plans", json_boolean(json_array_size(it.plans) > 0));
+        json_object_set_new(o, "has_live_plan", json_boolean(live_plan));
+        json_object_set_new(o, "plan_offer", live_plan ? json_false()
+                                                       : plan_offer(&set, open, inv->currency,
+                                                                    today));
+        json_decref(it.installments);
         json_object_set_new(o, "payments", ip.arr);
         json_object_set_new(o, "has_payments", json_boolean(json_array_size(ip.arr) > 0));
         json_object_set_new(o, "bank", open > 0 ? bank_json(&sl, has_doc ? &d : NULL, inv)
@@ -487,6 +557,8 @@ static int invoice_view(struct owed_store *s, const struct owed_portal_session *
     } else {
         json_decref(it.disputes);
         json_decref(it.promises);
+        json_decref(it.plans);
+        json_decref(it.installments);
         json_decref(ip.arr);
     }
     owed_doc_free(&d);
@@ -690,5 +762,59 @@ int owed_portal_pay(struct owed_store *s, const struct owed_portal_session *ps,
     if ((rc = s->ops->begin(s, err))) return rc;
     rc = owed__portal_event(s, ps->org, ps->customer_id, ps->session_id, now, "pay", inv.id, 0,
                             *declined ? "" : res.payment_ref, what, err);
+    return owed__tx_end(s, rc, err);
+}
+
+int owed_portal_plan(struct owed_store *s, const struct owed_portal_session *ps,
+                     int64_t invoice_id, int installments, owed_date first_due,
+                     owed_time_ms now, int64_t *plan_id, struct owed_buf *err)
+{
+    *plan_id = 0;
+    owed_date today;
+    int rc = owed_org_today(s, ps->org, now, &today, err);
+    if (rc || (rc = s->ops->begin(s, err))) return rc;
+    struct owed_invoice inv;
+    struct owed_portal_settings set = {0};
+    char open_text[OWED__AMOUNT_MAX + 1];
+    /* Another customer's invoice is not found whatever the policy says. */
+    rc = own_invoice(s, ps, invoice_id, &inv, err);
+    if (!rc) rc = owed_portal_settings_get(s, ps->org, &set, err);
+    if (!rc && !set.plans)
+        rc = refused(err, OWED_E_DENIED,
+                     "Payment plans cannot be set up here. Please contact us to agree on one.");
+    if (!rc) rc = amount_or_open(&inv, NULL, open_text, err);
+    if (!rc && (installments < 2 || installments > set.max_installments)) {
+        owed_buf_addf(err, "installments: choose from 2 to %d payments", set.max_installments);
+        rc = OWED_E_INVALID;
+    }
+    if (!rc && (first_due < today || first_due > today + set.max_days)) {
+        char from[11], to[11];
+        owed_date_format(today, from);
+        owed_date_format(today + set.max_days, to);
+        owed_buf_addf(err, "first payment: choose a day from %s to %s", from, to);
+        rc = OWED_E_INVALID;
+    }
+    /* The spacing is the policy's: nothing of it comes from the form. */
+    struct owed_plan_req r = {.invoice_number = inv.number, .installments = installments,
+                              .every_days = set.every_days, .first_due = first_due,
+                              .today = today};
+    struct owed_buf out = OWED_BUF_INIT(0);
+    if (!rc) {
+        rc = owed__plan_create_in(s, ps->org, &r, plan_id, &out, err);
+        if (rc == OWED_E_EXISTS) {
+            owed_buf_reset(err);
+            rc = refused(err, OWED_E_INVALID, "this invoice already has a payment plan");
+        }
+    }
+    owed_buf_release(&out);
+    if (!rc) {
+        char what[320], day[11];
+        owed_date_format(first_due, day);
+        snprintf(what, sizeof what,
+                 "set up a payment plan for %s: %s %s in %d installments from %s, every %d days",
+                 inv.number, open_text, inv.currency, installments, day, set.every_days);
+        rc = owed__portal_event(s, ps->org, ps->customer_id, ps->session_id, now, "plan",
+                                inv.id, *plan_id, inv.number, what, err);
+    }
     return owed__tx_end(s, rc, err);
 }

@@ -11,18 +11,22 @@
 #include "cli/cli.h"
 #include "io/csv.h"
 
-const char cmd_portal_summary[] = "customer portal: magic links, revoking access, feedback";
+const char cmd_portal_summary[] =
+    "customer portal: magic links, revoking access, feedback, settings";
 const char cmd_portal_help[] =
     "usage: owed portal link CUSTOMER_REF [--send] [--days N] [--format text|json]\n"
     "       owed portal links CUSTOMER_REF [--format table|json]\n"
     "       owed portal revoke CUSTOMER_REF\n"
     "       owed portal feedback [--customer REF] [--format table|csv|json]\n"
+    "       owed portal settings [--plans on|off] [--max-installments N] [--max-days D]\n"
+    "                            [--every-days E] [--format text|json]\n"
     "\n"
     "The customer portal (served by `owed serve` under /portal) shows a customer its open\n"
     "invoices, balance and statement, and lets it acknowledge receipt of an invoice, dispute\n"
-    "one (or a line of one), promise a payment date, pay by card through the gateway and\n"
-    "leave feedback. Each of these appears on the customer's timeline (owed customer show)\n"
-    "at once. There is no password: a customer gets in with a magic link.\n"
+    "one (or a line of one), promise a payment date, pay by card through the gateway, set\n"
+    "up a payment plan (when the settings allow) and leave feedback. Each of these appears\n"
+    "on the customer's timeline (owed customer show) at once. There is no password: a\n"
+    "customer gets in with a magic link.\n"
     "\n"
     "link: makes a link PUBLIC_URL/portal/login/TOKEN for the customer and prints it. The\n"
     "token is signed with the organization's portal key and names this customer of this\n"
@@ -40,25 +44,39 @@ const char cmd_portal_help[] =
     "feedback: what customers said about the portal (a rating of 1 to 5 and a comment),\n"
     "newest first.\n"
     "\n"
+    "settings: prints the portal's settings, after changing what is given. Payment plans:\n"
+    "with --plans on a customer may split what is open on an invoice without an active\n"
+    "plan into 2 to --max-installments payments (at most 12; default 3), the first one due\n"
+    "from today to --max-days ahead (0 to 365; default 30), then every --every-days (1 to\n"
+    "366; default 30). The plan is the staff's plan (owed plan), made via the portal. Off\n"
+    "by default.\n"
+    "\n"
     "Options:\n"
     "  --send            email the link to the customer\n"
     "  --days N          days the link stays valid (default 7)\n"
     "  --customer REF    feedback of this customer only\n"
+    "  --plans on|off    settings: customers may set up payment plans, or not\n"
+    "  --max-installments N  settings: at most N installments in a plan (2 to 12)\n"
+    "  --max-days D      settings: the first installment at most D days ahead\n"
+    "  --every-days E    settings: days between installments\n"
     "  --format FORMAT   link: text (the URL; default) or json; links: table or json;\n"
-    "                    feedback: table, csv or json\n"
+    "                    feedback: table, csv or json; settings: text or json\n"
     "  --db PATH         database (default: $OWED_DB, else ./owed.db)\n"
     "\n"
     "Example:\n"
     "  owed portal link C000123 --send\n"
-    "  owed portal feedback --format csv > feedback.csv\n";
+    "  owed portal feedback --format csv > feedback.csv\n"
+    "  owed portal settings --plans on --max-installments 6 --max-days 14\n";
 
-enum { O_SEND = 1000, O_DAYS, O_FORMAT, O_CUSTOMER };
+enum { O_SEND = 1000, O_DAYS, O_FORMAT, O_CUSTOMER, O_PLANS, O_MAX_INST, O_MAX_DAYS, O_EVERY };
 
 struct args {
     bool send;
     int days;
     const char *format;
     const char *customer;
+    struct owed_portal_settings_change set;
+    bool changes;
 };
 
 static void put_json(json_t *doc, struct owed_buf *out)
@@ -227,6 +245,36 @@ static int feedback_cmd(struct cli *cli, const struct args *a)
     return cli_report(rc, &out, &err);
 }
 
+static int settings_cmd(struct cli *cli, const struct args *a)
+{
+    bool json = a->format && !strcmp(a->format, "json");
+    if (a->format && !json && strcmp(a->format, "text"))
+        return cli_usage(cli_find("portal"), "'%s' is not a format for settings (text, json)",
+                         a->format);
+    if (a->changes ? cli_open(cli) : cli_open_read(cli)) return EXIT_FAILURE_;
+    struct owed_portal_settings set;
+    struct owed_buf out = OWED_BUF_INIT(0), err = OWED_BUF_INIT(0);
+    int rc = a->changes ? owed_portal_settings_set(cli->store, cli->org, &a->set, &set, &err)
+                        : owed_portal_settings_get(cli->store, cli->org, &set, &err);
+    if (!rc && json) {
+        put_json(owed_portal_settings_json(&set), &out);
+    } else if (!rc) {
+        owed_buf_addf(&out, "payment plans: %s\n", set.plans ? "on" : "off");
+        owed_buf_addf(&out, "  max installments: %d\n", set.max_installments);
+        owed_buf_addf(&out, "  first payment within: %d days\n", set.max_days);
+        owed_buf_addf(&out, "  installments every: %d days\n", set.every_days);
+    }
+    return cli_report(rc, &out, &err);
+}
+
+/* A whole number from lo to hi, or -1. */
+static int number_arg(const char *v, int lo, int hi)
+{
+    char *end;
+    long n = strtol(v, &end, 10);
+    return *end || end == v || n < lo || n > hi ? -1 : (int)n;
+}
+
 int cmd_portal(struct cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {CLI_COMMON_OPTS,
@@ -234,15 +282,43 @@ int cmd_portal(struct cli *cli, int argc, char **argv)
                                          {"days", required_argument, NULL, O_DAYS},
                                          {"format", required_argument, NULL, O_FORMAT},
                                          {"customer", required_argument, NULL, O_CUSTOMER},
+                                         {"plans", required_argument, NULL, O_PLANS},
+                                         {"max-installments", required_argument, NULL, O_MAX_INST},
+                                         {"max-days", required_argument, NULL, O_MAX_DAYS},
+                                         {"every-days", required_argument, NULL, O_EVERY},
                                          {0, 0, 0, 0}};
     const struct cmd *self = cli_find("portal");
-    struct args a = {0};
+    struct args a = {.set = {.plans = -1}};
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
         case O_SEND: a.send = true; break;
         case O_FORMAT: a.format = optarg; break;
         case O_CUSTOMER: a.customer = optarg; break;
+        case O_PLANS:
+            if (strcmp(optarg, "on") && strcmp(optarg, "off"))
+                return cli_usage(self, "--plans: on or off, not '%s'", optarg);
+            a.set.plans = !strcmp(optarg, "on");
+            a.changes = true;
+            break;
+        case O_MAX_INST:
+            if ((a.set.max_installments =
+                     number_arg(optarg, 2, OWED_PORTAL_PLAN_INSTALLMENTS_MAX)) < 0)
+                return cli_usage(self, "--max-installments: from 2 to %d, not '%s'",
+                                 OWED_PORTAL_PLAN_INSTALLMENTS_MAX, optarg);
+            a.changes = true;
+            break;
+        case O_MAX_DAYS:
+            if ((a.set.max_days = number_arg(optarg, 0, OWED_PORTAL_PLAN_DAYS_MAX)) < 0)
+                return cli_usage(self, "--max-days: from 0 to %d, not '%s'",
+                                 OWED_PORTAL_PLAN_DAYS_MAX, optarg);
+            a.set.max_days_set = a.changes = true;
+            break;
+        case O_EVERY:
+            if ((a.set.every_days = number_arg(optarg, 1, 366)) < 0)
+                return cli_usage(self, "--every-days: from 1 to 366, not '%s'", optarg);
+            a.changes = true;
+            break;
         case O_DAYS: {
             char *end;
             long d = strtol(optarg, &end, 10);
@@ -258,9 +334,14 @@ int cmd_portal(struct cli *cli, int argc, char **argv)
     }
     const char *sub = optind < argc ? argv[optind] : "";
     int n = argc - optind;
+    if (a.changes && strcmp(sub, "settings"))
+        return cli_usage(self, "--plans, --max-installments, --max-days and --every-days are "
+                               "for `owed portal settings`");
     if (!strcmp(sub, "link") && n == 2) return link_cmd(cli, argv[optind + 1], &a);
     if (!strcmp(sub, "links") && n == 2) return links_cmd(cli, argv[optind + 1], &a);
     if (!strcmp(sub, "revoke") && n == 2) return revoke_cmd(cli, argv[optind + 1]);
     if (!strcmp(sub, "feedback") && n == 1) return feedback_cmd(cli, &a);
-    return cli_usage(self, "usage: owed portal link|links|revoke CUSTOMER_REF | feedback");
+    if (!strcmp(sub, "settings") && n == 1) return settings_cmd(cli, &a);
+    return cli_usage(self,
+                     "usage: owed portal link|links|revoke CUSTOMER_REF | feedback | settings");
 }

@@ -476,6 +476,40 @@ static void pay(struct hreq *rq, struct hresp *rs)
     owed_buf_release(&err);
 }
 
+/* POST /portal/invoices/{id}/plan: installments, first_due. Whether plans are offered, how
+ * many installments, how soon the first and how far apart are the organization's policy
+ * (owed portal settings), checked by app/ whatever the form says. */
+static void plan(struct hreq *rq, struct hresp *rs)
+{
+    struct owed_portal_session ps;
+    if (!session(rq, rs, &ps)) return;
+    int64_t id = path_id(rq, 0);
+    if (!id) return no_invoice(rq, rs, &ps);
+    struct owed_buf err = OWED_BUF_INIT(0);
+    int rc = OWED_OK;
+    const char *n = wf(rq, "installments"), *date = wf(rq, "first_due");
+    int installments = 0;
+    if (n && n[0] >= '1' && n[0] <= '9' && (!n[1] || (n[1] >= '0' && n[1] <= '9' && !n[2])))
+        installments = (int)strtol(n, NULL, 10);
+    owed_date first = 0;
+    if (!date || owed_date_parse(date, strlen(date), &first) != OWED_OK) {
+        owed_buf_adds(&err, "first payment: choose the day of the first payment");
+        rc = OWED_E_INVALID;
+    }
+    int64_t item = 0;
+    if (!rc) rc = owed_portal_plan(rq->store, &ps, id, installments, first, rq->now_ms, &item,
+                                   &err);
+    if (rc == OWED_E_DENIED) {
+        audit(rq, &ps, 403, NULL);
+        message(rq, rs, &ps, "", 403, "Payment plans are not available",
+                err.ptr ? err.ptr : "", true);
+    } else {
+        action_done(rq, rs, &ps, id, rc, &err,
+                    "Thank you. Your payment plan is set up; the dates and amounts are below.");
+    }
+    owed_buf_release(&err);
+}
+
 static json_t *ratings(void)
 {
     static const char *const labels[] = {"1 — poor", "2", "3", "4", "5 — excellent"};
@@ -647,6 +681,7 @@ const struct http_route http_routes_portal[] = {
     PORTAL("POST", "/portal/invoices/{id}/dispute", dispute, "dispute an invoice (customers)"),
     PORTAL("POST", "/portal/invoices/{id}/promise", promise, "promise a payment (customers)"),
     PORTAL("POST", "/portal/invoices/{id}/pay", pay, "pay an invoice (customers)"),
+    PORTAL("POST", "/portal/invoices/{id}/plan", plan, "set up a payment plan (customers)"),
     PORTAL("GET", "/portal/feedback", feedback_get, "leave feedback (customers)"),
     PORTAL("POST", "/portal/feedback", feedback_post, "leave feedback (customers)"),
     {"POST", "/api/v1/customers/{id}/portal-link", link_create, OWED_PERM_WORK,

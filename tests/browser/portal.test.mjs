@@ -3,7 +3,8 @@
 // invoice, then acknowledge, dispute a line, promise a date, pay by card through the test
 // gateway and leave feedback; each page without script errors (a CSP refusal is one),
 // screenshotted and passing axe. The staff's timeline of the customer then shows every
-// action "via" the portal, and the used link refuses a second sign-in.
+// action "via" the portal, and the used link refuses a second sign-in. Last, a payment plan
+// set up from the invoice page once `owed portal settings --plans on` allows it.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -199,4 +200,43 @@ test('a used link says so, and offers a new one by email', async () => {
     await screenshot(page, 'portal-link-used');
     await checkA11y(page, 'portal-link-used');
     assert.deepEqual(pageErrors(page), []);
+});
+
+test('a payment plan, set up from the invoice page as the settings allow', async () => {
+    owed('invoice', 'create', '--customer', REF, '--line', 'Support;1;300.00;0;Z', '--issue');
+    owed('portal', 'settings', '--plans', 'on', '--max-installments', '3', '--max-days', '10');
+    const link = owed('portal', 'link', REF).trim();
+    const page = await newPage(browser);
+    await page.goto(link);
+    await Promise.all([page.waitForURL((u) => u.pathname === '/portal'),
+        page.click('button:has-text("Continue")')]);
+    const row = page.locator('tr[data-invoice]');
+    assert.equal(await row.count(), 1, 'the new invoice is the open one');
+    await Promise.all([page.waitForURL(/\/portal\/invoices\/\d+$/), row.locator('a').click()]);
+    const invoiceUrl = page.url();
+
+    // The choices are the policy's: 2 or 3 payments, the first within 10 days.
+    assert.deepEqual(await page.locator('#plan-n option').evaluateAll(
+        (os) => os.map((o) => o.value)), ['2', '3']);
+    assert.equal(await page.getAttribute('#plan-first', 'max'), '2026-07-11');
+    await checkA11y(page, 'portal-invoice-plan-offer');
+    await page.selectOption('#plan-n', '3');
+    await page.fill('#plan-first', '2026-07-05');
+    await Promise.all([page.waitForURL(invoiceUrl), page.click('button:has-text("Set up the plan")')]);
+    assert.match(await page.textContent('.flash'), /Your payment plan is set up/);
+    const dues = await page.locator('[data-installment]').allTextContents();
+    assert.equal(dues.length, 3, 'three installments');
+    assert.match(dues[0], /2026-07-05.*100\.00 EUR/);
+    assert.match(dues[2], /2026-09-03.*100\.00 EUR/);
+    assert.equal(await page.locator('text=Pay in installments').count(), 0, 'offered once');
+    await screenshot(page, 'portal-invoice-plan');
+    await checkA11y(page, 'portal-invoice-plan');
+    assert.deepEqual(pageErrors(page), []);
+
+    // The staff see the plan, made via the portal.
+    const show = JSON.parse(owed('customer', 'show', REF, '--format', 'json'));
+    const plans = show.timeline.filter((e) => e.kind === 'plan' && e.via === 'portal');
+    assert.equal(plans.length, 1, JSON.stringify(show.timeline));
+    assert.match(plans[0].text, /^payment plan for INV-.*300\.00 EUR: 3 installments every 30 days/);
+    owed('portal', 'settings', '--plans', 'off');
 });

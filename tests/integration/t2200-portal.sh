@@ -7,7 +7,9 @@
 # another site; a customer sees only its own invoices (another's answer 404 and change
 # nothing), and a link for one customer never shows another's data; acknowledge, dispute
 # (a line), promise and pay by card, each on the staff API's timeline of the customer at
-# once "via" the portal; feedback listed for staff; sign-out, revoking, session expiry.
+# once "via" the portal; feedback listed for staff; payment plans only as `owed portal
+# settings` allow (refused when off, beyond the installments or the first date allowed,
+# on another's invoice), on the staff API; sign-out, revoking, session expiry.
 . "$(dirname "$0")/lib.sh"
 
 export OWED_DB=${OWED_DB:-$TEST_DB}
@@ -304,6 +306,98 @@ TOKEN=$ADMIN api GET "/api/v1/audit?limit=500"
 expect_eq "$(jget "$T/body" 'sorted({a["resource"] for a in d["data"] if a["actor"] == "portal:C003"})')" \
     "[\"/portal/feedback\", \"/portal/invoices/$I1/ack\", \"/portal/invoices/$I1/dispute\", \"/portal/invoices/$I1/pay\", \"/portal/invoices/$I1/promise\", \"/portal/login\"]" \
     "the audit trail: what the customer did, as portal:C003"
+
+say "payment plans: not offered while the settings do not allow them (the default)"
+expect_exit 0 owed portal settings
+expect_line "$T/out" "payment plans: off"
+expect_web 200 GET "/portal/invoices/$I2" -b "$T/jar3"
+expect_not_contains "$T/page" "Pay in installments"
+n_plans() { db_query "SELECT COUNT(*) FROM collection_items WHERE kind = 4 AND customer_id = $1"; }
+plan3() { # CODE INVOICE_ID FIELDS... (name=value)
+    local code=$1 inv=$2 args=() f
+    shift 2
+    for f in "$@"; do args+=(--data-urlencode "$f"); done
+    expect_web "$code" POST "/portal/invoices/$inv/plan" -b "$T/jar3" \
+        --data-urlencode "csrf=$CSRF3" "${args[@]}"
+}
+plan3 403 "$I2" installments=2 first_due=2026-11-10
+expect_contains "$T/page" "Payment plans are not available"
+expect_eq "$(n_plans "$C3")" "0" "no plan while plans are off"
+
+say "owed portal settings: plans on, within limits; nonsense refused"
+expect_exit 2 owed portal settings --plans maybe
+expect_exit 2 owed portal settings --max-installments 13
+expect_exit 2 owed portal settings --max-installments 1
+expect_exit 2 owed portal settings --max-days 400
+expect_exit 2 owed portal link C003 --plans on
+expect_exit 0 owed portal settings --plans on --max-installments 4 --max-days 14
+expect_line "$T/out" "payment plans: on"
+expect_line "$T/out" "  max installments: 4"
+expect_line "$T/out" "  first payment within: 14 days"
+expect_line "$T/out" "  installments every: 30 days"
+expect_exit 0 owed portal settings --format json
+expect_eq "$(jget "$T/out" '[d["plans"][k] for k in ("allowed", "max_installments", "max_days", "every_days")]')" \
+    "[true, 4, 14, 30]" "stored, and shown as JSON"
+expect_exit 0 owed portal --help
+expect_contains "$T/out" "owed portal settings [--plans on|off] [--max-installments N] [--max-days D]"
+
+say "the invoice page offers what the policy allows"
+expect_web 200 GET "/portal/invoices/$I2" -b "$T/jar3"
+expect_contains "$T/page" "Pay in installments"
+expect_contains "$T/page" "action=\"/portal/invoices/$I2/plan\""
+expect_contains "$T/page" '<option value="4">4 payments of 119.00 EUR</option>'
+expect_contains "$T/page" '<option value="3">3 payments of 158.66 to 158.67 EUR</option>'
+expect_not_contains "$T/page" '<option value="5">'
+expect_contains "$T/page" 'min="2026-11-02" max="2026-11-16"'
+
+say "refused beyond the policy, whatever the form says"
+plan3 422 "$I2" installments=5 first_due=2026-11-10
+expect_contains "$T/page" "installments: choose from 2 to 4 payments"
+plan3 422 "$I2" installments=60 first_due=2026-11-10
+plan3 422 "$I2" installments=1 first_due=2026-11-10
+plan3 422 "$I2" installments=x first_due=2026-11-10
+plan3 422 "$I2" installments=3 first_due=2026-11-17
+expect_contains "$T/page" "first payment: choose a day from 2026-11-02 to 2026-11-16"
+plan3 422 "$I2" installments=3 first_due=2026-11-01
+plan3 422 "$I2" installments=3 first_due=soon
+expect_eq "$(n_plans "$C3")" "0" "nothing out of policy was set up"
+
+say "another customer's invoice: 404, nothing set up"
+plan3 404 "$I3" installments=2 first_due=2026-11-10
+expect_not_contains "$T/page" "Secret widgets"
+plan3 404 999999 installments=2 first_due=2026-11-10
+expect_eq "$(n_plans "$C1")" "0" "B's invoice: no plan"
+expect_web 403 POST "/portal/invoices/$I2/plan" -b "$T/jar3" --data-urlencode "csrf=$CSRF1" \
+    --data-urlencode installments=2 --data-urlencode first_due=2026-11-10
+
+say "within the policy: a plan (the spacing is the policy's, not the form's)"
+plan3 303 "$I2" installments=3 first_due=2026-11-10 every_days=1
+expect_contains "$T/ph" "Location: /portal/invoices/$I2"
+expect_eq "$(n_plans "$C3")" "1" "one plan"
+TOKEN=$COLLECTOR api GET "/api/v1/plans?customer=C003"
+expect_eq "$STATUS" 200 "the staff API lists plans"
+expect_eq "$(jget "$T/body" '[(p["invoice_number"], p["amount"], p["text"]) for p in d["data"]]')" \
+    '[["INV-2026-00002", "476.00", "3 installments every 30 days"]]' "the staff API shows the plan"
+expect_eq "$(jget "$T/body" '[(i["number"], i["due_date"], i["amount"]) for i in d["data"][0]["installments"]]')" \
+    '[[1, "2026-11-10", "158.67"], [2, "2026-12-10", "158.67"], [3, "2027-01-09", "158.66"]]' \
+    "its installments, in minor units that add up to what is open"
+timeline
+expect_line "$T/tl" "plan|portal|payment plan for INV-2026-00002, 476.00 EUR: 3 installments every 30 days (open) (via portal)"
+expect_web 200 GET "/portal/invoices/$I2" -b "$T/jar3"
+expect_contains "$T/page" 'data-installment="3"'
+expect_contains "$T/page" "2027-01-09"
+expect_not_contains "$T/page" "Pay in installments"
+plan3 422 "$I2" installments=2 first_due=2026-11-10
+expect_contains "$T/page" "this invoice already has a payment plan"
+expect_eq "$(n_plans "$C3")" "1" "still one plan"
+
+say "plans off again: the form goes, a post is refused"
+expect_exit 0 owed portal settings --plans off
+expect_line "$T/out" "payment plans: off"
+expect_web 200 GET "/portal/invoices/$I1" -b "$T/jar3"
+expect_not_contains "$T/page" "Pay in installments"
+plan3 403 "$I1" installments=2 first_due=2026-11-10
+expect_eq "$(n_plans "$C3")" "1" "no second plan"
 
 say "the staff API makes a link and emails it; the email's link signs in"
 TOKEN=$VIEWER api POST "/api/v1/customers/$C3/portal-link" '{}'
