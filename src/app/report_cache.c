@@ -65,12 +65,3 @@ void owed_report_cache_put(int64_t org, const char *key, int64_t version, const 
     pthread_mutex_unlock(&mu);
 }
 
-void owed_report_cache_clear(void)
-{
-    pthread_mutex_lock(&mu);
-    for (size_t i = 0; i < ENTRIES; i++) {
-        json_decref(cache[i].value);
-        cache[i].value = NULL;
-    }
-    pthread_mutex_unlock(&mu);
-}

@@ -21,7 +21,5 @@ json_t *owed_report_cache_get(int64_t org, const char *key, int64_t version);
 /* Keeps a copy of v under (org, key, version), evicting the least recently used entry
  * when full. Meant for a page's figures (kilobytes), not for whole reports. */
 void owed_report_cache_put(int64_t org, const char *key, int64_t version, const json_t *v);
-/* Empties the cache (tests). */
-void owed_report_cache_clear(void);
 
 #endif

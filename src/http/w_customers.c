@@ -220,17 +220,10 @@ static void customer_page(struct hreq *rq, struct hresp *rs)
 /* /app/customers/by-ref/REF: the customer page of a reference (lists that carry refs). */
 static void customer_by_ref(struct hreq *rq, struct hresp *rs)
 {
-    json_t *list = web_get(rq, "/api/v1/customers?ref=%s", web_q(0, rq->params[0]));
-    json_t *first = json_array_get(json_object_get(list, "data"), 0);
-    if (!first) {
-        json_decref(list);
-        web_error(rq, rs, 404, "no customer %s", rq->params[0]);
-        return;
-    }
-    char to[64];
-    snprintf(to, sizeof to, "/app/customers/%lld", (long long)json_integer_value(json_object_get(first, "id")));
-    json_decref(list);
-    web_redirect(rs, to, NULL);
+    char path[320], what[300];
+    snprintf(path, sizeof path, "/api/v1/customers?ref=%s", web_q(0, rq->params[0]));
+    snprintf(what, sizeof what, "customer %s", rq->params[0]);
+    web_redirect_to_first(rq, rs, path, "/app/customers/", what);
 }
 
 static void statement_pdf(struct hreq *rq, struct hresp *rs)

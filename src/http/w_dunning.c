@@ -28,18 +28,6 @@ static const char *const statuses[] = {"queued", "sending", "uncertain", "sent",
 
 static void day_text(owed_date d, char out[11]) { owed_date_format(d, out); }
 
-/* "2026-11-24T00:03:39Z" -> "2026-11-24 00:03" (UTC, as the column says), in place. */
-static void short_time(json_t *o, const char *key)
-{
-    const char *s = json_string_value(json_object_get(o, key));
-    if (!s || strlen(s) < 16 || s[10] != 'T') return;
-    char t[17];
-    memcpy(t, s, 16);
-    t[10] = ' ';
-    t[16] = 0;
-    json_object_set_new(o, key, json_string(t));
-}
-
 /* ?NAME as a date; dflt when absent or empty. False (and *bad set) when it is not one. */
 static bool arg_date(const struct hreq *rq, const char *name, owed_date dflt, owed_date *out,
                      bool *bad)
@@ -51,16 +39,6 @@ static bool arg_date(const struct hreq *rq, const char *name, owed_date dflt, ow
     *out = dflt;
     *bad = true;
     return false;
-}
-
-/* [{"value", "selected"}] of `values`, the one equal to `current` selected. */
-static json_t *options(const char *const *values, size_t n, const char *current)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(a, json_pack("{s:s, s:b}", "value", values[i], "selected",
-                                           current && !strcmp(current, values[i])));
-    return a;
 }
 
 /* "30 days after the due date", "7 business days before the due date", "on the due date". */
@@ -175,7 +153,7 @@ static void dunning_home(struct hreq *rq, struct hresp *rs)
     day_text(today, t);
     json_object_set_new(ctx, "as_of", json_string(d));
     json_object_set_new(ctx, "today", json_string(t));
-    json_object_set_new(ctx, "channel_options", options(channels, OWED_ARRAY_LEN(channels), channel));
+    json_object_set_new(ctx, "channel_options", web_options(channels, OWED_ARRAY_LEN(channels), channel));
     json_object_set_new(ctx, "can_configure", json_boolean(can(rq, OWED_PERM_CONFIGURE)));
     json_object_set_new(ctx, "can_run", json_boolean(can(rq, OWED_PERM_MONEY)));
 
@@ -297,7 +275,7 @@ static json_t *step_row(size_t i, json_t *st)
         "{s:I, s:I, s:s, s:s, s:b, s:o, s:s, s:s, s:s, s:s, s:b, s:b}", "i", (json_int_t)i, "n",
         (json_int_t)i + 1, "name", name ? name : "", "offset", offset, "business",
         days && !strcmp(days, "business"), "channel_options",
-        options(channels, OWED_ARRAY_LEN(channels), channel ? channel : "email"), "template",
+        web_options(channels, OWED_ARRAY_LEN(channels), channel ? channel : "email"), "template",
         json_string_value(json_object_get(st, "template")) ? json_string_value(json_object_get(st, "template")) : "",
         "min_open", min_open, "fee",
         json_string_value(json_object_get(st, "fee")) ? json_string_value(json_object_get(st, "fee")) : "",
@@ -413,7 +391,7 @@ static void policy_page(struct hreq *rq, struct hresp *rs, const struct editor *
                             "customer", ed->customer ? ed->customer : "", "lang",
                             ed->lang ? ed->lang : "");
     static const char *const langs[] = {"en", "de"};
-    json_object_set_new(ctx, "lang_options", options(langs, 2, ed->lang));
+    json_object_set_new(ctx, "lang_options", web_options(langs, 2, ed->lang));
     json_object_set_new(ctx, "can_edit", json_boolean(can(rq, OWED_PERM_CONFIGURE)));
     json_object_set_new(ctx, "templates", owed_dunning_template_names());
     if (ed->error) {
@@ -647,9 +625,9 @@ static void outbox_page(struct hreq *rq, struct hresp *rs)
         json_object_set_new(m, "badge", json_string(status_badge(st)));
         json_object_set_new(m, "resolvable", json_boolean(can_money && st && (!strcmp(st, "failed") || !strcmp(st, "uncertain"))));
         json_object_set_new(m, "is_queued", json_boolean(st && !strcmp(st, "queued")));
-        short_time(m, "created_at");
-        short_time(m, "sent_at");
-        short_time(m, "next_attempt");
+        web_short_time(m, "created_at");
+        web_short_time(m, "sent_at");
+        web_short_time(m, "next_attempt");
     }
     json_object_set(ctx, "messages", data ? data : json_array());
     json_t *next = json_object_get(page, "next_cursor");
@@ -661,7 +639,7 @@ static void outbox_page(struct hreq *rq, struct hresp *rs)
     }
     if (cursor && *cursor) json_object_set_new(ctx, "first", json_string(back));
     json_decref(page);
-    json_object_set_new(ctx, "status_options", options(statuses, OWED_ARRAY_LEN(statuses), status));
+    json_object_set_new(ctx, "status_options", web_options(statuses, OWED_ARRAY_LEN(statuses), status));
     json_object_set_new(ctx, "status", json_string(status ? status : ""));
     json_object_set_new(ctx, "back", json_string(back));
     json_object_set_new(ctx, "can_money", json_boolean(can_money));
@@ -689,9 +667,9 @@ static void outbox_message(struct hreq *rq, struct hresp *rs)
     bool can_money = can(rq, OWED_PERM_MONEY);
     json_object_set_new(m, "badge", json_string(status_badge(st)));
     json_object_set_new(m, "resolvable", json_boolean(can_money && st && (!strcmp(st, "failed") || !strcmp(st, "uncertain"))));
-    short_time(m, "created_at");
-    short_time(m, "sent_at");
-    short_time(m, "next_attempt");
+    web_short_time(m, "created_at");
+    web_short_time(m, "sent_at");
+    web_short_time(m, "next_attempt");
     json_t *ctx = json_pack("{s:o}", "m", m);
     char title[64];
     snprintf(title, sizeof title, "Message %s", rq->params[0]);

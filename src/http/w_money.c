@@ -87,17 +87,10 @@ static void invoice_page(struct hreq *rq, struct hresp *rs)
  * numbers, not ids). */
 static void invoice_by_number(struct hreq *rq, struct hresp *rs)
 {
-    json_t *list = web_get(rq, "/api/v1/invoices?status=all&number=%s", web_q(0, rq->params[0]));
-    json_t *first = json_array_get(json_object_get(list, "data"), 0);
-    if (!first) {
-        json_decref(list);
-        web_error(rq, rs, 404, "no invoice numbered %s", rq->params[0]);
-        return;
-    }
-    char to[64];
-    snprintf(to, sizeof to, "/app/invoices/%lld", (long long)json_integer_value(json_object_get(first, "id")));
-    json_decref(list);
-    web_redirect(rs, to, NULL);
+    char path[320], what[300];
+    snprintf(path, sizeof path, "/api/v1/invoices?status=all&number=%s", web_q(0, rq->params[0]));
+    snprintf(what, sizeof what, "invoice numbered %s", rq->params[0]);
+    web_redirect_to_first(rq, rs, path, "/app/invoices/", what);
 }
 
 /* A document's PDF, as the API gives it, for a link on the invoice page. */

@@ -22,27 +22,6 @@ static const char *const roles[] = {"admin", "manager", "collector", "viewer"};
 static const char *const org_fields[] = {"name",    "timezone", "calendar", "mail_from", "smtp_url",
                                          "sms_url", "pay_url",  "out_dir",  "tolerance"};
 
-/* "2026-11-24T00:03:39Z" -> "2026-11-24 00:03" (UTC, as the column says), in place. */
-static void short_time(json_t *o, const char *key)
-{
-    const char *s = json_string_value(json_object_get(o, key));
-    if (!s || strlen(s) < 16 || s[10] != 'T') return;
-    char t[17];
-    memcpy(t, s, 16);
-    t[10] = ' ';
-    t[16] = 0;
-    json_object_set_new(o, key, json_string(t));
-}
-
-static json_t *role_options(const char *current)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; i < OWED_ARRAY_LEN(roles); i++)
-        json_array_append_new(a, json_pack("{s:s, s:b}", "value", roles[i], "selected",
-                                           current && !strcmp(current, roles[i])));
-    return a;
-}
-
 /* The ETag of an API resource (GET), or "" when it cannot be read. */
 static void etag_of(struct hreq *rq, const char *path, char out[72])
 {
@@ -135,9 +114,10 @@ static void settings_page(struct hreq *rq, struct hresp *rs, const struct hreq *
             snprintf(path, sizeof path, "/api/v1/users/%lld", id);
             etag_of(rq, path, etag);
             json_object_set_new(u, "etag", json_string(etag));
-            json_object_set_new(u, "role_options", role_options(json_string_value(json_object_get(u, "role"))));
+            const char *role = json_string_value(json_object_get(u, "role"));
+            json_object_set_new(u, "role_options", web_options(roles, OWED_ARRAY_LEN(roles), role));
             json_object_set_new(u, "is_me", json_boolean(id == rq->who.user_id));
-            short_time(u, "created_at");
+            web_short_time(u, "created_at");
         }
         json_t *tokens = list_of(rq, "/api/v1/tokens?limit=500", msg, sizeof msg), *t;
         json_array_foreach(tokens, i, t) {
@@ -147,7 +127,7 @@ static void settings_page(struct hreq *rq, struct hresp *rs, const struct hreq *
             json_array_foreach(users, k, u) if (json_integer_value(json_object_get(u, "id")) == uid)
                 email = json_string_value(json_object_get(u, "email"));
             json_object_set_new(t, "user_email", json_string(email));
-            short_time(t, "created_at");
+            web_short_time(t, "created_at");
         }
         json_t *hooks = list_of(rq, "/api/v1/webhooks?limit=500", msg, sizeof msg), *w;
         json_array_foreach(hooks, i, w) {
@@ -155,13 +135,14 @@ static void settings_page(struct hreq *rq, struct hresp *rs, const struct hreq *
             snprintf(path, sizeof path, "/api/v1/webhooks/%lld", (long long)json_integer_value(json_object_get(w, "id")));
             etag_of(rq, path, etag);
             json_object_set_new(w, "etag", json_string(etag));
-            short_time(w, "created_at");
+            web_short_time(w, "created_at");
         }
         json_object_set_new(ctx, "users", users);
         json_object_set_new(ctx, "tokens", tokens ? tokens : json_array());
         json_object_set_new(ctx, "webhooks", hooks ? hooks : json_array());
-        json_object_set_new(ctx, "new_role_options", role_options("collector"));
-        json_object_set_new(ctx, "token_role_options", role_options(NULL));
+        json_object_set_new(ctx, "new_role_options",
+                            web_options(roles, OWED_ARRAY_LEN(roles), "collector"));
+        json_object_set_new(ctx, "token_role_options", web_options(roles, OWED_ARRAY_LEN(roles), NULL));
     }
     json_object_set_new(ctx, "templates", owed_dunning_template_names());
     web_page(rq, rs, "settings", "Settings", ctx);

@@ -567,3 +567,39 @@ void web_pass_through(struct hreq *rq, struct hresp *rs, const char *path,
     json_decref(c.out);
     owed_buf_release(&c.raw);
 }
+
+json_t *web_options(const char *const *values, size_t n, const char *current)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_pack("{s:s, s:b}", "value", values[i], "selected",
+                                           current && !strcmp(current, values[i])));
+    return a;
+}
+
+void web_short_time(json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    if (!s || strlen(s) < 16 || s[10] != 'T') return;
+    char t[17];
+    memcpy(t, s, 16);
+    t[10] = ' ';
+    t[16] = 0;
+    json_object_set_new(o, key, json_string(t));
+}
+
+void web_redirect_to_first(struct hreq *rq, struct hresp *rs, const char *list_path,
+                           const char *page_prefix, const char *what)
+{
+    json_t *list = web_get(rq, "%s", list_path);
+    json_t *first = json_array_get(json_object_get(list, "data"), 0);
+    if (!first) {
+        web_error(rq, rs, 404, "no %s", what);
+    } else {
+        char to[160];
+        snprintf(to, sizeof to, "%s%lld", page_prefix,
+                 (long long)json_integer_value(json_object_get(first, "id")));
+        web_redirect(rs, to, NULL);
+    }
+    json_decref(list);
+}

@@ -66,6 +66,16 @@ json_t *web_cached(struct hreq *rq, const char *key, json_t *(*make)(struct hreq
  * next call with the same slot 0..3). */
 const char *web_q(int slot, const char *s);
 
+/* [{"value", "selected"}] of the n values, the one equal to current (may be NULL) selected:
+ * the options of a <select>. */
+json_t *web_options(const char *const *values, size_t n, const char *current);
+/* The member key of o, "2026-11-24T00:03:39Z", as "2026-11-24 00:03" (UTC), in place. */
+void web_short_time(json_t *o, const char *key);
+/* The first item of the API listing at list_path: 303 to page_prefix + its "id", else a 404
+ * page saying what was not found (links of lists that carry refs or numbers, not ids). */
+void web_redirect_to_first(struct hreq *rq, struct hresp *rs, const char *list_path,
+                           const char *page_prefix, const char *what);
+
 /* The same with more control: headers to send (If-Match), and the answer's ETag, content
  * type and raw bytes (a CSV, a PDF). The caller releases c->raw and c->out. */
 struct web_call {
